@@ -1,0 +1,5 @@
+export * from './constants';
+export * from './errors';
+export * from './ws-messages';
+export * from './chunk-frame';
+export * from './http-messages';
