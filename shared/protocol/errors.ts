@@ -5,6 +5,7 @@
 export const ERROR_CODES = {
   BAD_MESSAGE: { retryable: false, http: 400, summary: 'The message is malformed or fails validation.' },
   UNKNOWN_MESSAGE: { retryable: false, http: 400, summary: 'The message type is not part of the protocol.' },
+  NOT_FOUND: { retryable: false, http: 404, summary: 'No such endpoint.' },
   UNSUPPORTED_PROTOCOL: { retryable: false, http: 400, summary: 'The client speaks a protocol version the receiver does not.' },
   AUTH_REQUIRED: { retryable: false, http: 401, summary: 'The first message must be hello with a device token.' },
   AUTH_FAILED: { retryable: false, http: 401, summary: 'The device token is missing, malformed or unknown: pair again.' },

@@ -1,0 +1,47 @@
+/** Plain HTTP helpers: JSON answers, protocol errors, bounded JSON bodies. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ERROR_CODES, ShoeboxError, isShoeboxError, type HttpErrorBody } from '../../../shared/protocol';
+
+const COMMON_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+} as const;
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...COMMON_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Answers with the error's HTTP status, a JSON body and `Shoebox-Error` / `Retry-After` headers. */
+export function sendError(res: ServerResponse, error: unknown): void {
+  const e = isShoeboxError(error) ? error : new ShoeboxError('INTERNAL', 'Unexpected receiver error.');
+  const body: HttpErrorBody = { error: { code: e.code, message: e.message, retryable: e.retryable } };
+  const headers: Record<string, string> = { 'shoebox-error': e.code };
+  if (e.retryable) headers['retry-after'] = e.code === 'PAIRING_RATE_LIMITED' ? '60' : '5';
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, ERROR_CODES[e.code].http, body, headers);
+}
+
+/** Reads a JSON body of at most `limit` bytes; refuses other content types. */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new ShoeboxError('BAD_MESSAGE', 'Send the body as application/json.');
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new ShoeboxError('FRAME_TOO_LARGE', `The body is limited to ${limit} bytes.`);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req) {
+    total += (chunk as Buffer).byteLength;
+    if (total > limit) throw new ShoeboxError('FRAME_TOO_LARGE', `The body is limited to ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ShoeboxError('BAD_MESSAGE', 'The body is not valid JSON.');
+  }
+}

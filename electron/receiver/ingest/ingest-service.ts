@@ -1,0 +1,112 @@
+/**
+ * The one ingest core behind every transport (WebSocket streams now, PhotoKit HTTP uploads later):
+ * size and space checks, duplicate detection, staging, resumption, and handing finished files to the
+ * committer. Transports validate their own framing and call begin() / lease.write() / lease.finish().
+ */
+import fs from 'node:fs/promises';
+import { ShoeboxError } from '../../../shared/protocol';
+import type { LibraryIndex } from '../library/library-index';
+import { resultFromRecord, type CommitResult, type Committer } from './committer';
+import { storageError, type StagingArea } from './staging-area';
+import { UploadLease, type LeaseHost } from './upload-lease';
+import { uploadKey, type UploadSpec } from './upload-spec';
+
+export interface IngestOptions {
+  folder: string;
+  index: LibraryIndex;
+  staging: StagingArea;
+  committer: Committer;
+  maxUploadBytes: number;
+  /** Space to leave free on the backup disk; uploads that would eat into it are refused (retryable). */
+  minFreeBytes: number;
+  ackEveryBytes?: number;
+  ackDelayMs?: number;
+  /** Free bytes on the disk holding `dir`; injectable for tests. */
+  freeBytes?: (dir: string) => Promise<number>;
+}
+
+export type BeginResult = { kind: 'stored'; result: CommitResult } | { kind: 'open'; lease: UploadLease };
+
+async function statfsFreeBytes(dir: string): Promise<number> {
+  const stats = await fs.statfs(dir);
+  return stats.bavail * stats.bsize;
+}
+
+export class IngestService implements LeaseHost {
+  readonly committer: Committer;
+  readonly ackEveryBytes: number;
+  readonly ackDelayMs: number;
+  private readonly active = new Map<string, UploadLease>();
+  private readonly freeBytes: (dir: string) => Promise<number>;
+
+  constructor(private readonly options: IngestOptions) {
+    this.committer = options.committer;
+    this.ackEveryBytes = options.ackEveryBytes ?? 4 * 1024 * 1024;
+    this.ackDelayMs = options.ackDelayMs ?? 200;
+    this.freeBytes = options.freeBytes ?? statfsFreeBytes;
+  }
+
+  isActive(key: string): boolean {
+    return this.active.has(key);
+  }
+
+  activeLeases(): UploadLease[] {
+    return [...this.active.values()];
+  }
+
+  /**
+   * Opens (or resumes) an upload. Content already in the library is answered as stored at once.
+   * An upload still open elsewhere (a connection that dropped without the receiver noticing yet) is
+   * taken over: its bytes so far are kept and the new owner continues from them.
+   */
+  async begin(spec: UploadSpec, onDurable: (offset: number) => void): Promise<BeginResult> {
+    if (spec.size > this.options.maxUploadBytes) {
+      throw new ShoeboxError('TOO_LARGE', `The upload is ${spec.size} bytes; this receiver accepts at most ${this.options.maxUploadBytes} bytes per file.`);
+    }
+    if (spec.sha256 !== null) {
+      const stored = await this.committer.findStored(spec.sha256, spec.size);
+      if (stored) return { kind: 'stored', result: resultFromRecord(stored, true) };
+    }
+    const key = uploadKey(spec);
+    await this.active.get(key)?.detach(new ShoeboxError('UPLOAD_BUSY', 'This upload was taken over by a newer connection from the same device.'));
+    const partial = await this.options.staging.open(key, spec);
+    const lease = new UploadLease(partial, this, onDurable);
+    this.active.set(key, lease);
+    try {
+      await this.checkSpace(spec.size - partial.held);
+    } catch (error) {
+      await lease.detach();
+      throw error;
+    }
+    const now = new Date().toISOString();
+    this.options.index.putUpload({
+      key, deviceId: spec.deviceId, assetId: spec.assetId, resourceType: spec.resourceType, filename: spec.filename,
+      size: spec.size, sha256: spec.sha256 ?? '', startedAt: now, updatedAt: now,
+    });
+    return { kind: 'open', lease };
+  }
+
+  private async checkSpace(needed: number): Promise<void> {
+    let free: number;
+    try {
+      free = await this.freeBytes(this.options.staging.dir);
+    } catch (error) {
+      throw storageError(error, 'checking free space');
+    }
+    if (free - needed < this.options.minFreeBytes) {
+      const mb = (n: number) => `${Math.ceil(n / 1e6)} MB`;
+      throw new ShoeboxError('DISK_FULL', `The backup disk has ${mb(free)} free; this upload needs ${mb(needed)} more and ${mb(this.options.minFreeBytes)} stays free. Free some space, then the upload resumes.`);
+    }
+  }
+
+  async released(lease: UploadLease, outcome: 'detached' | 'committed' | 'cancelled'): Promise<void> {
+    if (this.active.get(lease.key) === lease) this.active.delete(lease.key);
+    if (outcome === 'cancelled') await this.options.staging.discard(lease.key);
+    if (outcome !== 'detached') this.options.index.removeUpload(lease.key);
+  }
+
+  /** Detaches every open upload (shutdown): their bytes stay resumable. */
+  async detachAll(reason: ShoeboxError): Promise<void> {
+    await Promise.all([...this.active.values()].map((lease) => lease.detach(reason)));
+  }
+}

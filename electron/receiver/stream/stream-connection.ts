@@ -1,0 +1,275 @@
+/**
+ * One WebSocket connection speaking chunk-stream protocol v1: hello, then any number of uploads
+ * multiplexed by uploadId. Every text message is validated against the shared zod schemas; binary
+ * frames are chunk frames. Messages are handled in arrival order; disk writes are queued per upload
+ * and the socket is paused while too many received bytes wait for the disk.
+ */
+import type { RawData, WebSocket } from 'ws';
+import {
+  CLIENT_MESSAGE_TYPES, CLOSE_CODES, MAX_TEXT_MESSAGE_BYTES, PROTOCOL_VERSION, ShoeboxError, clientMessageSchema,
+  decodeChunkFrame, isShoeboxError, type Announce, type ErrorCode, type Hello, type Limits, type ServerMessage,
+} from '../../../shared/protocol';
+import type { CommitResult } from '../ingest/committer';
+import { validateFilename } from '../ingest/file-naming';
+import type { IngestService } from '../ingest/ingest-service';
+import type { UploadLease } from '../ingest/upload-lease';
+import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
+
+export interface StreamContext {
+  devices: DeviceRegistry;
+  ingest: IngestService;
+  limits: Limits;
+  receiverId: string;
+  receiverName: () => string;
+  idleTimeoutMs: number;
+  helloTimeoutMs: number;
+  /** Received bytes waiting for the disk before the socket is paused, and resumed below half of it. */
+  maxPendingBytes: number;
+  onCommitted: (event: { device: DeviceSummary; filename: string; result: CommitResult }) => void;
+  log: (message: string) => void;
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+export class StreamConnection {
+  device: DeviceSummary | null = null;
+  private readonly uploads = new Map<number, UploadLease>();
+  /** Upload ids that failed on this connection: their in-flight chunks are dropped quietly. */
+  private readonly failed = new Set<number>();
+  private chain: Promise<void> = Promise.resolve();
+  private pendingBytes = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ctx: StreamContext,
+    readonly remote: string,
+  ) {
+    ws.on('message', (data, isBinary) => this.receive(data, isBinary));
+    ws.on('close', () => void this.release());
+    ws.on('error', (error) => ctx.log(`stream ${remote}: ${error.message}`));
+    this.armIdle(ctx.helloTimeoutMs);
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  private sendError(error: unknown, uploadId?: number): void {
+    const e = isShoeboxError(error) ? error : new ShoeboxError('INTERNAL', `Unexpected receiver error: ${(error as Error)?.message ?? String(error)}`);
+    if (e.code === 'INTERNAL') this.ctx.log(`stream ${this.remote}: ${(error as Error)?.stack ?? String(error)}`);
+    this.send({
+      type: 'error', code: e.code, message: e.message, retryable: e.retryable,
+      ...(uploadId === undefined ? {} : { uploadId }),
+      ...(e.offset === undefined ? {} : { offset: e.offset }),
+    });
+  }
+
+  /** Sends an error and closes the connection; open uploads stay resumable. */
+  fail(code: ErrorCode, message: string, closeCode: number): void {
+    this.sendError(new ShoeboxError(code, message));
+    this.ws.close(closeCode, message.slice(0, 120));
+    void this.release();
+  }
+
+  private armIdle(ms: number): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (!this.device) this.fail('AUTH_REQUIRED', `No hello within ${Math.round(ms / 1000)} s: send hello with the device token first.`, CLOSE_CODES.authFailed);
+      else if (this.uploads.size > 0) this.fail('IDLE_TIMEOUT', `Nothing arrived for ${Math.round(ms / 1000)} s in the middle of an upload; it stays resumable: reconnect and announce it again.`, CLOSE_CODES.idleTimeout);
+      else this.armIdle(this.ctx.idleTimeoutMs);
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    this.armIdle(this.device ? this.ctx.idleTimeoutMs : this.ctx.helloTimeoutMs);
+    const bytes = toBuffer(data);
+    if (isBinary) this.track(bytes.byteLength);
+    this.chain = this.chain
+      .then(() => (isBinary ? this.onChunk(bytes) : this.onText(bytes)))
+      .catch((error: unknown) => this.sendError(error));
+  }
+
+  /** Counts received bytes until the disk has them; pauses reading while too many wait. */
+  private track(bytes: number): void {
+    this.pendingBytes += bytes;
+    if (this.pendingBytes > this.ctx.maxPendingBytes && !this.ws.isPaused) this.ws.pause();
+  }
+
+  private untrack(bytes: number): void {
+    this.pendingBytes -= bytes;
+    if (this.pendingBytes <= this.ctx.maxPendingBytes / 2 && this.ws.isPaused) this.ws.resume();
+  }
+
+  private async onText(bytes: Buffer): Promise<void> {
+    if (bytes.byteLength > MAX_TEXT_MESSAGE_BYTES) throw new ShoeboxError('FRAME_TOO_LARGE', `Text messages are limited to ${MAX_TEXT_MESSAGE_BYTES} bytes.`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new ShoeboxError('BAD_MESSAGE', 'A text message is not valid JSON.');
+    }
+    const type = (raw as { type?: unknown } | null)?.type;
+    if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
+      throw new ShoeboxError('UNKNOWN_MESSAGE', `Unknown message type ${JSON.stringify(type ?? null).slice(0, 60)}; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}.`);
+    }
+    const parsed = clientMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const uploadId = (raw as { uploadId?: unknown }).uploadId;
+      const where = issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid';
+      const error = new ShoeboxError('BAD_MESSAGE', `Invalid ${type} message (${where}).`);
+      if (typeof uploadId === 'number' && Number.isInteger(uploadId) && uploadId > 0) return this.sendError(error, uploadId);
+      throw error;
+    }
+    const message = parsed.data;
+    if (message.type === 'hello') return this.onHello(message);
+    if (!this.device) {
+      this.fail('AUTH_REQUIRED', 'The first message must be hello with the device token.', CLOSE_CODES.authFailed);
+      return;
+    }
+    if (message.type === 'announce') return this.onAnnounce(message);
+    const lease = this.uploads.get(message.uploadId);
+    if (!lease) throw new ShoeboxError('UNKNOWN_UPLOAD', `No upload ${message.uploadId} is open on this connection: announce it first.`);
+    this.uploads.delete(message.uploadId);
+    if (message.type === 'cancel') {
+      this.failed.add(message.uploadId);
+      await lease.cancel();
+      return;
+    }
+    const device = this.device;
+    lease.finish().then(
+      (result) => {
+        this.send({ type: 'committed', uploadId: message.uploadId, ...this.wire(result) });
+        this.ctx.onCommitted({ device, filename: lease.spec.filename, result });
+      },
+      (error: unknown) => this.uploadFailed(message.uploadId, error),
+    );
+  }
+
+  private wire(result: CommitResult): Pick<Extract<ServerMessage, { type: 'committed' }>, 'path' | 'sha256' | 'size' | 'duplicate' | 'captureDate'> {
+    return { path: result.path, sha256: result.sha256, size: result.size, duplicate: result.duplicate, captureDate: result.captureDate };
+  }
+
+  private onHello(hello: Hello): void {
+    if (this.device) throw new ShoeboxError('BAD_MESSAGE', 'hello was already received on this connection.');
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      this.fail('UNSUPPORTED_PROTOCOL', `This receiver speaks protocol ${PROTOCOL_VERSION}, not ${hello.protocol}.`, CLOSE_CODES.badMessage);
+      return;
+    }
+    try {
+      this.device = this.ctx.devices.authenticate(hello.token);
+    } catch (error) {
+      const e = error as ShoeboxError;
+      this.fail(e.code, e.message, e.code === 'DEVICE_REVOKED' ? CLOSE_CODES.deviceRevoked : CLOSE_CODES.authFailed);
+      return;
+    }
+    this.ctx.devices.touch(this.device.id);
+    this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, receiverId: this.ctx.receiverId, receiverName: this.ctx.receiverName(), deviceId: this.device.id, limits: this.ctx.limits });
+  }
+
+  private async onAnnounce(announce: Announce): Promise<void> {
+    const { uploadId } = announce;
+    const device = this.device as DeviceSummary;
+    try {
+      if (this.uploads.has(uploadId)) throw new ShoeboxError('UPLOAD_ID_IN_USE', `Upload id ${uploadId} is already open on this connection.`);
+      if (this.uploads.size >= this.ctx.limits.maxConcurrentUploads) {
+        throw new ShoeboxError('TOO_MANY_UPLOADS', `At most ${this.ctx.limits.maxConcurrentUploads} uploads may be open on one connection.`);
+      }
+      const filename = validateFilename(announce.filename);
+      this.failed.delete(uploadId);
+      const begun = await this.ctx.ingest.begin(
+        {
+          deviceId: device.id, assetId: announce.assetId, resourceType: announce.resourceType, filename, size: announce.size,
+          sha256: announce.sha256, contentType: announce.contentType ?? null, captureDate: announce.captureDate ?? null,
+        },
+        (offset) => {
+          if (this.uploads.get(uploadId) === lease) this.send({ type: 'ack', uploadId, offset });
+        },
+      );
+      if (begun.kind === 'stored') {
+        this.send({ type: 'committed', uploadId, ...this.wire(begun.result) });
+        this.ctx.onCommitted({ device, filename, result: begun.result });
+        return;
+      }
+      const lease = begun.lease;
+      if (this.closed) {
+        await lease.detach();
+        return;
+      }
+      this.uploads.set(uploadId, lease);
+      this.send({ type: 'ready', uploadId, offset: lease.startOffset });
+    } catch (error) {
+      this.failed.add(uploadId);
+      this.sendError(error, uploadId);
+    }
+  }
+
+  private onChunk(frame: Buffer): void {
+    const size = frame.byteLength;
+    if (!this.device) {
+      this.untrack(size);
+      this.fail('AUTH_REQUIRED', 'The first message must be hello with the device token.', CLOSE_CODES.authFailed);
+      return;
+    }
+    const chunk = decodeChunkFrame(frame);
+    if (typeof chunk === 'string') {
+      this.untrack(size);
+      throw new ShoeboxError('BAD_MESSAGE', `Bad chunk frame: ${chunk}.`);
+    }
+    const lease = this.uploads.get(chunk.uploadId);
+    if (!lease) {
+      this.untrack(size);
+      if (this.failed.has(chunk.uploadId)) return;
+      this.failed.add(chunk.uploadId);
+      throw new ShoeboxError('UNKNOWN_UPLOAD', `Chunk for upload ${chunk.uploadId}, which is not open on this connection: announce it first.`);
+    }
+    if (chunk.payload.byteLength > this.ctx.limits.maxChunkBytes) {
+      this.untrack(size);
+      this.uploadFailed(chunk.uploadId, new ShoeboxError('FRAME_TOO_LARGE', `Chunks are limited to ${this.ctx.limits.maxChunkBytes} bytes; this one has ${chunk.payload.byteLength}.`));
+      void lease.detach();
+      return;
+    }
+    lease.write(chunk.offset, chunk.payload).then(
+      () => this.untrack(size),
+      (error: unknown) => {
+        this.untrack(size);
+        this.uploadFailed(chunk.uploadId, error);
+      },
+    );
+  }
+
+  private uploadFailed(uploadId: number, error: unknown): void {
+    if (this.failed.has(uploadId) && !this.uploads.has(uploadId)) return;
+    this.uploads.delete(uploadId);
+    this.failed.add(uploadId);
+    this.sendError(error, uploadId);
+  }
+
+  /** Called when the device is revoked: refuse at once, mid-upload too. */
+  revoke(): void {
+    this.fail('DEVICE_REVOKED', 'This device was removed from the computer\'s paired devices: pair it again to back up here.', CLOSE_CODES.deviceRevoked);
+  }
+
+  /** Receiver shutdown: tell the client to come back later. */
+  shutdown(): void {
+    this.fail('SHUTTING_DOWN', 'The receiver is shutting down; uploads resume where they stopped when it is back.', CLOSE_CODES.goingAway);
+  }
+
+  /** Lets go of every open upload of this connection (bytes fsynced, resumable). */
+  async release(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    const leases = [...this.uploads.values()];
+    this.uploads.clear();
+    await Promise.all(leases.map((lease) => lease.detach()));
+  }
+}
