@@ -23,6 +23,9 @@ import { DeviceRegistry, type DeviceSummary } from './pairing/device-registry';
 import { PairingWindow, type PairingWindowOptions } from './pairing/pairing-window';
 import { StreamConnection } from './stream/stream-connection';
 
+/** An HTTP endpoint group: answers the request and returns true, or returns false to pass it on. */
+export type HttpRoute = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
+
 export interface ReceiverEvents {
   listening: [url: string];
   committed: [event: { device: DeviceSummary; filename: string; result: CommitResult }];
@@ -105,12 +108,15 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
     for (const connection of connections) if (connection.device?.id === device.id) connection.revoke();
   });
 
+  /** Further HTTP endpoints (e.g. PhotoKit uploads): each answers and returns true, or returns false. */
+  const extraRoutes: HttpRoute[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://receiver');
     const route = `${req.method} ${url.pathname}`;
     const answer = async () => {
       if (route === `GET ${PATHS.info}`) return handleInfo(res, { receiverId: devices.receiverId, name: devices.name, pairingOpen: pairing.isOpen });
       if (route === `POST ${PATHS.pair}`) return handlePair(req, res, { devices, pairing });
+      for (const handle of extraRoutes) if (await handle(req, res, url)) return;
       throw new ShoeboxError('NOT_FOUND', `No such endpoint: ${req.method} ${url.pathname}`);
     };
     answer().catch((error: unknown) => sendError(res, error));

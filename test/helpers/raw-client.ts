@@ -66,20 +66,15 @@ export class RawClient {
     this.ws.send(bytes);
   }
 
-  /** Waits for the first message (from `from` on) matching `match`; returns it. */
+  /** Waits for the first message matching `match`, removes it from `messages` and returns it. */
   async next<T extends ServerMessage>(match: (m: ServerMessage) => m is T, timeoutMs?: number): Promise<T>;
   async next(match: (m: ServerMessage) => boolean, timeoutMs?: number): Promise<ServerMessage>;
   async next(match: (m: ServerMessage) => boolean, timeoutMs = 10_000): Promise<ServerMessage> {
     const deadline = Date.now() + timeoutMs;
-    let seen = 0;
     for (;;) {
-      for (; seen < this.messages.length; seen += 1) {
-        const m = this.messages[seen]!;
-        if (match(m)) {
-          this.messages.splice(seen, 1);
-          return m;
-        }
-      }
+      // Rescan from the start each time: concurrent waiters remove the messages they take.
+      const index = this.messages.findIndex(match);
+      if (index >= 0) return this.messages.splice(index, 1)[0]!;
       if (this.closeCode !== null) throw new Error(`connection closed (${this.closeCode} ${this.closeReason}) while waiting; got ${JSON.stringify(this.messages)}`);
       if (Date.now() > deadline) throw new Error(`timed out waiting; got ${JSON.stringify(this.messages)}`);
       await new Promise<void>((resolve) => {

@@ -13,9 +13,15 @@ export interface ReceiverProcess {
   kill: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-export async function spawnReceiver(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ReceiverProcess> {
+export function spawnReceiver(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ReceiverProcess> {
+  return spawnReceiverWrapped([], args, env);
+}
+
+/** Like spawnReceiver, behind a wrapper command (e.g. unshare); the wrapper must exec its trailing arguments. */
+export async function spawnReceiverWrapped(wrapper: string[], args: string[], env: NodeJS.ProcessEnv = {}): Promise<ReceiverProcess> {
   const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [path.join(REPO_ROOT, 'electron/receiver/cli/main.ts'), 'serve', ...args], {
+  const command = [...wrapper, tsx, path.join(REPO_ROOT, 'electron/receiver/cli/main.ts'), 'serve', ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

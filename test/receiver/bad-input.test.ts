@@ -173,7 +173,7 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
   it('refuses chunks for uploads never announced, and duplicate upload ids', async () => {
     const c = await RawClient.authed(fx.wsUrl, token);
     c.chunk(77, 0, Buffer.from('orphan'));
-    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'UNKNOWN_UPLOAD', uploadId: undefined });
+    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'UNKNOWN_UPLOAD', uploadId: 77 });
     c.json(announceMsg(8));
     await c.next((m) => m.type === 'ready');
     c.json(announceMsg(8, { assetId: 'OTHER' }));

@@ -229,7 +229,8 @@ export class StreamConnection {
       this.untrack(size);
       if (this.failed.has(chunk.uploadId)) return;
       this.failed.add(chunk.uploadId);
-      throw new ShoeboxError('UNKNOWN_UPLOAD', `Chunk for upload ${chunk.uploadId}, which is not open on this connection: announce it first.`);
+      this.sendError(new ShoeboxError('UNKNOWN_UPLOAD', `Chunk for upload ${chunk.uploadId}, which is not open on this connection: announce it first.`), chunk.uploadId);
+      return;
     }
     if (chunk.payload.byteLength > this.ctx.limits.maxChunkBytes) {
       this.untrack(size);

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, then vitest. Where the team's isolated-lan tool is beside the repo and we may
+// create network namespaces (root), the suite runs inside one, so the LAN tests (Bonjour, LAN
+// listeners) run too without touching a real interface; elsewhere those tests skip with a message.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const isolatedLan = path.resolve(root, '../shared/tools/isolated-lan');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const extra = process.argv.slice(2);
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+const typecheck = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+if (typecheck !== 0) process.exit(typecheck);
+
+const canIsolate = process.env.ISOLATED_LAN !== '1' && existsSync(isolatedLan) && process.getuid?.() === 0 && process.env.SHOEBOX_NO_ISOLATED_LAN !== '1';
+if (canIsolate) {
+  console.log('Running the tests inside ../shared/tools/isolated-lan (private network namespace).');
+  process.exit(run(isolatedLan, [bin('vitest'), 'run', ...extra]));
+}
+if (process.env.ISOLATED_LAN !== '1') console.log('Not inside isolated-lan (needs root and ../shared/tools/isolated-lan): LAN tests will skip.');
+process.exit(run(bin('vitest'), ['run', ...extra]));
