@@ -131,7 +131,7 @@ export class StagingArea {
       }
       const hasMeta = await fs.access(this.metaPath(key)).then(() => true, () => false);
       if (held === 0 || !hasMeta) await writeFileDurable(this.metaPath(key), JSON.stringify(spec));
-      const handle = await fs.open(partPath, held === 0 ? 'w' : 'r+', 0o600);
+      const handle = await fs.open(partPath, held === 0 ? 'w' : 'r+', 0o666); // stored photos get the user's usual permissions (umask)
       const hash = createHash('sha256');
       if (held > 0) await hashPrefix(partPath, held, hash);
       return new PartialFile(key, spec, partPath, handle, held, hash);
