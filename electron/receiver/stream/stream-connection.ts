@@ -269,6 +269,8 @@ export class StreamConnection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.idleTimer);
+    // Chunks that arrived before the close are still written: a drop loses only what never came.
+    await this.chain;
     const leases = [...this.uploads.values()];
     this.uploads.clear();
     await Promise.all(leases.map((lease) => lease.detach()));

@@ -1,0 +1,10 @@
+/** Bonjour advertisement of the receiver (`_shoebox._tcp`). */
+export { ReceiverAdvertiser, type AdvertiserEvents, type AdvertiserOptions, type AdvertiserUpdate } from './advertiser';
+export {
+  createAddressWatcher,
+  interfaceNameOf,
+  lanAddresses,
+  pickInterfaceAddress,
+  type AddressWatcher,
+  type InterfaceSnapshot,
+} from './address-watcher';
