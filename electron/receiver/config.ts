@@ -19,6 +19,10 @@ export interface ReceiverConfig {
   /** The name shown to phones; defaults to the computer's name. */
   name: string | undefined;
   bonjour: boolean;
+  /** Advertise on this interface address (default: the listening address, or the first LAN address). */
+  advertiseOn: string | undefined;
+  /** HTTPS and WSS with the receiver's own certificate authority; off only when the user says so. */
+  tls: boolean;
   maxUploadBytes: number;
   /** Mid-upload silence after which a connection is closed (uploads stay resumable). */
   idleTimeoutMs: number;
@@ -46,6 +50,8 @@ export function defaultConfig(env = process.env): ReceiverConfig {
     port: DEFAULT_PORT,
     name: undefined,
     bonjour: true,
+    advertiseOn: undefined,
+    tls: true,
     maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
     idleTimeoutMs: 60_000,
     staleUploadAgeMs: 7 * DAY_MS,
@@ -86,6 +92,8 @@ export const SERVE_USAGE = `Usage: shoebox serve [options]
   --port N              TCP port, 0 for any free one (env SHOEBOX_PORT; default ${DEFAULT_PORT})
   --name NAME           name shown to phones (env SHOEBOX_NAME; default this computer's name)
   --no-bonjour          do not advertise on the network (env SHOEBOX_NO_BONJOUR=1)
+  --advertise-on ADDR   advertise on the interface with this address (env SHOEBOX_ADVERTISE_ON)
+  --no-tls              plain HTTP and WS instead of HTTPS and WSS (env SHOEBOX_NO_TLS=1); see README
   --max-upload SIZE     largest file accepted (env SHOEBOX_MAX_UPLOAD; default 50GB)
   --idle-timeout SEC    close a connection silent this long mid-upload (default 60)
   --stale-days DAYS     delete unfinished uploads untouched this long (default 7)
@@ -101,7 +109,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       allowPositionals: false,
       options: {
         folder: { type: 'string' }, 'data-dir': { type: 'string' }, bind: { type: 'string' }, port: { type: 'string' },
-        name: { type: 'string' }, 'no-bonjour': { type: 'boolean' }, 'max-upload': { type: 'string' },
+        name: { type: 'string' }, 'no-bonjour': { type: 'boolean' }, 'advertise-on': { type: 'string' }, 'no-tls': { type: 'boolean' }, 'max-upload': { type: 'string' },
         'idle-timeout': { type: 'string' }, 'stale-days': { type: 'string' }, 'min-free': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -122,6 +130,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (port !== undefined) config.port = parsePort(port);
   config.name = pick(v.name, 'SHOEBOX_NAME');
   if (v['no-bonjour'] || env.SHOEBOX_NO_BONJOUR === '1') config.bonjour = false;
+  config.advertiseOn = pick(v['advertise-on'], 'SHOEBOX_ADVERTISE_ON');
+  if (v['no-tls'] || env.SHOEBOX_NO_TLS === '1') config.tls = false;
   const maxUpload = pick(v['max-upload'], 'SHOEBOX_MAX_UPLOAD');
   if (maxUpload) config.maxUploadBytes = parseBytes(maxUpload, '--max-upload');
   const idle = pick(v['idle-timeout'], 'SHOEBOX_IDLE_TIMEOUT');

@@ -1,27 +1,34 @@
 /**
- * The receiver: one HTTP server carrying GET /v1/info, POST /v1/pair and the WebSocket endpoint
- * /v1/stream, on top of staging, the committer, the library index and the device registry.
- * Plain Node: the headless CLI and the Electron shell both start it with startReceiver().
+ * The receiver: one HTTPS (or, when the user says so, plain HTTP) server carrying GET /v1/info,
+ * POST /v1/pair, the trust downloads and the WebSocket endpoint /v1/stream, on top of staging, the
+ * committer, the library index and the device registry; advertised by Bonjour. Plain Node: the
+ * headless CLI and the Electron shell both start it with startReceiver().
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
-import {
-  CHUNK_HEADER_BYTES, MAX_CHUNK_BYTES, PATHS, ShoeboxError, type Limits,
-} from '../../shared/protocol';
+import type { Duplex } from 'node:stream';
+import { MAX_CHUNK_BYTES, PATHS, ShoeboxError, type Limits } from '../../shared/protocol';
+import { buildPairingUrl } from '../../shared/discovery/pairing-url';
+import { UploadActivityTracker, type UploadActivity } from './activity/upload-activity';
 import type { ReceiverConfig } from './config';
+import { createAddressWatcher, type AddressWatcher, type ReceiverAdvertiser } from './discovery';
 import { handleInfo, handlePair } from './http/routes';
 import { sendError } from './http/http-utils';
+import { handleTrust } from './http/trust-routes';
 import { arrivalCaptureDate, readExifCaptureDate } from './ingest/capture-date';
 import { Committer, type CommitResult } from './ingest/committer';
 import { IngestService } from './ingest/ingest-service';
 import { StagingArea } from './ingest/staging-area';
 import { LibraryIndex } from './library/library-index';
+import { chooseAdvertiseAddress, startAdvertising } from './network/advertising';
+import { TlsIdentity } from './network/tls-identity';
 import { DeviceRegistry, type DeviceSummary } from './pairing/device-registry';
 import { PairingWindow, type PairingWindowOptions } from './pairing/pairing-window';
-import { StreamConnection } from './stream/stream-connection';
+import { startPhotoKit } from './photokit/photokit-service';
+import { StreamServer } from './stream/stream-server';
 
 /** An HTTP endpoint group: answers the request and returns true, or returns false to pass it on. */
 export type HttpRoute = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
@@ -29,6 +36,7 @@ export type HttpRoute = (req: http.IncomingMessage, res: http.ServerResponse, ur
 export interface ReceiverEvents {
   listening: [url: string];
   committed: [event: { device: DeviceSummary; filename: string; result: CommitResult }];
+  activity: [activity: UploadActivity];
   'pairing-opened': [code: string, expiresAt: Date];
   'pairing-closed': [reason: string];
   paired: [device: DeviceSummary];
@@ -49,6 +57,19 @@ export interface ReceiverOptions {
   openPairing?: boolean;
   staleSweepEveryMs?: number;
   keepAliveMs?: number;
+  /** Network address watching (tests inject a fake). */
+  addressWatcher?: AddressWatcher;
+}
+
+export interface ReceiverTrust {
+  /** SPKI pin of the server certificate (what the QR code and TXT carry). */
+  pin: string;
+  /** The address phones should use (advertised interface, or the listening address). */
+  host: string;
+  /** `shoebox://pair?...` for a pairing code, for QR codes. */
+  pairingUrl(code: string): string;
+  caCerPath: string;
+  profilePath: string;
 }
 
 export interface Receiver {
@@ -62,7 +83,17 @@ export interface Receiver {
   readonly pairing: PairingWindow;
   readonly index: LibraryIndex;
   readonly staging: StagingArea;
-  /** Closes cleanly: clients are told to come back, open uploads stay resumable. */
+  /** TLS details; undefined with --no-tls. */
+  readonly trust: ReceiverTrust | undefined;
+  /** The Bonjour advertiser; undefined when off or impossible (reason logged). */
+  readonly advertiser: ReceiverAdvertiser | undefined;
+  /** The receiver's HTTP handler, to mount on another server (e.g. the local UI server's loopback port). */
+  handleRequest(req: http.IncomingMessage, res: http.ServerResponse): void;
+  /** The receiver's WebSocket upgrade handler, likewise. */
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Uploads in progress right now (for a queue view). */
+  activeUploads(): UploadActivity[];
+  /** Closes cleanly: clients are told to come back, open uploads stay resumable; Bonjour says goodbye. */
   close(): Promise<void>;
 }
 
@@ -79,6 +110,16 @@ async function describeFile(absPath: string): Promise<{ captureDate: string }> {
   return { captureDate: arrivalCaptureDate(stat.mtime).local };
 }
 
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
 export async function startReceiver(config: ReceiverConfig, options: ReceiverOptions = {}): Promise<Receiver> {
   const events = new EventEmitter<ReceiverEvents>();
   const log = (message: string) => events.emit('log', message);
@@ -92,68 +133,52 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
     folder: config.folder, index, staging, committer, maxUploadBytes: config.maxUploadBytes, minFreeBytes: config.minFreeBytes,
     ackEveryBytes: options.ackEveryBytes, ackDelayMs: options.ackDelayMs, freeBytes: options.freeBytes,
   });
+  const activity = new UploadActivityTracker();
+  activity.on('activity', (a) => events.emit('activity', a));
   const pairing = new PairingWindow(options.pairing);
-  pairing.on('opened', (code, expiresAt) => events.emit('pairing-opened', code, expiresAt));
-  pairing.on('closed', (reason) => events.emit('pairing-closed', reason));
-  devices.on('paired', (device) => events.emit('paired', device));
+  const watcher = options.addressWatcher ?? createAddressWatcher();
+  const identity = config.tls ? await TlsIdentity.create({ dataDir: config.dataDir, advertisedName: () => devices.name, host: config.host, watcher, log }) : undefined;
 
-  const limits: Limits = {
-    maxChunkBytes: MAX_CHUNK_BYTES,
-    maxUploadBytes: config.maxUploadBytes,
-    maxConcurrentUploads: options.maxConcurrentUploads ?? 16,
-  };
-  const connections = new Set<StreamConnection>();
+  const limits: Limits = { maxChunkBytes: MAX_CHUNK_BYTES, maxUploadBytes: config.maxUploadBytes, maxConcurrentUploads: options.maxConcurrentUploads ?? 16 };
+  const streams = new StreamServer({
+    devices, ingest, limits, activity, receiverId: devices.receiverId, receiverName: () => devices.name,
+    idleTimeoutMs: config.idleTimeoutMs, helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+    maxPendingBytes: options.maxPendingBytes ?? 32 * 1024 * 1024,
+    onCommitted: (event) => events.emit('committed', event), log,
+  }, options.keepAliveMs);
+  devices.on('paired', (device) => events.emit('paired', device));
   devices.on('revoked', (device) => {
     events.emit('revoked', device);
-    for (const connection of connections) if (connection.device?.id === device.id) connection.revoke();
+    streams.revoke(device.id);
   });
 
   /** Further HTTP endpoints (e.g. PhotoKit uploads): each answers and returns true, or returns false. */
   const extraRoutes: HttpRoute[] = [];
-  const server = http.createServer((req, res) => {
+  const photokit = await startPhotoKit({
+    folder: config.folder, devices, ingest, staging, maxUploadBytes: config.maxUploadBytes, idleTimeoutMs: config.idleTimeoutMs,
+    staleUploadAgeMs: config.staleUploadAgeMs, onCommitted: (event) => events.emit('committed', event), log,
+  });
+  extraRoutes.push(photokit.route);
+  const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://receiver');
     const route = `${req.method} ${url.pathname}`;
     const answer = async () => {
-      if (route === `GET ${PATHS.info}`) return handleInfo(res, { receiverId: devices.receiverId, name: devices.name, pairingOpen: pairing.isOpen });
+      if (route === `GET ${PATHS.info}`) return handleInfo(res, { receiverId: devices.receiverId, name: devices.name, pairingOpen: pairing.isOpen, tls: identity !== undefined, ...(identity ? { fp: identity.pin } : {}) });
       if (route === `POST ${PATHS.pair}`) return handlePair(req, res, { devices, pairing });
+      if (handleTrust(req.method, url.pathname, res, identity, devices.name)) return;
       for (const handle of extraRoutes) if (await handle(req, res, url)) return;
       throw new ShoeboxError('NOT_FOUND', `No such endpoint: ${req.method} ${url.pathname}`);
     };
     answer().catch((error: unknown) => sendError(res, error));
-  });
+  };
+  const handleUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => streams.handleUpgrade(req, socket, head);
+
+  const server: http.Server = identity ? https.createServer({ ...identity.secureContextOptions(), minVersion: 'TLSv1.2' }, handleRequest) : http.createServer(handleRequest);
+  if (identity) identity.attach(server as https.Server);
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
-
-  const wss = new WebSocketServer({ noServer: true, maxPayload: CHUNK_HEADER_BYTES + MAX_CHUNK_BYTES, perMessageDeflate: false });
-  server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://receiver').pathname;
-    if (path !== PATHS.stream) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-      const connection = new StreamConnection(ws, {
-        devices, ingest, limits, receiverId: devices.receiverId, receiverName: () => devices.name,
-        idleTimeoutMs: config.idleTimeoutMs, helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
-        maxPendingBytes: options.maxPendingBytes ?? 32 * 1024 * 1024,
-        onCommitted: (event) => events.emit('committed', event), log,
-      }, remote);
-      connections.add(connection);
-      let alive = true;
-      ws.on('pong', () => (alive = true));
-      const keepAlive = setInterval(() => {
-        if (!alive) return ws.terminate();
-        alive = false;
-        ws.ping();
-      }, options.keepAliveMs ?? 30_000);
-      keepAlive.unref();
-      ws.on('close', () => {
-        clearInterval(keepAlive);
-        connections.delete(connection);
-      });
-    });
-  });
+  server.on('upgrade', handleUpgrade);
+  server.on('tlsClientError', () => undefined); // a phone that does not trust us yet; nothing to do
 
   const sweep = async () => {
     const removed = await staging.removeStale(config.staleUploadAgeMs, (key) => ingest.isActive(key));
@@ -165,16 +190,45 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
   const sweepTimer = setInterval(() => void sweep().catch((e: Error) => log(`Cleaning staging failed: ${e.message}`)), options.staleSweepEveryMs ?? 60 * 60_000);
   sweepTimer.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${urlHost(config.host)}:${port}`;
+  let port: number;
+  try {
+    port = await listen(server, config.port, config.host);
+  } catch (error) {
+    clearInterval(sweepTimer);
+    identity?.close();
+    await index.close();
+    await devices.close();
+    throw error;
+  }
+  const url = `${identity ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   events.emit('listening', url);
+
+  const advertiser = config.bonjour
+    ? await startAdvertising({
+        name: devices.name, port, receiverId: devices.receiverId, tls: identity !== undefined, pin: identity?.pin,
+        pairingOpen: pairing.isOpen, host: config.host, advertiseOn: config.advertiseOn, watcher, log,
+      })
+    : undefined;
+  pairing.on('opened', (code, expiresAt) => {
+    advertiser?.update({ pairingOpen: true });
+    events.emit('pairing-opened', code, expiresAt);
+  });
+  pairing.on('closed', (reason) => {
+    advertiser?.update({ pairingOpen: false });
+    events.emit('pairing-closed', reason);
+  });
+
+  const advertised = chooseAdvertiseAddress(config.host, config.advertiseOn, watcher);
+  const phoneHost = 'address' in advertised ? advertised.address : urlHost(config.host).replace(/^\[|\]$/g, '');
+  const trust: ReceiverTrust | undefined = identity && {
+    get pin() {
+      return identity.pin;
+    },
+    host: phoneHost,
+    pairingUrl: (code: string) => buildPairingUrl({ host: phoneHost, port, receiverId: devices.receiverId, fp: identity.pin, code, name: devices.name }),
+    caCerPath: '/v1/trust/ca.cer',
+    profilePath: '/v1/trust/profile.mobileconfig',
+  };
   if (options.openPairing ?? true) pairing.open();
 
   let closing: Promise<void> | undefined;
@@ -183,11 +237,11 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
       clearInterval(sweepTimer);
       pairing.close('closed');
       server.close();
-      for (const connection of connections) connection.shutdown();
-      await Promise.all([...connections].map((c) => c.release()));
+      await streams.shutdown();
       await ingest.detachAll(new ShoeboxError('SHUTTING_DOWN', 'The receiver is shutting down.'));
-      wss.close();
       server.closeAllConnections();
+      await advertiser?.stop().catch((error: Error) => log(`Bonjour: ${error.message}`));
+      identity?.close();
       await index.close();
       await devices.close();
       pairing.dispose();
@@ -195,5 +249,8 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
     return closing;
   };
 
-  return { url, port, host: config.host, receiverId: devices.receiverId, config, events, devices, pairing, index, staging, close };
+  return {
+    url, port, host: config.host, receiverId: devices.receiverId, config, events, devices, pairing, index, staging, trust, advertiser,
+    handleRequest, handleUpgrade, activeUploads: () => activity.list(), close,
+  };
 }

@@ -11,6 +11,10 @@ export const infoSchema = z.strictObject({
   name: z.string(),
   version: z.string(),
   pairingOpen: z.boolean(),
+  /** Whether this listener speaks TLS (HTTPS/WSS). */
+  tls: z.boolean(),
+  /** SPKI pin of the TLS certificate (SHA-256, base64url), when tls is on. Unauthenticated: compare it with the pin from pairing. */
+  fp: z.string().optional(),
 });
 export type Info = z.infer<typeof infoSchema>;
 

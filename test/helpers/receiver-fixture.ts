@@ -31,6 +31,7 @@ export function testConfig(root: string, overrides: Partial<ReceiverConfig> = {}
     port: 0,
     name: 'Test Receiver',
     bonjour: false,
+    tls: false,
     minFreeBytes: 0,
     ...overrides,
   };

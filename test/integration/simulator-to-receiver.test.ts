@@ -22,7 +22,7 @@ describe.skipIf(!HAVE_PHOTOS)(`npm start + npm run simulate (${HAVE_PHOTOS ? 'sa
   it('backs up the sample photos byte-identical, by date, then reports them all as duplicates', async () => {
     const root = await makeTempDir();
     const folder = path.join(root, 'Backup');
-    const proc = await spawnReceiver(['--folder', folder, '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--min-free', '0']);
+    const proc = await spawnReceiver(['--folder', folder, '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls', '--min-free', '0']);
     try {
       const port = new URL(proc.url).port;
       const first = capture();

@@ -199,7 +199,7 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
   it('serves /v1/info without secrets', async () => {
     const res = await fetch(`${fx.receiver.url}/v1/info`);
     const info = await res.json();
-    expect(info).toEqual({ product: 'shoebox', protocol: 1, receiverId: fx.receiver.receiverId, name: 'Test Receiver', version: expect.any(String), pairingOpen: expect.any(Boolean) });
+    expect(info).toEqual({ product: 'shoebox', protocol: 1, receiverId: fx.receiver.receiverId, name: 'Test Receiver', version: expect.any(String), pairingOpen: expect.any(Boolean), tls: false });
   });
 });
 

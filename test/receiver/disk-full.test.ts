@@ -22,7 +22,7 @@ describe.skipIf(!canMount)(`a real full disk (${canMount ? 'tmpfs in a mount nam
     const folder = path.join(mount, 'Backup');
     const proc = await spawnReceiverWrapped(
       ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=3m tmpfs "${mount}" && exec "$@"`, 'sh'],
-      ['--folder', folder, '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--min-free', '0'],
+      ['--folder', folder, '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls', '--min-free', '0'],
     );
     try {
       const res = await fetch(`${proc.url}${PATHS.pair}`, {

@@ -70,7 +70,7 @@ describe('resuming uploads', () => {
   it('resumes after the receiver process is killed (SIGKILL) and restarted', async () => {
     const root = await makeTempDir();
     const folder = path.join(root, 'Backup');
-    const args = ['--folder', folder, '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--min-free', '0'];
+    const args = ['--folder', folder, '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls', '--min-free', '0'];
     const bytes = randomBytes(SIZE);
     let proc = await spawnReceiver(args);
     try {

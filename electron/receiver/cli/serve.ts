@@ -6,6 +6,7 @@
 import readline from 'node:readline';
 import { ConfigError, SERVE_USAGE, parseServeArgs, type ReceiverConfig } from '../config';
 import { startReceiver, type Receiver } from '../receiver';
+import { pairingQrTerminal } from '../trust';
 import { formatBytes } from '../util/format';
 
 const CONSOLE_HELP = `Commands: pair (new pairing code) · devices · revoke <device id or name> · help · quit`;
@@ -71,7 +72,12 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const { events } = receiver;
   events.on('log', (message) => process.stderr.write(`${message}\n`));
-  events.on('pairing-opened', (code, expiresAt) => out(`Pairing code: ${code}  (one-time, until ${expiresAt.toLocaleTimeString()})`));
+  events.on('pairing-opened', (code, expiresAt) => {
+    out(`Pairing code: ${code}  (one-time, until ${expiresAt.toLocaleTimeString()})`);
+    if (!receiver.trust) return;
+    const url = receiver.trust.pairingUrl(code);
+    void pairingQrTerminal(url).then((qr) => out(`Scan to pair, or open ${url}\n${qr}`));
+  });
   events.on('pairing-closed', (reason) => {
     if (reason === 'expired' || reason === 'withdrawn') out(`Pairing code ${reason}. Type "pair" for a new one.`);
   });
@@ -84,7 +90,14 @@ export async function serve(argv: string[]): Promise<number> {
   out(`Shoebox receiver "${receiver.devices.name}" (id ${receiver.receiverId})`);
   out(`Backup folder: ${config.folder}`);
   out(`Listening on ${receiver.url}${config.host === '0.0.0.0' ? ` (all interfaces, port ${receiver.port})` : ''}`);
-  out(config.bonjour ? 'Bonjour: advertising is not part of this build yet; phones connect by address.' : 'Bonjour: off');
+  if (receiver.trust) {
+    const base = `https://${receiver.trust.host.includes(':') ? `[${receiver.trust.host}]` : receiver.trust.host}:${receiver.port}`;
+    out(`TLS certificate pin: ${receiver.trust.pin}`);
+    out(`iPhone trust profile: ${base}${receiver.trust.profilePath}  (then Settings > General > About > Certificate Trust Settings)`);
+  } else {
+    out('TLS: off (--no-tls): uploads travel unencrypted on your network.');
+  }
+  if (!config.bonjour) out('Bonjour: off');
   receiver.pairing.open();
 
   return new Promise<number>((resolve) => {

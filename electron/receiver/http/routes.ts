@@ -8,8 +8,8 @@ import { readJsonBody, sendJson } from './http-utils';
 export const APP_VERSION = '0.1.0';
 
 /** Who this receiver is; never any secret. */
-export function handleInfo(res: ServerResponse, who: { receiverId: string; name: string; pairingOpen: boolean }): void {
-  const info: Info = { product: PRODUCT, protocol: PROTOCOL_VERSION, receiverId: who.receiverId, name: who.name, version: APP_VERSION, pairingOpen: who.pairingOpen };
+export function handleInfo(res: ServerResponse, who: Omit<Info, 'product' | 'protocol' | 'version'>): void {
+  const info: Info = { product: PRODUCT, protocol: PROTOCOL_VERSION, version: APP_VERSION, ...who };
   sendJson(res, 200, info);
 }
 

@@ -9,10 +9,12 @@ import {
   CLIENT_MESSAGE_TYPES, CLOSE_CODES, MAX_TEXT_MESSAGE_BYTES, PROTOCOL_VERSION, ShoeboxError, clientMessageSchema,
   decodeChunkFrame, isShoeboxError, type Announce, type ErrorCode, type Hello, type Limits, type ServerMessage,
 } from '../../../shared/protocol';
+import type { UploadActivityState, UploadActivityTracker } from '../activity/upload-activity';
 import type { CommitResult } from '../ingest/committer';
 import { validateFilename } from '../ingest/file-naming';
 import type { IngestService } from '../ingest/ingest-service';
 import type { UploadLease } from '../ingest/upload-lease';
+import { uploadKey, type UploadSpec } from '../ingest/upload-spec';
 import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
 
 export interface StreamContext {
@@ -26,6 +28,7 @@ export interface StreamContext {
   /** Received bytes waiting for the disk before the socket is paused, and resumed below half of it. */
   maxPendingBytes: number;
   onCommitted: (event: { device: DeviceSummary; filename: string; result: CommitResult }) => void;
+  activity: UploadActivityTracker;
   log: (message: string) => void;
 }
 
@@ -54,6 +57,20 @@ export class StreamConnection {
     ws.on('close', () => void this.release());
     ws.on('error', (error) => ctx.log(`stream ${remote}: ${error.message}`));
     this.armIdle(ctx.helloTimeoutMs);
+  }
+
+  private report(spec: UploadSpec, key: string, state: UploadActivityState, received: number, extra: { path?: string; error?: unknown } = {}): void {
+    const e = extra.error === undefined ? undefined : isShoeboxError(extra.error) ? extra.error : new ShoeboxError('INTERNAL', String(extra.error));
+    this.ctx.activity.report({
+      key, deviceId: spec.deviceId, deviceName: this.device?.name ?? '', assetId: spec.assetId, resourceType: spec.resourceType,
+      filename: spec.filename, size: spec.size, received, state, transport: 'ws',
+      ...(extra.path === undefined ? {} : { path: extra.path }),
+      ...(e === undefined ? {} : { error: { code: e.code, message: e.message, retryable: e.retryable } }),
+    });
+  }
+
+  private reportLease(lease: UploadLease, state: UploadActivityState, extra: { path?: string; error?: unknown } = {}): void {
+    this.report(lease.spec, lease.key, state, lease.held, extra);
   }
 
   private send(message: ServerMessage): void {
@@ -145,12 +162,17 @@ export class StreamConnection {
       return;
     }
     const device = this.device;
+    this.reportLease(lease, 'verifying');
     lease.finish().then(
       (result) => {
         this.send({ type: 'committed', uploadId: message.uploadId, ...this.wire(result) });
+        this.reportLease(lease, result.duplicate ? 'duplicate' : 'stored', { path: result.path });
         this.ctx.onCommitted({ device, filename: lease.spec.filename, result });
       },
-      (error: unknown) => this.uploadFailed(message.uploadId, error),
+      (error: unknown) => {
+        this.reportLease(lease, isShoeboxError(error) && error.retryable ? 'interrupted' : 'failed', { error });
+        this.uploadFailed(message.uploadId, error);
+      },
     );
   }
 
@@ -185,17 +207,16 @@ export class StreamConnection {
       }
       const filename = validateFilename(announce.filename);
       this.failed.delete(uploadId);
-      const begun = await this.ctx.ingest.begin(
-        {
-          deviceId: device.id, assetId: announce.assetId, resourceType: announce.resourceType, filename, size: announce.size,
-          sha256: announce.sha256, contentType: announce.contentType ?? null, captureDate: announce.captureDate ?? null,
-        },
-        (offset) => {
-          if (this.uploads.get(uploadId) === lease) this.send({ type: 'ack', uploadId, offset });
-        },
-      );
+      const spec: UploadSpec = {
+        deviceId: device.id, assetId: announce.assetId, resourceType: announce.resourceType, filename, size: announce.size,
+        sha256: announce.sha256, contentType: announce.contentType ?? null, captureDate: announce.captureDate ?? null,
+      };
+      const begun = await this.ctx.ingest.begin(spec, (offset) => {
+        if (this.uploads.get(uploadId) === lease) this.send({ type: 'ack', uploadId, offset });
+      });
       if (begun.kind === 'stored') {
         this.send({ type: 'committed', uploadId, ...this.wire(begun.result) });
+        this.report(spec, uploadKey(spec), 'duplicate', spec.size, { path: begun.result.path });
         this.ctx.onCommitted({ device, filename, result: begun.result });
         return;
       }
@@ -206,6 +227,7 @@ export class StreamConnection {
       }
       this.uploads.set(uploadId, lease);
       this.send({ type: 'ready', uploadId, offset: lease.startOffset });
+      this.reportLease(lease, 'receiving');
     } catch (error) {
       this.failed.add(uploadId);
       this.sendError(error, uploadId);
@@ -239,9 +261,13 @@ export class StreamConnection {
       return;
     }
     lease.write(chunk.offset, chunk.payload).then(
-      () => this.untrack(size),
+      () => {
+        this.untrack(size);
+        this.reportLease(lease, 'receiving');
+      },
       (error: unknown) => {
         this.untrack(size);
+        if (this.uploads.get(chunk.uploadId) === lease) this.reportLease(lease, isShoeboxError(error) && error.retryable ? 'interrupted' : 'failed', { error });
         this.uploadFailed(chunk.uploadId, error);
       },
     );
@@ -274,5 +300,6 @@ export class StreamConnection {
     const leases = [...this.uploads.values()];
     this.uploads.clear();
     await Promise.all(leases.map((lease) => lease.detach()));
+    for (const lease of leases) this.reportLease(lease, 'interrupted');
   }
 }

@@ -1,0 +1,87 @@
+/** zod schemas for the index files: the lowdb snapshot and the journal lines. */
+import { z } from 'zod';
+import { RESOURCE_TYPES } from '../../../shared/protocol';
+import type { StoredResource, UnfinishedUpload } from './types';
+
+export const SNAPSHOT_FORMAT = 'shoebox-library-index';
+export const JOURNAL_FORMAT = 'shoebox-library-journal';
+export const INDEX_VERSION = 1;
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const CAPTURE_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+const STORED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A relative path inside the backup folder: forward slashes; no empty, '.', '..' or hidden segments; no
+ * backslash, NUL or drive letter. One regular expression, as it runs for every record of a snapshot.
+ */
+const SAFE_RELATIVE_PATH = /^(?![A-Za-z]:)[^/\\\u0000.][^/\\\u0000]*(?:\/[^/\\\u0000.][^/\\\u0000]*)*$/;
+
+export function isSafeRelativePath(value: string): boolean {
+  return value.length <= 4096 && SAFE_RELATIVE_PATH.test(value);
+}
+
+export const storedResourceSchema = z.strictObject({
+  sha256: z.string().regex(SHA256, 'sha256 must be 64 lowercase hex digits'),
+  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  path: z.string().max(4096).regex(SAFE_RELATIVE_PATH, 'path must be relative, with forward slashes and no ".", ".." or hidden segments'),
+  assetId: z.string().min(1).nullable(),
+  resourceType: z.enum(RESOURCE_TYPES).nullable(),
+  deviceId: z.string().min(1).nullable(),
+  originalFilename: z.string().min(1),
+  contentType: z.string().nullable(),
+  captureDate: z.string().regex(CAPTURE_DATE, "captureDate must be 'YYYY-MM-DDTHH:mm:ss'"),
+  storedAt: z.string().regex(STORED_AT, 'storedAt must be written by Date.prototype.toISOString()'),
+}) satisfies z.ZodType<StoredResource>;
+
+export const unfinishedUploadSchema = z.strictObject({
+  key: z.string().min(1),
+  deviceId: z.string(),
+  assetId: z.string(),
+  resourceType: z.enum(RESOURCE_TYPES),
+  filename: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: z.string(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+}) satisfies z.ZodType<UnfinishedUpload>;
+
+export const snapshotSchema = z.strictObject({
+  format: z.literal(SNAPSHOT_FORMAT),
+  version: z.literal(INDEX_VERSION),
+  /** Sequence number of the last journal entry this snapshot includes. */
+  seq: z.number().int().nonnegative(),
+  savedAt: z.string(),
+  /** Ordered by storedAt, oldest first (ties in the order they were recorded). */
+  resources: z.array(storedResourceSchema),
+  uploads: z.array(unfinishedUploadSchema),
+});
+export type SnapshotData = z.infer<typeof snapshotSchema>;
+
+export function emptySnapshot(): SnapshotData {
+  return { format: SNAPSHOT_FORMAT, version: INDEX_VERSION, seq: 0, savedAt: '', resources: [], uploads: [] };
+}
+
+export const journalHeaderSchema = z.strictObject({ format: z.literal(JOURNAL_FORMAT), version: z.literal(INDEX_VERSION) });
+export const JOURNAL_HEADER_LINE = `${JSON.stringify({ format: JOURNAL_FORMAT, version: INDEX_VERSION })}\n`;
+
+/** One change, as the journal records it (without its sequence number). */
+export type Change =
+  | { op: 'add'; r: StoredResource }
+  | { op: 'remove'; sha: string }
+  | { op: 'putUpload'; u: UnfinishedUpload }
+  | { op: 'removeUpload'; key: string };
+
+export const journalEntrySchema = z.discriminatedUnion('op', [
+  z.strictObject({ s: z.number().int().positive(), op: z.literal('add'), r: storedResourceSchema }),
+  z.strictObject({ s: z.number().int().positive(), op: z.literal('remove'), sha: z.string().regex(SHA256) }),
+  z.strictObject({ s: z.number().int().positive(), op: z.literal('putUpload'), u: unfinishedUploadSchema }),
+  z.strictObject({ s: z.number().int().positive(), op: z.literal('removeUpload'), key: z.string().min(1) }),
+]);
+export type JournalEntry = Change & { s: number };
+
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  return `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`;
+}

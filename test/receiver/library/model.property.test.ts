@@ -1,0 +1,122 @@
+/**
+ * Property: any sequence of adds, removes, upload changes, flushes, clean reopens and crashes leaves the
+ * index showing exactly what an in-memory model says (acknowledged changes only, newest first).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { LibraryIndex } from '../../../electron/receiver/library/library-index';
+import type { StoredResource, UnfinishedUpload } from '../../../electron/receiver/library/types';
+import { crashImage, openIndex, resource, tempFolder, upload, view } from './helpers';
+
+type Op =
+  | { kind: 'add'; n: number; pathOf: number; second: number }
+  | { kind: 'remove'; n: number }
+  | { kind: 'burst'; adds: Array<{ n: number; pathOf: number; second: number }> }
+  | { kind: 'putUpload'; key: number; size: number }
+  | { kind: 'removeUpload'; key: number }
+  | { kind: 'flush' }
+  | { kind: 'reopen' }
+  | { kind: 'crash' };
+
+const addArb = fc.record({ n: fc.integer({ min: 0, max: 12 }), pathOf: fc.integer({ min: 0, max: 12 }), second: fc.integer({ min: 0, max: 6 }) });
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { arbitrary: addArb.map((a) => ({ kind: 'add' as const, ...a })), weight: 6 },
+  { arbitrary: fc.integer({ min: 0, max: 12 }).map((n) => ({ kind: 'remove' as const, n })), weight: 2 },
+  { arbitrary: fc.array(addArb, { minLength: 2, maxLength: 6 }).map((adds) => ({ kind: 'burst' as const, adds })), weight: 2 },
+  { arbitrary: fc.record({ key: fc.integer({ min: 0, max: 3 }), size: fc.nat(1000) }).map((u) => ({ kind: 'putUpload' as const, ...u })), weight: 2 },
+  { arbitrary: fc.integer({ min: 0, max: 3 }).map((key) => ({ kind: 'removeUpload' as const, key })), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'flush' as const }), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'reopen' as const }), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'crash' as const }), weight: 1 },
+);
+
+class Model {
+  private readonly records = new Map<string, { record: StoredResource; order: number }>();
+  private order = 0;
+  readonly uploads = new Map<string, UnfinishedUpload>();
+
+  add(record: StoredResource): 'added' | 'same' | 'conflict' {
+    const existing = this.records.get(record.sha256);
+    if (existing) return existing.record.path === record.path ? 'same' : 'conflict';
+    for (const [sha, entry] of this.records) if (entry.record.path === record.path) this.records.delete(sha);
+    this.records.set(record.sha256, { record, order: this.order++ });
+    return 'added';
+  }
+
+  remove(sha256: string): void {
+    this.records.delete(sha256);
+  }
+
+  list(): StoredResource[] {
+    return [...this.records.values()]
+      .sort((a, b) => (a.record.storedAt < b.record.storedAt ? 1 : a.record.storedAt > b.record.storedAt ? -1 : b.order - a.order))
+      .map((entry) => entry.record);
+  }
+}
+
+const recordFor = (a: { n: number; pathOf: number; second: number }) =>
+  resource(a.n, { path: `p/${a.pathOf}.HEIC`, storedAt: new Date(Date.UTC(2024, 0, 1) + a.second * 1000).toISOString() });
+
+describe('library index against an in-memory model', () => {
+  it('matches the model after any sequence of changes, reopens and crashes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => {
+        let folder = await tempFolder();
+        const settings = { snapshotEveryChanges: 4, uploadsFlushMs: 1 };
+        let index: LibraryIndex = await openIndex(folder, settings);
+        const model = new Model();
+        for (const op of ops) {
+          switch (op.kind) {
+            case 'add': {
+              const record = recordFor(op);
+              const expected = model.add(record);
+              const outcome = await index.addResource(record).then(() => 'ok', (e: Error) => e.name);
+              expect(outcome).toBe(expected === 'conflict' ? 'LibraryConflictError' : 'ok');
+              break;
+            }
+            case 'burst': {
+              const records = op.adds.map(recordFor);
+              const expected = records.map((r) => model.add(r));
+              const outcomes = await Promise.all(records.map((r) => index.addResource(r).then(() => 'ok', (e: Error) => e.name)));
+              expect(outcomes).toEqual(expected.map((e) => (e === 'conflict' ? 'LibraryConflictError' : 'ok')));
+              break;
+            }
+            case 'remove':
+              model.remove(resource(op.n).sha256);
+              await index.removeResource(resource(op.n).sha256);
+              break;
+            case 'putUpload': {
+              const u = upload(`k${op.key}`, { size: op.size });
+              model.uploads.set(u.key, u);
+              index.putUpload(u);
+              break;
+            }
+            case 'removeUpload':
+              model.uploads.delete(`k${op.key}`);
+              index.removeUpload(`k${op.key}`);
+              break;
+            case 'flush':
+              await index.flush();
+              break;
+            case 'reopen':
+              await index.close();
+              index = await openIndex(folder, settings);
+              expect(index.openedBy).toBe('snapshot');
+              break;
+            case 'crash':
+              await new Promise((r) => setTimeout(r, 15)); // lazy upload lines are written within 1 ms
+              folder = await crashImage(folder);
+              index = await openIndex(folder, settings);
+              expect(index.openedBy).toBe('snapshot');
+              break;
+          }
+          const shown = view(index);
+          expect(shown.resources).toEqual(model.list());
+          expect(shown.uploads).toEqual([...model.uploads.values()].sort((a, b) => a.key.localeCompare(b.key)));
+          expect(shown.totals.resources).toBe(model.list().length);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+});
