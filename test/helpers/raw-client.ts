@@ -32,8 +32,8 @@ export class RawClient {
     for (const w of waiters) w();
   }
 
-  static async connect(url: string): Promise<RawClient> {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+  static async connect(url: string, options: WebSocket.ClientOptions = {}): Promise<RawClient> {
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...options });
     const client = new RawClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -43,8 +43,8 @@ export class RawClient {
   }
 
   /** Connects and says hello with a token; resolves after the welcome. */
-  static async authed(url: string, token: string): Promise<RawClient> {
-    const client = await RawClient.connect(url);
+  static async authed(url: string, token: string, options: WebSocket.ClientOptions = {}): Promise<RawClient> {
+    const client = await RawClient.connect(url, options);
     client.json({ type: 'hello', protocol: 1, token });
     await client.next((m) => m.type === 'welcome');
     return client;
