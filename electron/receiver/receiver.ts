@@ -156,7 +156,7 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
   const extraRoutes: HttpRoute[] = [];
   const photokit = await startPhotoKit({
     folder: config.folder, devices, ingest, staging, maxUploadBytes: config.maxUploadBytes, idleTimeoutMs: config.idleTimeoutMs,
-    staleUploadAgeMs: config.staleUploadAgeMs, onCommitted: (event) => events.emit('committed', event), log,
+    staleUploadAgeMs: config.staleUploadAgeMs, onCommitted: (event) => events.emit('committed', event), log, activity,
   });
   extraRoutes.push(photokit.route);
   const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -195,6 +195,7 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
     port = await listen(server, config.port, config.host);
   } catch (error) {
     clearInterval(sweepTimer);
+    await photokit.close();
     identity?.close();
     await index.close();
     await devices.close();
@@ -238,6 +239,7 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
       pairing.close('closed');
       server.close();
       await streams.shutdown();
+      await photokit.close();
       await ingest.detachAll(new ShoeboxError('SHUTTING_DOWN', 'The receiver is shutting down.'));
       server.closeAllConnections();
       await advertiser?.stop().catch((error: Error) => log(`Bonjour: ${error.message}`));

@@ -27,6 +27,17 @@ export interface IngestOptions {
 
 export type BeginResult = { kind: 'stored'; result: CommitResult } | { kind: 'open'; lease: UploadLease };
 
+/** Transport-specific choices for begin(); the defaults are the WebSocket path's. */
+export interface BeginOptions {
+  /** Staging key; default uploadKey(spec). HTTP upload resources use their own, so each resource has its own partial. */
+  key?: string;
+  /**
+   * false when the total size is only known at the end (chunked HTTP bodies): spec.size is then an upper
+   * bound, only minFreeBytes is checked up front, and lease.setSize() fixes the size before finish().
+   */
+  sizeKnown?: boolean;
+}
+
 async function statfsFreeBytes(dir: string): Promise<number> {
   const stats = await fs.statfs(dir);
   return stats.bavail * stats.bsize;
@@ -59,7 +70,7 @@ export class IngestService implements LeaseHost {
    * An upload still open elsewhere (a connection that dropped without the receiver noticing yet) is
    * taken over: its bytes so far are kept and the new owner continues from them.
    */
-  async begin(spec: UploadSpec, onDurable: (offset: number) => void): Promise<BeginResult> {
+  async begin(spec: UploadSpec, onDurable: (offset: number) => void, options: BeginOptions = {}): Promise<BeginResult> {
     if (spec.size > this.options.maxUploadBytes) {
       throw new ShoeboxError('TOO_LARGE', `The upload is ${spec.size} bytes; this receiver accepts at most ${this.options.maxUploadBytes} bytes per file.`);
     }
@@ -67,13 +78,13 @@ export class IngestService implements LeaseHost {
       const stored = await this.committer.findStored(spec.sha256, spec.size);
       if (stored) return { kind: 'stored', result: resultFromRecord(stored, true) };
     }
-    const key = uploadKey(spec);
+    const key = options.key ?? uploadKey(spec);
     await this.active.get(key)?.detach(new ShoeboxError('UPLOAD_BUSY', 'This upload was taken over by a newer connection from the same device.'));
     const partial = await this.options.staging.open(key, spec);
     const lease = new UploadLease(partial, this, onDurable);
     this.active.set(key, lease);
     try {
-      await this.checkSpace(spec.size - partial.held);
+      await this.checkSpace(options.sizeKnown === false ? 0 : spec.size - partial.held);
     } catch (error) {
       await lease.detach();
       throw error;

@@ -66,6 +66,14 @@ export class PartialFile {
     this.held += data.byteLength;
   }
 
+  /** Fixes the size of an upload opened with an upper bound as its size: at least what is held, at most the bound. */
+  setSize(size: number): void {
+    if (!Number.isSafeInteger(size) || size < this.held || size > this.spec.size) {
+      throw new ShoeboxError('OUT_OF_RANGE', `Size ${size} is below the ${this.held} bytes received or above the limit ${this.spec.size}.`);
+    }
+    this.spec.size = size;
+  }
+
   /** fsyncs what is held; returns the durable offset. */
   async sync(): Promise<number> {
     if (this.durable === this.held) return this.durable;
@@ -138,6 +146,13 @@ export class StagingArea {
     } catch (error) {
       throw storageError(error, 'opening a partial upload');
     }
+  }
+
+  /** Bytes of `key`'s partial file on disk; null when the upload is not staged (never was, discarded or swept). */
+  async bytesHeld(key: string): Promise<number | null> {
+    const stat = await fs.stat(this.partPath(key)).catch(() => null);
+    if (stat?.isFile()) return stat.size;
+    return null;
   }
 
   /** Removes an upload's partial and announcement. */

@@ -91,6 +91,14 @@ export class UploadLease {
     }
   }
 
+  /** Fixes the total size of an upload begun with sizeKnown: false, once its last byte is in (after every write). */
+  setSize(size: number): Promise<void> {
+    return this.enqueue(async () => {
+      this.assertOpen();
+      this.partial.setSize(size);
+    });
+  }
+
   /** Verifies and commits once every byte is in. On failure the lease ends; the partial stays unless discarded. */
   finish(): Promise<CommitResult> {
     return this.enqueue(async () => {

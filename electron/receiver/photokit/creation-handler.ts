@@ -1,0 +1,109 @@
+/**
+ * `POST` / `PUT /v1/photokit/{assetId}/{resourceType}`: a PhotoKit resource's raw bytes as the body,
+ * its metadata in headers. A plain request is one upload; with the resumable-upload fields it also
+ * creates an upload resource, announced by `104 Upload Resumption Supported` before the body is read.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ShoeboxError } from '../../../shared/protocol';
+import type { UploadSpec } from '../ingest/upload-spec';
+import type { DeviceSummary } from '../pairing/device-registry';
+import { absoluteUrl, answerError, answerStored, sendInterim, withHeaders } from './http-io';
+import { authenticate, inconsistentLength, tooLarge, UPLOADS_PREFIX, type PhotoKitContext } from './photokit-context';
+import { contentLength, parseUploadMetadata, parseUploadTarget, uploadLength } from './request-headers';
+import { answerOutcome, answerResourceError, resourceLimit, type ResourceExchange } from './resource-answers';
+import { limitHeader, readCreationFields, stateHeaders, UPLOAD_HEADER, type InteropVersion } from './resumable-protocol';
+import { runTransfer } from './upload-transfer';
+
+/** The upload's length from Content-Length (when this body is all of it) and Upload-Length; null if unknown. */
+function announcedLength(bodyLength: number | null, declared: number | null, completes: boolean): number | null {
+  const implied = completes ? bodyLength : null;
+  if (implied !== null && declared !== null && implied !== declared) {
+    throw inconsistentLength(`the body is ${implied} bytes but Upload-Length says ${declared}`);
+  }
+  if (!completes && bodyLength !== null && declared !== null && bodyLength > declared) {
+    throw inconsistentLength(`a ${bodyLength}-byte body cannot be part of a ${declared}-byte upload`);
+  }
+  return implied ?? declared;
+}
+
+export async function handleCreation(ctx: PhotoKitContext, req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> {
+  const device = authenticate(ctx, req);
+  const target = parseUploadTarget(rest);
+  const meta = parseUploadMetadata(req);
+  const resumable = readCreationFields(req);
+  const completes = resumable?.complete ?? true;
+  const bodyLength = contentLength(req);
+  const length = announcedLength(bodyLength, uploadLength(req), completes);
+  for (const size of [length, bodyLength]) {
+    if (size !== null && size > ctx.maxUploadBytes) throw withHeaders(tooLarge(ctx.maxUploadBytes, size), limitHeader(ctx.maxUploadBytes));
+  }
+  const spec: UploadSpec = {
+    deviceId: device.id, assetId: target.assetId, resourceType: target.resourceType, filename: meta.filename,
+    size: length ?? ctx.maxUploadBytes, sha256: meta.sha256, contentType: meta.contentType, captureDate: meta.captureDate,
+  };
+  if (resumable) await createResumable(ctx, req, res, device, spec, length, resumable.version, completes);
+  else await plainUpload(ctx, req, res, device, spec, length !== null);
+}
+
+async function plainUpload(ctx: PhotoKitContext, req: IncomingMessage, res: ServerResponse, device: DeviceSummary, spec: UploadSpec, sizeKnown: boolean): Promise<void> {
+  const request = ctx.inFlight.start(device.id, null);
+  try {
+    const key = randomBytes(20).toString('hex'); // a plain upload cannot be resumed: its own partial, dropped on failure
+    const outcome = await runTransfer(ctx, req, { spec, sizeKnown, key, offset: 0, completes: true, resumable: false }, request, device.name);
+    if (outcome.kind !== 'stored') return; // cut: nobody left to answer
+    ctx.onCommitted({ device, filename: spec.filename, result: outcome.result });
+    answerStored(req, res, { assetId: spec.assetId, resourceType: spec.resourceType, result: outcome.result });
+  } catch (error) {
+    answerError(req, res, error);
+  } finally {
+    ctx.inFlight.end(request);
+  }
+}
+
+/** Makes room for a new resource: older unfinished resources of the same asset resource are abandoned. */
+async function supersede(ctx: PhotoKitContext, spec: UploadSpec): Promise<void> {
+  for (const old of ctx.resources.openOf(spec.deviceId)) {
+    if (old.spec.assetId !== spec.assetId || old.spec.resourceType !== spec.resourceType) continue;
+    if (ctx.inFlight.forResource(old.id) || ctx.ingest.isActive(old.key)) continue;
+    await ctx.resources.remove(old);
+  }
+  if (ctx.resources.openOf(spec.deviceId).length >= ctx.maxOpenPerDevice) {
+    throw new ShoeboxError('TOO_MANY_UPLOADS', `This device has ${ctx.maxOpenPerDevice} unfinished uploads here: finish or cancel (DELETE) some first.`);
+  }
+}
+
+async function createResumable(
+  ctx: PhotoKitContext, req: IncomingMessage, res: ServerResponse, device: DeviceSummary,
+  spec: UploadSpec, length: number | null, version: InteropVersion, completes: boolean,
+): Promise<void> {
+  await supersede(ctx, spec);
+  const resource = ctx.resources.build({ interop: version, spec, length });
+  const x: ResourceExchange = { ctx, req, res, device, resource, version, location: absoluteUrl(req, `${UPLOADS_PREFIX}${resource.id}`) };
+  const request = ctx.inFlight.start(device.id, resource.id);
+  let saved = false;
+  try {
+    const outcome = await runTransfer(ctx, req, {
+      spec: resource.spec, sizeKnown: length !== null, key: resource.key, offset: 0, completes, resumable: true,
+      onOpened: async () => {
+        await ctx.resources.save(resource);
+        saved = true;
+        sendInterim(req, res, 104, 'Upload Resumption Supported', {
+          location: x.location ?? '', [UPLOAD_HEADER.version]: String(version), ...resourceLimit(ctx, resource),
+        });
+      },
+    }, request, device.name);
+    if (outcome.kind === 'stored' && outcome.early) {
+      // Already in the library: answered at once, no resource was announced.
+      ctx.onCommitted({ device, filename: spec.filename, result: outcome.result });
+      const state = stateHeaders(version, { complete: true, offset: outcome.result.size });
+      answerStored(req, res, { assetId: spec.assetId, resourceType: spec.resourceType, result: outcome.result }, state);
+      return;
+    }
+    await answerOutcome(x, outcome);
+  } catch (error) {
+    await answerResourceError(x, error, saved);
+  } finally {
+    ctx.inFlight.end(request);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The PhotoKit HTTP endpoints as one route for the receiver's server: raw-body uploads at
+ * /v1/photokit/{assetId}/{resourceType} and resumable upload resources at /v1/uploads/<id>.
+ * Owns the upload resources (loaded at start, swept with the stale-upload age) and stops in-flight
+ * requests of a revoked device at once, and every in-flight request at shutdown.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ShoeboxError, isShoeboxError } from '../../../shared/protocol';
+import type { UploadActivityTracker } from '../activity/upload-activity';
+import type { CommitResult } from '../ingest/committer';
+import type { IngestService } from '../ingest/ingest-service';
+import type { StagingArea } from '../ingest/staging-area';
+import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
+import type { HttpRoute } from '../receiver';
+import { KeyedLock } from '../util/keyed-lock';
+import { handleCreation } from './creation-handler';
+import { answerEmpty, answerError } from './http-io';
+import { InFlightRegistry } from './in-flight';
+import { PHOTOKIT_PREFIX, UPLOADS_PREFIX, type PhotoKitContext } from './photokit-context';
+import { handleDelete, handleHead, handlePatch } from './resource-handlers';
+import { LATEST_INTEROP, limitHeader, PARTIAL_UPLOAD_TYPE, requestedVersion, UPLOAD_HEADER } from './resumable-protocol';
+import { ResourceStore } from './upload-resources';
+
+export interface PhotoKitOptions {
+  folder: string;
+  devices: DeviceRegistry;
+  ingest: IngestService;
+  staging: StagingArea;
+  maxUploadBytes: number;
+  /** A request body silent this long is given up (resumable uploads keep their bytes). */
+  idleTimeoutMs: number;
+  /** Upload resources untouched this long expire, like staged partial uploads. */
+  staleUploadAgeMs: number;
+  onCommitted: (event: { device: DeviceSummary; filename: string; result: CommitResult }) => void;
+  log: (message: string) => void;
+  /** The receiver's live upload activity; PhotoKit uploads report as transport 'http'. */
+  activity?: UploadActivityTracker;
+  maxOpenPerDevice?: number;
+  sweepEveryMs?: number;
+}
+
+export interface PhotoKitEndpoints {
+  route: HttpRoute;
+  /** Stops every in-flight upload request (their bytes stay resumable) and the sweep timer. */
+  close(): Promise<void>;
+}
+
+async function answerOptions(req: IncomingMessage, res: ServerResponse, maxUploadBytes: number, allow: string): Promise<void> {
+  const requested = (() => {
+    try {
+      return requestedVersion(req);
+    } catch {
+      return null;
+    }
+  })();
+  const version = typeof requested === 'number' ? requested : LATEST_INTEROP;
+  answerEmpty(req, res, 200, {
+    allow, 'accept-patch': PARTIAL_UPLOAD_TYPE, [UPLOAD_HEADER.version]: String(version), ...limitHeader(maxUploadBytes),
+  });
+}
+
+export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitEndpoints> {
+  const resources = await ResourceStore.open(options.folder, options.staging, options.staleUploadAgeMs, options.log);
+  const ctx: PhotoKitContext = {
+    ingest: options.ingest, activity: options.activity, maxUploadBytes: options.maxUploadBytes, idleTimeoutMs: options.idleTimeoutMs,
+    devices: options.devices, resources, inFlight: new InFlightRegistry(), locks: new KeyedLock(),
+    maxOpenPerDevice: options.maxOpenPerDevice ?? 256, onCommitted: options.onCommitted, log: options.log,
+  };
+  const sweep = async () => {
+    const removed = await resources.sweep((r) => ctx.inFlight.forResource(r.id) !== undefined || ctx.ingest.isActive(r.key));
+    if (removed > 0) options.log(`Removed ${removed} expired resumable upload resource(s).`);
+  };
+  await sweep();
+  const sweepTimer = setInterval(() => void sweep().catch((e: Error) => options.log(`Sweeping upload resources failed: ${e.message}`)), options.sweepEveryMs ?? 60 * 60_000);
+  sweepTimer.unref();
+
+  options.devices.on('revoked', (device) => {
+    void ctx.inFlight.stopDevice(device.id, new ShoeboxError('DEVICE_REVOKED', `"${device.name}" was removed from this computer's paired devices: pair it again to back up here.`));
+  });
+
+  const guarded = async (req: IncomingMessage, res: ServerResponse, work: () => Promise<void>): Promise<true> => {
+    try {
+      await work();
+    } catch (error) {
+      if (!isShoeboxError(error)) options.log(`PhotoKit ${req.method} ${req.url?.slice(0, 200)}: ${(error as Error)?.stack ?? String(error)}`);
+      answerError(req, res, error);
+    }
+    return true;
+  };
+
+  const route: HttpRoute = async (req, res, url) => {
+    const { pathname } = url;
+    if (pathname.startsWith(PHOTOKIT_PREFIX)) {
+      const rest = pathname.slice(PHOTOKIT_PREFIX.length);
+      if (req.method === 'OPTIONS') return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, POST, PUT'));
+      if (req.method === 'POST' || req.method === 'PUT') return guarded(req, res, () => handleCreation(ctx, req, res, rest));
+      return false;
+    }
+    if (pathname.startsWith(UPLOADS_PREFIX)) {
+      const id = pathname.slice(UPLOADS_PREFIX.length);
+      switch (req.method) {
+        case 'OPTIONS': return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, HEAD, PATCH, DELETE'));
+        case 'HEAD': return guarded(req, res, () => handleHead(ctx, req, res, id));
+        case 'PATCH': return guarded(req, res, () => handlePatch(ctx, req, res, id));
+        case 'DELETE': return guarded(req, res, () => handleDelete(ctx, req, res, id));
+        default: return false;
+      }
+    }
+    return false;
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(sweepTimer);
+      await ctx.inFlight.stopAll(new ShoeboxError('SHUTTING_DOWN', 'The receiver is shutting down; resumable uploads continue where they stopped when it is back.'));
+    })();
+    return closing;
+  };
+  return { route, close };
+}

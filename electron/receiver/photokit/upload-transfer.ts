@@ -1,0 +1,103 @@
+/**
+ * One request body into the one ingest core: begin (dedupe, space, staging), stream the body through
+ * the lease, then commit when the body completes the upload. Plain uploads drop their bytes when the
+ * request fails; resumable ones keep them (fsynced) so HEAD reports them and PATCH continues.
+ */
+import type { IncomingMessage } from 'node:http';
+import { ShoeboxError, isShoeboxError } from '../../../shared/protocol';
+import type { CommitResult } from '../ingest/committer';
+import type { IngestService } from '../ingest/ingest-service';
+import type { UploadLease } from '../ingest/upload-lease';
+import type { UploadSpec } from '../ingest/upload-spec';
+import type { UploadActivityTracker } from '../activity/upload-activity';
+import { activityReporter } from './activity-report';
+import { pumpBody } from './body-pump';
+import type { InFlightUpload } from './in-flight';
+
+export interface TransferContext {
+  ingest: IngestService;
+  /** The receiver's live upload activity (optional). */
+  activity?: UploadActivityTracker;
+  maxUploadBytes: number;
+  idleTimeoutMs: number;
+}
+
+export interface TransferPlan {
+  /** spec.size is the upload's length, or maxUploadBytes when `sizeKnown` is false. */
+  spec: UploadSpec;
+  sizeKnown: boolean;
+  key: string;
+  /** Where this request's body starts in the upload. */
+  offset: number;
+  /** Whether the end of this body is the end of the upload. */
+  completes: boolean;
+  /** Keep the received bytes when the request fails (resumable uploads). */
+  resumable: boolean;
+  /** Called once the upload is open and before the body is read (resumable creation: save, then 104). */
+  onOpened?: (lease: UploadLease) => Promise<void>;
+}
+
+export type TransferOutcome =
+  /** Committed now, or already stored (`early`: answered before reading the body). */
+  | { kind: 'stored'; result: CommitResult; early: boolean }
+  /** The body ended but the upload is not complete: `offset` bytes are durable. */
+  | { kind: 'partial'; offset: number }
+  /** The connection closed mid-body. */
+  | { kind: 'cut'; offset: number };
+
+/** Errors after which the partial upload is worthless: it is deleted even for resumable uploads. */
+const FATAL = new Set(['TOO_LARGE', 'OUT_OF_RANGE', 'CHECKSUM_MISMATCH', 'BAD_MESSAGE']);
+
+export function isFatal(error: unknown): boolean {
+  return isShoeboxError(error) && FATAL.has(error.code);
+}
+
+async function letGo(lease: UploadLease, keep: boolean): Promise<void> {
+  await (keep ? lease.detach() : lease.cancel()).catch(() => undefined);
+}
+
+export async function runTransfer(ctx: TransferContext, req: IncomingMessage, plan: TransferPlan, request: InFlightUpload, deviceName: string): Promise<TransferOutcome> {
+  const report = activityReporter(ctx.activity, deviceName, plan.spec, plan.key);
+  const begun = await ctx.ingest.begin(plan.spec, () => undefined, { key: plan.key, sizeKnown: plan.sizeKnown });
+  if (begun.kind === 'stored') {
+    report('duplicate', plan.spec.size, { path: begun.result.path });
+    return { kind: 'stored', result: begun.result, early: true };
+  }
+  const { lease } = begun;
+  try {
+    if (lease.startOffset !== plan.offset) {
+      throw new ShoeboxError('BAD_OFFSET', `The upload holds ${lease.startOffset} bytes, not ${plan.offset}: send from ${lease.startOffset}.`, { offset: lease.startOffset });
+    }
+    if (request.signal.aborted) throw request.signal.reason;
+    await plan.onOpened?.(lease);
+    report('receiving', lease.held);
+    const limit = plan.spec.size;
+    const pumped = await pumpBody(req, lease, {
+      offset: plan.offset,
+      limit,
+      overLimit: () => plan.sizeKnown && limit < ctx.maxUploadBytes
+        ? new ShoeboxError('OUT_OF_RANGE', `The body goes past the announced length of ${limit} bytes; the upload was discarded.`)
+        : new ShoeboxError('TOO_LARGE', `The upload is over this receiver's limit of ${ctx.maxUploadBytes} bytes per file.`),
+      idleMs: ctx.idleTimeoutMs,
+      signal: request.signal,
+      onWritten: () => report('receiving', lease.held),
+    });
+    if (pumped.kind === 'cut' || !plan.completes) {
+      await letGo(lease, plan.resumable);
+      report(plan.resumable ? 'interrupted' : 'failed', lease.held);
+      return pumped.kind === 'cut' ? { kind: 'cut', offset: lease.held } : { kind: 'partial', offset: lease.held };
+    }
+    if (!plan.sizeKnown) await lease.setSize(lease.held);
+    if (request.signal.aborted) throw request.signal.reason;
+    request.committing = true;
+    report('verifying', lease.held);
+    const result = await lease.finish();
+    report(result.duplicate ? 'duplicate' : 'stored', result.size, { path: result.path });
+    return { kind: 'stored', result, early: false };
+  } catch (error) {
+    const keep = plan.resumable && !isFatal(error);
+    await letGo(lease, keep);
+    report(keep && isShoeboxError(error) && error.retryable ? 'interrupted' : 'failed', lease.held, { error });
+    throw error;
+  }
+}
