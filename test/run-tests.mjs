@@ -3,7 +3,7 @@
 // create network namespaces (root), the suite runs inside one, so the LAN tests (Bonjour, LAN
 // listeners) run too without touching a real interface; elsewhere those tests skip with a message.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,9 +22,23 @@ const typecheck = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 if (typecheck !== 0) process.exit(typecheck);
 
 const canIsolate = process.env.ISOLATED_LAN !== '1' && existsSync(isolatedLan) && process.getuid?.() === 0 && process.env.SHOEBOX_NO_ISOLATED_LAN !== '1';
+const results = path.join(root, 'test-results', 'vitest.json');
+const vitestArgs = ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...extra];
+let status;
 if (canIsolate) {
   console.log('Running the tests inside ../shared/tools/isolated-lan (private network namespace).');
-  process.exit(run(isolatedLan, [bin('vitest'), 'run', ...extra]));
+  status = run(isolatedLan, [bin('vitest'), ...vitestArgs]);
+} else {
+  if (process.env.ISOLATED_LAN !== '1') console.log('Not inside isolated-lan (needs root and ../shared/tools/isolated-lan): LAN tests will skip.');
+  status = run(bin('vitest'), vitestArgs);
 }
-if (process.env.ISOLATED_LAN !== '1') console.log('Not inside isolated-lan (needs root and ../shared/tools/isolated-lan): LAN tests will skip.');
-process.exit(run(bin('vitest'), ['run', ...extra]));
+
+// One plain closing line, whatever reporter output came before.
+try {
+  const summary = JSON.parse(readFileSync(results, 'utf8'));
+  const skipped = (summary.numPendingTests ?? 0) + (summary.numTodoTests ?? 0);
+  console.log(`\ntests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${skipped} skipped`);
+} catch {
+  console.log('\ntests: no summary (vitest did not finish)');
+}
+process.exit(status);

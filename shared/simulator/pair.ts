@@ -3,7 +3,8 @@ import { PAIRING_CODE_PATTERN, PATHS } from '../protocol/constants';
 import { httpErrorBodySchema, infoSchema, pairRequestSchema, pairResponseSchema, type Info, type PairResponse } from '../protocol/http-messages';
 import type { ErrorCode } from '../protocol/errors';
 
-export type PairingErrorCode = ErrorCode | 'BAD_INPUT' | 'BAD_RESPONSE' | 'NETWORK';
+/** PIN_MISMATCH: a pinned transport refused the receiver's TLS key (see node/pinned-http.ts). */
+export type PairingErrorCode = ErrorCode | 'BAD_INPUT' | 'BAD_RESPONSE' | 'NETWORK' | 'PIN_MISMATCH';
 
 export class PairingError extends Error {
   readonly code: PairingErrorCode;
@@ -25,13 +26,16 @@ export function httpBaseUrl(host: string, port: number, secure = false): string 
   return `${secure ? 'https' : 'http'}://${h}:${port}`;
 }
 
+/** The part of fetch() used here: the browser's or Node's fetch, or a pinned Node transport. */
+export type FetchLike = (url: URL, init: RequestInit) => Promise<Response>;
+
 export interface HttpOptions {
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   signal?: AbortSignal;
 }
 
 export interface PairOptions extends HttpOptions {
-  /** http://host:port of the receiver. */
+  /** http(s)://host:port of the receiver. */
   baseUrl: string;
   /** The six digits the receiver shows. */
   code: string;
@@ -71,6 +75,11 @@ function parseAnswer<T>(schema: Parser<T>, body: unknown, what: string): T {
   throw new PairingError('BAD_RESPONSE', `invalid ${what} answer from the receiver${issue ? `: ${issue.path.join('.')}: ${issue.message}` : ''}`, false);
 }
 
+/** A PinMismatchError from shared/discovery/node-tls-pin.ts, recognised without importing Node code. */
+function isPinMismatch(error: unknown): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === 'ERR_SHOEBOX_PIN_MISMATCH';
+}
+
 /** Fetches JSON; a non-2xx answer becomes a PairingError with the receiver's code and message. */
 async function requestJson(url: URL, init: RequestInit, options: HttpOptions): Promise<unknown> {
   const doFetch = options.fetch ?? globalThis.fetch;
@@ -78,6 +87,11 @@ async function requestJson(url: URL, init: RequestInit, options: HttpOptions): P
   try {
     response = await doFetch(url, { ...init, ...(options.signal ? { signal: options.signal } : {}) });
   } catch (error) {
+    if (isPinMismatch(error)) {
+      const failure = new PairingError('PIN_MISMATCH', error.message, false);
+      failure.cause = error; // keeps the expected and presented pins
+      throw failure;
+    }
     const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
     throw new PairingError('NETWORK', `cannot reach ${url.origin}: ${cause}`, true);
   }

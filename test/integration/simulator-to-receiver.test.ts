@@ -25,8 +25,9 @@ describe.skipIf(!HAVE_PHOTOS)(`npm start + npm run simulate (${HAVE_PHOTOS ? 'sa
     const proc = await spawnReceiver(['--folder', folder, '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls', '--min-free', '0']);
     try {
       const port = new URL(proc.url).port;
+      const simEnv = { ...process.env, SHOEBOX_SIM_STATE: path.join(root, 'pairings.json') };
       const first = capture();
-      const code = await runSimulatorCli(['--host', '127.0.0.1', '--port', port, '--code', proc.pairingCode, '--drop-every', '5', '--chunk-size', '256k', PHOTOS_DIR], first);
+      const code = await runSimulatorCli(['--host', '127.0.0.1', '--port', port, '--code', proc.pairingCode, '--drop-every', '5', '--chunk-size', '256k', PHOTOS_DIR], first, simEnv);
       expect(code, first.text()).toBe(0);
       const token = /--token (\S+)/.exec(first.text())?.[1];
       expect(token).toBeTruthy();
@@ -43,7 +44,7 @@ describe.skipIf(!HAVE_PHOTOS)(`npm start + npm run simulate (${HAVE_PHOTOS ? 'sa
       await proc.waitFor(/Stored 2019\/2019-08\/heic-iphone\.heic/);
 
       const second = capture();
-      expect(await runSimulatorCli(['--host', '127.0.0.1', '--port', port, '--token', token!, PHOTOS_DIR], second)).toBe(0);
+      expect(await runSimulatorCli(['--host', '127.0.0.1', '--port', port, '--token', token!, PHOTOS_DIR], second, simEnv)).toBe(0);
       expect(second.text()).toMatch(new RegExp(`duplicates\\s+${allPhotos().length}`));
       expect(second.text()).toMatch(/committed\s+0/);
     } finally {

@@ -50,6 +50,8 @@ describe('argument parsing', () => {
 
 describe('runSimulatorCli', () => {
   let dir: string;
+  /** Keeps saved pairings in the test's folder, never in ~/.config. */
+  const env = () => ({ SHOEBOX_SIM_STATE: path.join(dir, 'pairings.json') });
   let receiver: FakeReceiver | undefined;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'shoebox-cli-'));
@@ -65,14 +67,14 @@ describe('runSimulatorCli', () => {
 
   it('exits 2 with usage on bad arguments', async () => {
     const io = capture();
-    expect(await runSimulatorCli(['--nope'], io)).toBe(2);
+    expect(await runSimulatorCli(['--nope'], io, env())).toBe(2);
     expect(io.err()).toMatch(/Usage:/);
   });
 
   it('pairs with --code, prints the token, uploads and summarizes (exit 0)', async () => {
     receiver = await FakeReceiver.start();
     const io = capture();
-    const code = await runSimulatorCli(['--port', String(receiver.port), '--code', FAKE_PAIRING_CODE, '--chunk-size', '16k', '--drop-every', '4', dir], io);
+    const code = await runSimulatorCli(['--port', String(receiver.port), '--code', FAKE_PAIRING_CODE, '--chunk-size', '16k', '--drop-every', '4', dir], io, env());
     expect(io.err()).not.toMatch(/failed/);
     expect(code).toBe(0);
     expect(io.out()).toContain(`token: ${FAKE_TOKEN}`);
@@ -85,7 +87,7 @@ describe('runSimulatorCli', () => {
   it('exits 1 when some files fail, naming code and message', async () => {
     receiver = await FakeReceiver.start({ onAnnounce: (a) => (a.filename.endsWith('.PNG') ? { code: 'TOO_LARGE', message: 'over the limit' } : undefined) });
     const io = capture();
-    const code = await runSimulatorCli(['--port', String(receiver.port), '--token', FAKE_TOKEN, dir], io);
+    const code = await runSimulatorCli(['--port', String(receiver.port), '--token', FAKE_TOKEN, dir], io, env());
     expect(code).toBe(1);
     expect(io.out()).toMatch(/failed {5}IMG_0002\.PNG \(photo\): TOO_LARGE: over the limit/);
     expect(io.out()).toMatch(/failed {6}1/);
@@ -94,7 +96,7 @@ describe('runSimulatorCli', () => {
   it('exits 1 at once when the token is refused', async () => {
     receiver = await FakeReceiver.start();
     const io = capture();
-    expect(await runSimulatorCli(['--port', String(receiver.port), '--token', 'W'.repeat(43), dir], io)).toBe(1);
+    expect(await runSimulatorCli(['--port', String(receiver.port), '--token', 'W'.repeat(43), dir], io, env())).toBe(1);
     expect(io.err()).toMatch(/cannot upload: AUTH_FAILED/);
     expect(receiver.announces).toHaveLength(0);
   });
@@ -102,7 +104,7 @@ describe('runSimulatorCli', () => {
   it('exits 1 when pairing is refused', async () => {
     receiver = await FakeReceiver.start();
     const io = capture();
-    expect(await runSimulatorCli(['--port', String(receiver.port), '--code', '999999', dir], io)).toBe(1);
+    expect(await runSimulatorCli(['--port', String(receiver.port), '--code', '999999', dir], io, env())).toBe(1);
     expect(io.err()).toMatch(/PAIRING_CODE_INVALID/);
   });
 });

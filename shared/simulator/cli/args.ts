@@ -1,15 +1,18 @@
 /** Command-line options of the simulator (node:util parseArgs). */
 import { parseArgs } from 'node:util';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseConnectionArgs, type ConnectionConfig } from './connection-args';
+import { UsageError } from './usage-error';
 
-export const USAGE = `Usage: npm run simulate -- --host H --port P (--code NNNNNN | --token T) [options] DIR...
+export const USAGE = `Usage: npm run simulate -- --pair-url 'shoebox://pair?...' [options] [DIR...]
+       npm run simulate -- [--receiver NAME] [options] DIR...
+       npm run simulate -- --host H --port P [--fp PIN] (--code NNNNNN | --token T) [options] DIR...
+       npm run simulate -- --discover --interface ADDR
 
 Uploads the photos and videos under DIR... to a Shoebox receiver like the iPhone extension would.
 
-Connection:
-  --host H              receiver address (default 127.0.0.1)
-  --port P              receiver port (required)
-  --code NNNNNN         pair with the code the receiver shows, print the token, then upload
-  --token T             device token from an earlier pairing
+${CONNECTION_USAGE}
+
+Device:
   --device-name N       name shown on the receiver when pairing (default "Shoebox simulator")
   --device-id ID        stable device id sent when pairing (default derived from the host name)
 
@@ -23,15 +26,12 @@ Upload:
   -h, --help            show this help
 
 Sizes use binary units: 1k = 1024 bytes, 1m = 1024k, 1g = 1024m.
-Exit status: 0 when every file is stored, 1 when some failed, 2 on usage errors.`;
+Exit status: 0 when every file is stored, 1 when some failed (or pairing, trust or discovery failed,
+or --discover found nothing), 2 on usage errors.`;
 
-export interface SimulatorConfig {
+export interface SimulatorConfig extends ConnectionConfig {
   /** How sources are produced; later: 'photokit'. */
   mode: 'files';
-  host: string;
-  port: number;
-  code: string | undefined;
-  token: string | undefined;
   deviceName: string;
   deviceId: string | undefined;
   concurrency: number;
@@ -45,10 +45,7 @@ export interface SimulatorConfig {
 export type ParsedArgs = { kind: 'help' } | { kind: 'run'; config: SimulatorConfig } | { kind: 'error'; message: string };
 
 const OPTIONS = {
-  host: { type: 'string' },
-  port: { type: 'string' },
-  code: { type: 'string' },
-  token: { type: 'string' },
+  ...CONNECTION_OPTIONS,
   'device-name': { type: 'string' },
   'device-id': { type: 'string' },
   concurrency: { type: 'string' },
@@ -58,8 +55,6 @@ const OPTIONS = {
   'max-retries': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-class UsageError extends Error {}
 
 /** "256k" -> 262144; accepts an optional b/ib and, for rates, "/s". */
 export function parseSize(text: string, what: string): number {
@@ -77,22 +72,14 @@ function parseCount(text: string | undefined, what: string, min: number, max = N
   return Number(text);
 }
 
-export function parseSimulatorArgs(argv: readonly string[]): ParsedArgs {
+export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
     if (values.help) return { kind: 'help' };
-    const port = parseCount(values.port, '--port', 1, 65535);
-    if (port === undefined) throw new UsageError('--port is required');
-    if (values.code !== undefined && values.token !== undefined) throw new UsageError('give --code or --token, not both');
-    if (values.code === undefined && values.token === undefined) throw new UsageError('give --code NNNNNN to pair, or --token T from an earlier pairing');
-    if (values.code !== undefined && !/^\d{6}$/.test(values.code)) throw new UsageError('--code is the six digits the receiver shows');
-    if (values.token !== undefined && positionals.length === 0) throw new UsageError('give at least one DIR to upload');
+    const connection = parseConnectionArgs(values, positionals.length, env);
     const config: SimulatorConfig = {
       mode: 'files',
-      host: values.host ?? '127.0.0.1',
-      port,
-      code: values.code,
-      token: values.token,
+      ...connection,
       deviceName: values['device-name'] ?? 'Shoebox simulator',
       deviceId: values['device-id'],
       concurrency: parseCount(values.concurrency, '--concurrency', 1, 1000) ?? 4,

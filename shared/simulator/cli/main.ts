@@ -1,18 +1,25 @@
 /**
  * The simulated iPhone extension on the command line:
- *   npx tsx shared/simulator/cli/main.ts --host H --port P (--code NNNNNN | --token T) DIR...
+ *   npx tsx shared/simulator/cli/main.ts --pair-url 'shoebox://pair?...' DIR...
+ *   npx tsx shared/simulator/cli/main.ts [--receiver NAME] DIR...        (a saved pairing)
+ *   npx tsx shared/simulator/cli/main.ts --host H --port P [--fp PIN] (--code NNNNNN | --token T) DIR...
+ *   npx tsx shared/simulator/cli/main.ts --discover --interface ADDR
  * Also reachable as `shoebox simulate ...` through runSimulatorCli().
  */
-import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ChunkStreamClient, streamUrl } from '../chunk-stream-client';
+import { ChunkStreamClient } from '../chunk-stream-client';
 import { UploadFailure } from '../client-errors';
-import { httpBaseUrl, pair, PairingError } from '../pair';
+import { PairingError } from '../pair';
 import { uploadAll } from '../upload-all';
 import { findFileSources } from '../node/file-sources';
-import { NodeWebSocket } from '../node/websocket';
+import { defaultStatePath, PairingStore } from '../node/pairing-store';
+import { openReceiverLink, type ReceiverLink } from '../node/receiver-link';
 import { parseSimulatorArgs, USAGE, type SimulatorConfig } from './args';
+import { CliFailure, describeFailure, describeReceiver } from './cli-failure';
+import { browserOn, listReceivers } from './discovery';
+import { pairStep, TLS_HINT } from './pair-step';
+import { resolveTarget } from './resolve-target';
 import { formatBytes, formatResult, formatSummary } from './format';
 import { ProgressView, type OutputStream } from './progress-view';
 
@@ -23,9 +30,16 @@ export interface CliIo {
 
 const CLIENT_INFO = { name: 'shoebox-simulator', version: '0.1.0' };
 
-/** Runs the simulator; resolves to the exit status (0 ok, 1 some files failed, 2 usage error). */
-export async function runSimulatorCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const parsed = parseSimulatorArgs(argv);
+/**
+ * Runs the simulator; resolves to the exit status (0 ok, 1 some files failed or pairing/trust failed,
+ * 2 usage error). `env` supplies $SHOEBOX_SIM_STATE and $SHOEBOX_SIM_INTERFACE.
+ */
+export async function runSimulatorCli(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const parsed = parseSimulatorArgs(argv, env);
   if (parsed.kind === 'help') {
     io.stdout.write(`${USAGE}\n`);
     return 0;
@@ -35,31 +49,37 @@ export async function runSimulatorCli(argv: readonly string[], io: CliIo = { std
     return 2;
   }
   const config = parsed.config;
-  let token = config.token;
-  if (config.code !== undefined) {
-    const paired = await pairWithCode(config, io);
-    if (paired === undefined) return 1;
-    token = paired;
-    if (config.dirs.length === 0) return 0;
-  }
-  return uploadDirs(config, token!, io);
-}
-
-async function pairWithCode(config: SimulatorConfig, io: CliIo): Promise<string | undefined> {
-  const deviceId = config.deviceId ?? `simulator-${createHash('sha256').update(hostname()).digest('hex').slice(0, 16)}`;
+  const store = new PairingStore(config.stateFile !== undefined ? path.resolve(config.stateFile) : defaultStatePath(env));
+  const browse = config.interfaceAddress === undefined ? undefined : browserOn(config.interfaceAddress, config.browseMs);
+  let who = 'the receiver';
   try {
-    const answer = await pair({ baseUrl: httpBaseUrl(config.host, config.port), code: config.code!, deviceName: config.deviceName, deviceId });
-    io.stdout.write(`token: ${answer.token}\n`);
-    io.stderr.write(`paired with "${answer.receiverName}" as ${answer.deviceId}; next time use --token ${answer.token}\n`);
-    return answer.token;
+    if (config.discover) return await listReceivers(browse!, io, config.interfaceAddress!, await store.list());
+    const target = await resolveTarget(config, { store, browse, warn: (line) => io.stderr.write(`simulate: ${line}\n`) });
+    who = describeReceiver(target);
+    // With a pin this reads GET /v1/info over a pinned connection: a receiver with another key is refused here.
+    const link = await openReceiverLink({ host: target.host, port: target.port, fp: target.fp, localAddress: config.localAddress }).catch((error: unknown) => {
+      if (target.fp === undefined && error instanceof PairingError && error.code === 'NETWORK') throw new CliFailure(`${error.message}${TLS_HINT}`);
+      throw error;
+    });
+    if (link.tls) io.stderr.write(`${describeReceiver({ name: link.info?.name, host: link.host, port: link.port })}: TLS pin verified\n`);
+    let token = target.token;
+    if (target.code !== undefined) {
+      const options = { code: target.code, deviceName: config.deviceName, deviceId: config.deviceId, expectedReceiverId: target.receiverId, store, save: config.save };
+      token = await pairStep(link, options, io);
+      if (token === undefined) return 1;
+      if (config.dirs.length === 0) return 0;
+    } else if (target.saved && config.save && (target.saved.host !== link.host || target.saved.port !== link.port)) {
+      await store.save({ ...target.saved, host: link.host, port: link.port }); // it moved (Bonjour said so, pin checked)
+    }
+    return await uploadDirs(config, link, token!, io);
   } catch (error) {
-    const message = error instanceof PairingError ? `${error.code}: ${error.message}` : String(error);
-    io.stderr.write(`simulate: pairing failed: ${message}\n`);
-    return undefined;
+    const { message, exitCode } = describeFailure(error, who);
+    io.stderr.write(`simulate: ${message}\n`);
+    return exitCode;
   }
 }
 
-async function uploadDirs(config: SimulatorConfig, token: string, io: CliIo): Promise<number> {
+async function uploadDirs(config: SimulatorConfig, link: ReceiverLink, token: string, io: CliIo): Promise<number> {
   let entries;
   try {
     entries = await findFileSources(config.dirs);
@@ -71,9 +91,9 @@ async function uploadDirs(config: SimulatorConfig, token: string, io: CliIo): Pr
   io.stderr.write(`found ${entries.length} files (${formatBytes(totalBytes)}) in ${config.dirs.join(', ')}\n`);
 
   const client = new ChunkStreamClient({
-    url: streamUrl(config.host, config.port),
+    url: link.streamUrl,
     token,
-    WebSocket: NodeWebSocket,
+    WebSocket: await link.webSocket(),
     clientInfo: CLIENT_INFO,
     ...(config.chunkBytes === undefined ? {} : { chunkBytes: config.chunkBytes }),
     ...(config.bytesPerSecond === undefined ? {} : { bytesPerSecond: config.bytesPerSecond }),
@@ -98,7 +118,8 @@ async function uploadDirs(config: SimulatorConfig, token: string, io: CliIo): Pr
   } catch (error) {
     view.stop();
     const reason = error instanceof UploadFailure ? `${error.reason.code}: ${error.reason.message}` : String(error);
-    io.stderr.write(`simulate: cannot upload: ${reason}\n`);
+    const unreachable = error instanceof UploadFailure && error.reason.code === 'CONNECTION_FAILED';
+    io.stderr.write(`simulate: cannot upload: ${reason}${unreachable && !link.tls ? TLS_HINT : ''}\n`);
     await client.close();
     return 1;
   }
