@@ -175,6 +175,7 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
 
   const server: http.Server = identity ? https.createServer({ ...identity.secureContextOptions(), minVersion: 'TLSv1.2' }, handleRequest) : http.createServer(handleRequest);
   if (identity) identity.attach(server as https.Server);
+  server.maxConnections = 512; // a phone needs a handful; this bounds what a hostile LAN client can hold open
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
   server.on('upgrade', handleUpgrade);

@@ -32,6 +32,8 @@ export interface StreamContext {
   log: (message: string) => void;
 }
 
+const MAX_REMEMBERED_FAILURES = 4096;
+
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -157,7 +159,7 @@ export class StreamConnection {
     if (!lease) throw new ShoeboxError('UNKNOWN_UPLOAD', `No upload ${message.uploadId} is open on this connection: announce it first.`);
     this.uploads.delete(message.uploadId);
     if (message.type === 'cancel') {
-      this.failed.add(message.uploadId);
+      this.markFailed(message.uploadId);
       await lease.cancel();
       return;
     }
@@ -229,7 +231,7 @@ export class StreamConnection {
       this.send({ type: 'ready', uploadId, offset: lease.startOffset });
       this.reportLease(lease, 'receiving');
     } catch (error) {
-      this.failed.add(uploadId);
+      this.markFailed(uploadId);
       this.sendError(error, uploadId);
     }
   }
@@ -250,7 +252,7 @@ export class StreamConnection {
     if (!lease) {
       this.untrack(size);
       if (this.failed.has(chunk.uploadId)) return;
-      this.failed.add(chunk.uploadId);
+      this.markFailed(chunk.uploadId);
       this.sendError(new ShoeboxError('UNKNOWN_UPLOAD', `Chunk for upload ${chunk.uploadId}, which is not open on this connection: announce it first.`), chunk.uploadId);
       return;
     }
@@ -276,8 +278,14 @@ export class StreamConnection {
   private uploadFailed(uploadId: number, error: unknown): void {
     if (this.failed.has(uploadId) && !this.uploads.has(uploadId)) return;
     this.uploads.delete(uploadId);
-    this.failed.add(uploadId);
+    this.markFailed(uploadId);
     this.sendError(error, uploadId);
+  }
+
+  /** Remembers a failed id (its in-flight chunks are dropped quietly), keeping only the most recent ones. */
+  private markFailed(uploadId: number): void {
+    this.failed.add(uploadId);
+    if (this.failed.size > MAX_REMEMBERED_FAILURES) this.failed.delete(this.failed.values().next().value as number);
   }
 
   /** Called when the device is revoked: refuse at once, mid-upload too. */
