@@ -31,7 +31,7 @@ export class HeicDecoder {
     clearTimeout(this.idleTimer);
     const worker = this.ensureWorker();
     const id = ++this.nextId;
-    const copy = bytes.slice(); // transferred to the worker
+    const copy = new Uint8Array(bytes); // a copy (Buffer.slice would share memory): transferred to the worker
     return new Promise<DecodedImage>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ id, bytes: copy.buffer, ...options }, [copy.buffer]);

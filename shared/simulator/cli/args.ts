@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseConnectionArgs, type ConnectionConfig } from './connection-args';
 import { UsageError } from './usage-error';
+import { PHOTOKIT_OPTIONS, PHOTOKIT_USAGE, parsePhotoKitArgs, type PhotoKitConfig } from '../photokit/node/cli-args';
 
 export const USAGE = `Usage: npm run simulate -- --pair-url 'shoebox://pair?...' [options] [DIR...]
        npm run simulate -- [--receiver NAME] [options] DIR...
@@ -23,6 +24,8 @@ Upload:
   --drop-every N        drop the connection after every N chunks, to show resume
   --max-retries N       retries of a file after retryable errors (default 5)
 
+${PHOTOKIT_USAGE}
+
   -h, --help            show this help
 
 Sizes use binary units: 1k = 1024 bytes, 1m = 1024k, 1g = 1024m.
@@ -30,8 +33,10 @@ Exit status: 0 when every file is stored, 1 when some failed (or pairing, trust 
 or --discover found nothing), 2 on usage errors.`;
 
 export interface SimulatorConfig extends ConnectionConfig {
-  /** How sources are produced; later: 'photokit'. */
-  mode: 'files';
+  /** files: upload each file over the chunk stream; photokit: simulate PhotoKit background upload jobs. */
+  mode: 'files' | 'photokit';
+  /** The PhotoKit settings (--mode photokit). */
+  photokit: PhotoKitConfig | undefined;
   deviceName: string;
   deviceId: string | undefined;
   concurrency: number;
@@ -46,6 +51,7 @@ export type ParsedArgs = { kind: 'help' } | { kind: 'run'; config: SimulatorConf
 
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
+  ...PHOTOKIT_OPTIONS,
   'device-name': { type: 'string' },
   'device-id': { type: 'string' },
   concurrency: { type: 'string' },
@@ -78,7 +84,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
     if (values.help) return { kind: 'help' };
     const connection = parseConnectionArgs(values, positionals.length, env);
     const config: SimulatorConfig = {
-      mode: 'files',
+      ...parsePhotoKitArgs(values),
       ...connection,
       deviceName: values['device-name'] ?? 'Shoebox simulator',
       deviceId: values['device-id'],

@@ -22,6 +22,7 @@ import { pairStep, TLS_HINT } from './pair-step';
 import { resolveTarget } from './resolve-target';
 import { formatBytes, formatResult, formatSummary } from './format';
 import { ProgressView, type OutputStream } from './progress-view';
+import { runPhotoKitCli } from '../photokit/node/cli-run';
 
 export interface CliIo {
   stdout: OutputStream;
@@ -71,6 +72,7 @@ export async function runSimulatorCli(
     } else if (target.saved && config.save && (target.saved.host !== link.host || target.saved.port !== link.port)) {
       await store.save({ ...target.saved, host: link.host, port: link.port }); // it moved (Bonjour said so, pin checked)
     }
+    if (config.mode === 'photokit') return await runPhotoKitCli(config, link, token!, io);
     return await uploadDirs(config, link, token!, io);
   } catch (error) {
     const { message, exitCode } = describeFailure(error, who);

@@ -1,0 +1,69 @@
+/**
+ * `npm start [-- flags]`: the desktop app where Electron's binary is installed (rebuilding the shell
+ * bundle when out of date; the window is rebuilt by the prestart script), otherwise the headless receiver with its window served to a browser. Flags after
+ * `--` are those of `shoebox serve` (--folder, --port, --bind, --no-bonjour, …) in both modes.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isStale, runStep, shellBuildStep } from './build-if-needed';
+import { attachConsole, startHeadless, type HeadlessIo } from './headless';
+import { electronArgs, planLaunch } from './plan';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const io: HeadlessIo = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
+const note = (line: string) => io.err(`shoebox: ${line}`);
+const mayBuild = process.env.SHOEBOX_NO_BUILD !== '1';
+
+async function runElectron(binary: string): Promise<number> {
+  const step = shellBuildStep(root);
+  if (mayBuild && isStale(step.outputs, step.sources) && !runStep(root, step, note)) return 1;
+  const child = spawn(binary, electronArgs(root, args), { cwd: root, stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise<number>((resolve) => {
+    child.on('error', (error) => {
+      note(`could not start Electron (${binary}): ${error.message}`);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
+  });
+}
+
+async function runHeadless(reason: string): Promise<number> {
+  if (reason !== 'help') {
+    note(`not opening the desktop app. ${reason}`);
+    note('Running headless instead: the receiver works the same, and its window opens in your browser at the "Window:" address below.');
+  }
+  const run = await startHeadless(args, io);
+  if (typeof run === 'number') return run;
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) {
+        io.err('Forced exit.');
+        process.exit(130);
+      }
+      stopping = true;
+      io.out('Closing: unfinished uploads stay resumable…');
+      rl?.close();
+      void run.stop().then(resolve);
+    };
+    const rl = process.stdin.isTTY ? attachConsole(run.app.service.handlers, io, stop) : undefined;
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+const plan = planLaunch({ root, args, env: process.env, platform: process.platform, fs });
+const run = plan.mode === 'electron' ? runElectron(plan.binary) : runHeadless(plan.reason);
+run.then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    note((error as Error)?.stack ?? String(error));
+    process.exit(1);
+  },
+);

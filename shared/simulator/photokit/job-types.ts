@@ -1,0 +1,81 @@
+/**
+ * The PhotoKit upload job model, named after Apple's API (PHAssetResourceUploadJob and friends).
+ * Node and browser.
+ */
+import type { SourceInfo } from '../upload-source';
+
+/** PHAssetResourceUploadJob.State */
+export const JOB_STATES = ['registered', 'pending', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/**
+ * PHAssetResourceUploadJob.Action, for fetchJobs(action:):
+ * - process: registered or pending;
+ * - acknowledge: succeeded or failed, not yet acknowledged;
+ * - retry: failed, not acknowledged, never retried.
+ */
+export type JobAction = 'process' | 'acknowledge' | 'retry';
+
+/** The destination URLRequest an extension gives a job: URL, method and the app's own headers. */
+export interface DestinationRequest {
+  url: string;
+  method: 'POST' | 'PUT';
+  headers: Readonly<Record<string, string>>;
+}
+
+/** Why a job failed (PHAssetResourceUploadJob.error, sanitized as on iOS). */
+export interface JobError {
+  /** The receiver's Shoebox-Error code, or networkError, invalidResource, ... */
+  code: string;
+  message: string;
+  /** HTTP status of the final answer, when there was one. */
+  status?: number;
+  /** Worth one retry(destination:): a network failure, or an answer that carried Retry-After. */
+  retryable: boolean;
+}
+
+/** What the extension sees of a job (PHAssetResourceUploadJob). */
+export interface UploadJob {
+  /** The job's local identifier. */
+  readonly id: string;
+  readonly state: JobState;
+  /** The PHAssetResource this job promises to upload. */
+  readonly resource: SourceInfo;
+  readonly destination: DestinationRequest;
+  /** The final answer's headers, names lowercased; set once the job succeeded or failed with an answer. */
+  readonly responseHeaderFields: Readonly<Record<string, string>> | undefined;
+  readonly error: JobError | undefined;
+  /** retry(destination:) was used (a job is retried at most once). */
+  readonly retried: boolean;
+  /** acknowledge() was called, or the job was cancelled (cancelled jobs are acknowledged automatically). */
+  readonly acknowledged: boolean;
+}
+
+/** Where the system's own upload of a job stands, kept so an interrupted upload resumes (URLSession's part). */
+export interface TransferState {
+  /** The upload resource's URL from `104 Upload Resumption Supported`. */
+  location?: string;
+}
+
+/** A job as the store keeps it: the public part plus what only the simulated system knows. */
+export interface JobRecord extends UploadJob {
+  /** HTTP status of the final answer (iOS does not show it to the extension; the timeline does). */
+  readonly status: number | undefined;
+  /** Upload attempts the system started for this job (resumptions of one attempt not counted). */
+  readonly attempts: number;
+  readonly transfer: TransferState;
+  /** Clock times (ms) of creation and of the last state change. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface JobStoreSnapshot {
+  version: 1;
+  jobLimit: number;
+  nextNumber: number;
+  jobs: JobRecord[];
+}
+
+export function isFinished(state: JobState): boolean {
+  return state === 'succeeded' || state === 'failed' || state === 'cancelled';
+}

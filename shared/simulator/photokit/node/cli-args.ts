@@ -1,0 +1,95 @@
+/** The simulator CLI's PhotoKit options (--mode photokit ...), parsed next to the others in cli/args.ts. */
+import { UsageError } from '../../cli/usage-error';
+import { DEFAULT_JOB_LIMIT } from '../job-store';
+import { DEFAULT_INTEROP_VERSION, isInteropVersion, type InteropVersion } from '../resumable-fields';
+
+export const PHOTOKIT_OPTIONS = {
+  mode: { type: 'string' },
+  transport: { type: 'string' },
+  locked: { type: 'boolean' },
+  'terminate-every': { type: 'string' },
+  'job-limit': { type: 'string' },
+  interop: { type: 'string' },
+  seed: { type: 'string' },
+  'job-store': { type: 'string' },
+  'timeline-verbose': { type: 'boolean' },
+} as const;
+
+export const PHOTOKIT_USAGE = `Mode:
+  --mode MODE           files (default): upload each file over the chunk stream, or
+                        photokit: simulate iOS PhotoKit background uploads: the extension creates jobs,
+                        the simulated system uploads them; prints a timeline of job states and a summary
+
+PhotoKit mode:
+  --transport T         photokit-http (default): what iOS sends, the raw bytes as one POST per job,
+                        resumed with HEAD/PATCH after a cut; or ws: the chunk-stream protocol
+  --locked              phone locked: throttled bandwidth (--limit-rate, default 4m), random
+                        suspensions and cut connections
+  --terminate-every SEC end the extension (notifyTermination) at random moments, SEC seconds apart on
+                        average; it is started again later and picks up from the job store
+  --job-limit N         jobLimit: most unacknowledged jobs at once (default ${DEFAULT_JOB_LIMIT})
+  --interop N           resumable-upload interop version: 3 (iOS 17), 5 (iOS 18.0), 6 (default,
+                        iOS 18.1+), or 0 for plain uploads that start over after a cut
+  --seed N              seed of every random choice (default 1): the same seed, the same run
+  --job-store FILE      keep the job store and the extension's container in FILE (JSON, mode 0600),
+                        so a later run picks up where this one stopped
+  --timeline-verbose    also print requests, 104 answers and suspensions`;
+
+export type PhotoKitTransportName = 'photokit-http' | 'ws';
+
+export interface PhotoKitConfig {
+  transport: PhotoKitTransportName;
+  locked: boolean;
+  /** Mean ms between terminations; undefined: none. */
+  terminateEveryMs: number | undefined;
+  jobLimit: number;
+  interop: InteropVersion | false;
+  seed: number;
+  jobStore: string | undefined;
+  verbose: boolean;
+}
+
+type PhotoKitValues = {
+  [K in keyof typeof PHOTOKIT_OPTIONS]?: (typeof PHOTOKIT_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+function wholeNumber(text: string | undefined, what: string, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${what} must be a whole number from ${min} to ${max}`);
+  return Number(text);
+}
+
+/** The mode, and the PhotoKit settings when the mode is photokit. PhotoKit options in files mode are a usage error. */
+export function parsePhotoKitArgs(values: PhotoKitValues): { mode: 'files' | 'photokit'; photokit: PhotoKitConfig | undefined } {
+  const mode = values.mode ?? 'files';
+  if (mode !== 'files' && mode !== 'photokit') throw new UsageError(`--mode is files or photokit, not "${mode}"`);
+  if (mode === 'files') {
+    const extra = (Object.keys(PHOTOKIT_OPTIONS) as Array<keyof PhotoKitValues>).filter((name) => name !== 'mode' && values[name] !== undefined);
+    if (extra.length > 0) throw new UsageError(`${extra.map((name) => `--${name}`).join(', ')} ${extra.length === 1 ? 'needs' : 'need'} --mode photokit`);
+    return { mode, photokit: undefined };
+  }
+  const transport = values.transport ?? 'photokit-http';
+  if (transport !== 'photokit-http' && transport !== 'ws') throw new UsageError(`--transport is photokit-http or ws, not "${transport}"`);
+  let terminateEveryMs: number | undefined;
+  if (values['terminate-every'] !== undefined) {
+    const seconds = Number(values['terminate-every']);
+    if (!/^\d+(\.\d+)?$/.test(values['terminate-every']) || !(seconds >= 0.01) || seconds > 86_400) throw new UsageError('--terminate-every is seconds, from 0.01 to 86400');
+    terminateEveryMs = Math.round(seconds * 1000);
+  }
+  const interop = wholeNumber(values.interop, '--interop', 0, 6) ?? DEFAULT_INTEROP_VERSION;
+  if (interop !== 0 && !isInteropVersion(interop)) throw new UsageError('--interop is 3, 5, 6, or 0 for none');
+  if (transport === 'ws' && values.interop !== undefined) throw new UsageError('--interop applies to --transport photokit-http only');
+  return {
+    mode,
+    photokit: {
+      transport,
+      locked: values.locked ?? false,
+      terminateEveryMs,
+      jobLimit: wholeNumber(values['job-limit'], '--job-limit', 1, 100_000) ?? DEFAULT_JOB_LIMIT,
+      interop: interop === 0 ? false : (interop as InteropVersion),
+      seed: wholeNumber(values.seed, '--seed', 0, 2 ** 32 - 1) ?? 1,
+      jobStore: values['job-store'],
+      verbose: values['timeline-verbose'] ?? false,
+    },
+  };
+}

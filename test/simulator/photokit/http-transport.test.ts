@@ -1,0 +1,183 @@
+/**
+ * `photokit-http` against a real receiver on loopback: one raw-body POST per job, resumed after cuts
+ * with HEAD + PATCH in interop versions 3, 5 and 6, started over without resumption, answered at once
+ * when the bytes are known, pinned over TLS.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memorySource } from '../../../shared/simulator/memory-source';
+import { pinnedFetch } from '../../../shared/simulator/node/pinned-http';
+import { pair } from '../../../shared/simulator/pair';
+import { buildDestination } from '../../../shared/simulator/photokit/destination';
+import { fetchHttpClient } from '../../../shared/simulator/photokit/http-client';
+import { PhotoKitHttpTransport } from '../../../shared/simulator/photokit/http-transport';
+import { networkConditions, type NetworkConditions } from '../../../shared/simulator/photokit/network-conditions';
+import { nodeHttpClient } from '../../../shared/simulator/photokit/node/node-http-client';
+import { seededRandom } from '../../../shared/simulator/photokit/random';
+import type { InteropVersion } from '../../../shared/simulator/photokit/resumable-fields';
+import { realSimClock } from '../../../shared/simulator/photokit/sim-clock';
+import type { TransferEvent } from '../../../shared/simulator/photokit/timeline';
+import type { TransferContext, TransferJob } from '../../../shared/simulator/photokit/transport-types';
+import type { UploadSource } from '../../../shared/simulator/upload-source';
+import { startFixture, type Fixture } from '../../helpers/receiver-fixture';
+import { bytesOf } from '../helpers';
+
+let fx: Fixture;
+let token: string;
+beforeAll(async () => {
+  fx = await startFixture();
+  token = (await fx.pair('PhotoKit transport')).token;
+});
+afterAll(async () => fx?.dispose());
+
+function harness(conditions: Partial<NetworkConditions> = {}, seed = 1) {
+  const events: Array<Pick<TransferEvent, 'what' | 'offset' | 'method' | 'location'>> = [];
+  let transfer = {};
+  const ctx: TransferContext = {
+    clock: realSimClock, conditions: networkConditions(false, { chunkBytes: 16 * 1024, ...conditions }), random: seededRandom(seed),
+    throttle: undefined, signal: new AbortController().signal,
+    event: (what, detail = {}) => events.push({ what, ...detail }),
+    saveTransfer: (state) => (transfer = state),
+  };
+  return { ctx, events, transfer: () => transfer };
+}
+
+let counter = 0;
+async function job(label: string, size = 200_000, base = fx.receiver.url, withToken = token): Promise<{ job: TransferJob; source: UploadSource; bytes: Uint8Array }> {
+  const bytes = bytesOf(size, 1000 + ++counter);
+  const source = await memorySource({ assetId: `PK-${label}-${counter}/L0/001`, filename: `${label}_${counter}.HEIC`, bytes, contentType: 'image/heic' });
+  const description = { ...source, sha256: source.sha256, contentType: 'image/heic' };
+  return { job: { id: `job-${counter}`, resource: source, destination: buildDestination({ baseUrl: base, token: withToken }, description), transfer: {} }, source, bytes };
+}
+
+function count(text: string, word: string): number {
+  return text.split(',').filter((w) => w === word).length;
+}
+
+function storedBytes(headers: Record<string, string>): Buffer {
+  const relative = headers['shoebox-path']!.split('/').map(decodeURIComponent).join('/');
+  return readFileSync(path.join(fx.folder, relative));
+}
+
+describe('PhotoKitHttpTransport', () => {
+  it.each([3, 5, 6] as InteropVersion[])('interop %i: resumes cut uploads with HEAD and PATCH, byte-identical', async (version) => {
+    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient(), interopVersion: version });
+    const { job: j, source, bytes } = await job(`v${version}`);
+    const { ctx, events } = harness({ cutChance: 0.3, maxCutsPerJob: 3 }, version);
+    const outcome = await transport.transfer(j, source, ctx);
+    expect(outcome).toMatchObject({ ok: true, status: 201 });
+    if (!outcome.ok) return;
+    expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
+    expect(outcome.headers['repr-digest']).toBe(j.destination.headers['Repr-Digest']);
+    const whats = events.map((e) => e.what);
+    expect(whats.filter((w) => w === 'cut')).toHaveLength(3);
+    expect(whats).toContain('resumable');
+    expect(whats.filter((w) => w === 'offset').length).toBeGreaterThanOrEqual(1);
+    // POST again only while no 104 gave a Location yet (a cut before it: start over), then PATCHes.
+    const methods = events.filter((e) => e.what === 'request').map((e) => e.method).join(',');
+    expect(methods).toMatch(/^(POST,)*POST(,PATCH)*$/);
+    expect(count(methods, 'POST')).toBe(1 + whats.filter((w) => w === 'restart').length);
+    expect(count(methods, 'PATCH')).toBe(whats.filter((w) => w === 'offset').length);
+    expect(fx.receiver.index.getAssetResources(j.resource.assetId)).toHaveLength(1);
+  });
+
+  it('learns the outcome with HEAD when the answer to a complete body is lost', async () => {
+    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient() });
+    const { job: j, source, bytes } = await job('lost-answer', 30_000);
+    const { ctx, events } = harness({ chunkBytes: 30_000, cutChance: 1, maxCutsPerJob: 1 });
+    const outcome = await transport.transfer(j, source, ctx);
+    expect(outcome).toMatchObject({ ok: true, status: 201 });
+    if (outcome.ok) expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
+    expect(events.find((e) => e.what === 'cut')?.offset).toBe(30_000);
+  });
+
+  it('starts over when resumption is off (interop 0): still stored once', async () => {
+    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient(), interopVersion: false });
+    const { job: j, source, bytes } = await job('plain');
+    const { ctx, events } = harness({ cutChance: 0.2, maxCutsPerJob: 2 });
+    const outcome = await transport.transfer(j, source, ctx);
+    expect(outcome).toMatchObject({ ok: true, status: 201 });
+    if (outcome.ok) expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
+    expect(events.filter((e) => e.what === 'restart')).toHaveLength(2);
+    expect(events.some((e) => e.what === 'resumable' || e.what === 'offset')).toBe(false);
+  });
+
+  it('resumes from a Location saved by an earlier attempt (a restarted system)', async () => {
+    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient() });
+    const { job: j, source, bytes } = await job('saved-location', 120_000);
+    const first = harness({ cutChance: 1, maxCutsPerJob: 1 });
+    const aborting = new AbortController();
+    first.ctx.signal = aborting.signal;
+    first.ctx.event = (what, detail) => {
+      first.events.push({ what, ...detail });
+      if (what === 'cut') aborting.abort(new Error('the system stopped'));
+    };
+    await expect(transport.transfer(j, source, first.ctx)).rejects.toThrow('the system stopped');
+    const saved = first.transfer() as { location?: string };
+    expect(saved.location).toMatch(/\/v1\/uploads\/[0-9a-f]{32}$/);
+
+    const second = harness();
+    const outcome = await new PhotoKitHttpTransport({ http: nodeHttpClient() }).transfer({ ...j, transfer: saved }, source, second.ctx);
+    expect(outcome).toMatchObject({ ok: true, status: 201 });
+    if (outcome.ok) expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
+    expect(second.events.map((e) => e.what).slice(0, 2)).toEqual(['offset', 'request']);
+    expect(second.events.find((e) => e.what === 'offset')!.offset).toBeGreaterThan(0);
+  });
+
+  it('is answered 200 at once, before the body, when the receiver already has the bytes', async () => {
+    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient() });
+    const { job: j, source } = await job('twice', 2_000_000);
+    expect(await transport.transfer(j, source, harness().ctx)).toMatchObject({ ok: true, status: 201 });
+    const again = harness();
+    const outcome = await transport.transfer({ ...j, id: 'job-again' }, source, again.ctx);
+    expect(outcome).toMatchObject({ ok: true, status: 200, headers: { 'shoebox-duplicate': '?1' } });
+    expect(again.events.filter((e) => e.what === 'network-error')).toEqual([]);
+  });
+
+  it('fails the job with the receiver\'s code on a final error (no Retry-After: not retryable)', async () => {
+    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient() });
+    const { job: j, source } = await job('bad-token', 10_000, fx.receiver.url, 'x'.repeat(43));
+    const outcome = await transport.transfer(j, source, harness().ctx);
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED', status: 401, retryable: false } });
+  });
+
+  it('over fetch (the browser\'s way): no 104 to see, so plain uploads that start over after a cut', async () => {
+    const transport = new PhotoKitHttpTransport({ http: fetchHttpClient() });
+    const { job: j, source, bytes } = await job('fetch');
+    const { ctx, events } = harness({ cutChance: 0.2, maxCutsPerJob: 1 });
+    const outcome = await transport.transfer(j, source, ctx);
+    expect(outcome).toMatchObject({ ok: true, status: 201 });
+    if (outcome.ok) expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
+    expect(events.filter((e) => e.what === 'request').every((e) => e.method === 'POST')).toBe(true);
+    expect(events.some((e) => e.what === 'offset')).toBe(false);
+  });
+
+  it('pins TLS: uploads to the pinned receiver, refuses another key', async () => {
+    const secure = await startFixture({ tls: true });
+    try {
+      const pin = secure.receiver.trust!.pin;
+      const code = secure.receiver.pairing.current?.code ?? secure.receiver.pairing.open().code;
+      const paired = await fetchPinned(secure, pin, code);
+      const { job: j, source } = await job('tls', 100_000, secure.receiver.url, paired);
+      const outcome = await new PhotoKitHttpTransport({ http: nodeHttpClient({ pin }) }).transfer(j, source, harness({ cutChance: 0.2, maxCutsPerJob: 1 }).ctx);
+      expect(outcome).toMatchObject({ ok: true, status: 201 });
+      expect(secure.receiver.index.totals().resources).toBe(1);
+
+      const wrongPin = 'A'.repeat(43);
+      const { job: k, source: other } = await job('tls-wrong', 1000, secure.receiver.url, paired);
+      const refused = await new PhotoKitHttpTransport({ http: nodeHttpClient({ pin: wrongPin }), maxNetworkFailures: 1, backoff: { baseMs: 1, maxMs: 2 } }).transfer(k, other, harness().ctx);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'networkError' } });
+      if (!refused.ok) expect(refused.error.message).toMatch(/does not match the pin/);
+      expect(secure.receiver.index.totals().resources).toBe(1);
+    } finally {
+      await secure.dispose();
+    }
+  });
+});
+
+/** Pairs over a pinned connection (the fixture's own pair() uses fetch, which does not trust the test CA). */
+async function fetchPinned(fixture: Fixture, pin: string, code: string): Promise<string> {
+  const answer = await pair({ baseUrl: fixture.receiver.url, fetch: pinnedFetch(pin), code, deviceName: 'TLS phone', deviceId: 'tls-phone' });
+  return answer.token;
+}
