@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, then vitest. Where the team's isolated-lan tool is beside the repo and we may
+// `npm test`: typecheck (TypeScript and Svelte), then vitest. Where the team's isolated-lan tool is beside the repo and we may
 // create network namespaces (root), the suite runs inside one, so the LAN tests (Bonjour, LAN
 // listeners) run too without touching a real interface; elsewhere those tests skip with a message.
 import { spawnSync } from 'node:child_process';
@@ -18,8 +18,15 @@ function run(command, args) {
   return result.status ?? 1;
 }
 
-const typecheck = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-if (typecheck !== 0) process.exit(typecheck);
+// Type-check everything (strict), the Svelte UI included, before running a single test.
+for (const [command, args] of [
+  [bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+  [bin('svelte-check'), ['--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings']],
+  [bin('tsc'), ['--noEmit', '-p', 'renderer/tsconfig.node.json']],
+]) {
+  const status = run(command, args);
+  if (status !== 0) process.exit(status);
+}
 
 const canIsolate = process.env.ISOLATED_LAN !== '1' && existsSync(isolatedLan) && process.getuid?.() === 0 && process.env.SHOEBOX_NO_ISOLATED_LAN !== '1';
 const results = path.join(root, 'test-results', 'vitest.json');
