@@ -1,5 +1,7 @@
 /** Raw-body PhotoKit uploads: one request per resource, the bytes as the body, metadata in headers. */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,14 @@ beforeAll(async () => {
   token = (await fx.pair('Raw iPhone')).token;
 });
 afterAll(async () => fx.dispose());
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 async function storedFiles(): Promise<string[]> {
   const out: string[] = [];
@@ -92,6 +102,31 @@ describe('raw uploads', () => {
     const again = await send(fx.receiver.url, 'POST', uploadPath('digest/L0/001'), headers, body);
     expect(again.status).toBe(200);
     expect(again.headers['shoebox-duplicate']).toBe('?1');
+  });
+
+  it('keeps reading a body it answered early, so a client still sending gets the answer, not a reset', async () => {
+    const body = randomBytes(6 * 1024 * 1024);
+    const headers = uploadHeaders(token, 'EARLY.MOV', { 'repr-digest': reprDigest(body) });
+    expect((await send(fx.receiver.url, 'POST', uploadPath('early/L0/001', 'video'), headers, body)).status).toBe(201);
+    // Again, like iOS: the head and then the whole body at once, without waiting for any answer.
+    const { port } = new URL(fx.receiver.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<Error | null>((resolve) => {
+      socket.once('error', (error) => resolve(error));
+      socket.once('close', () => resolve(null));
+    });
+    const head = [`POST ${uploadPath('early/L0/001', 'video')} HTTP/1.1`, `host: 127.0.0.1:${port}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `content-length: ${body.byteLength}`, '', ''].join('\r\n');
+    socket.write(head);
+    for (let offset = 0; offset < body.byteLength; offset += 64 * 1024) socket.write(body.subarray(offset, offset + 64 * 1024));
+    await new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
+    await until(() => received.includes('"duplicate":true'));
+    socket.end();
+    expect(await closed).toBeNull();
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(received).toMatch(/shoebox-duplicate: \?1/i);
   });
 
   it('refuses a Repr-Digest mismatch with 422 CHECKSUM_MISMATCH and stores nothing', async () => {

@@ -9,8 +9,10 @@ import type { CommitResult } from '../ingest/committer';
 import { sendError, sendJson } from '../http/http-utils';
 import { formatReprDigest, formatSfBoolean } from './structured-fields';
 
-/** Once an answer went out before the body was read, unread bytes are discarded for at most this long. */
+/** After an error answered before the body was read, unread bytes are discarded for at most this long. */
 const LINGER_MS = 2_000;
+/** After a success answered before the body was read, the body is drained unless it stalls this long. */
+const DRAIN_IDLE_MS = 30_000;
 const SAFE_FIELD_VALUE = /^[\x20-\x7e]*$/;
 
 /**
@@ -31,8 +33,9 @@ export function sendInterim(req: IncomingMessage, res: ServerResponse, status: n
 }
 
 /**
- * Marks the answer as the last on this connection when the request body was not fully read; once it is
- * sent, unread body bytes are drained for a moment (so the client sees the answer) and the socket closed.
+ * Errors: marks the answer as the last on this connection when the request body was not fully read;
+ * once it is sent, unread body bytes are discarded for a moment and the socket closed (a refused body
+ * may be huge or hostile, so it is not read to the end).
  */
 function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
   if (req.complete || res.headersSent) return;
@@ -45,6 +48,35 @@ function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
     const timer = setTimeout(() => socket.destroy(), LINGER_MS);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
+  });
+}
+
+/**
+ * Successes (e.g. "already stored" known from Repr-Digest before the body came): the rest of the body,
+ * bounded by its declared length, is read and discarded, keeping the connection, so a client still
+ * sending reads the answer instead of a reset (RFC 9112 section 9.6). A body that stalls is cut.
+ */
+function drainIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
+  if (req.complete || res.headersSent) return;
+  res.once('finish', () => {
+    if (req.complete) return;
+    req.on('error', () => undefined);
+    req.resume();
+    const socket = req.socket;
+    let lastBytes = socket.bytesRead;
+    let lastProgress = Date.now();
+    const timer = setInterval(() => {
+      if (socket.bytesRead !== lastBytes) {
+        lastBytes = socket.bytesRead;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress > DRAIN_IDLE_MS) {
+        socket.destroy();
+      }
+    }, 1_000);
+    timer.unref();
+    const stop = () => clearInterval(timer);
+    socket.once('close', stop);
+    req.once('end', stop);
   });
 }
 
@@ -104,7 +136,7 @@ export function resultHeaders({ assetId, resourceType, result }: StoredAnswer): 
 /** 201 Created for a new file, 200 OK when the same bytes were already stored; headers and a JSON body. */
 export function answerStored(req: IncomingMessage, res: ServerResponse, stored: StoredAnswer, extra: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  closeIfBodyUnread(req, res);
+  drainIfBodyUnread(req, res);
   const { result } = stored;
   const body = {
     assetId: stored.assetId, resourceType: stored.resourceType, path: result.path, sha256: result.sha256,

@@ -19,9 +19,9 @@ export interface NodeHttpClientOptions {
   idleTimeoutMs?: number;
   /**
    * After the request head, how long to wait for an early answer (a 104, or a final answer such as
-   * 200 already stored) before the body starts; default 50 ms. A receiver that answers before reading
-   * the body may close the connection, and body bytes sent into a closed connection make the answer
-   * unreadable (the peer resets it).
+   * 200 already stored) before the body starts; default 50 ms, so a cut early in the body usually
+   * finds a Location to resume from. (Shoebox drains the rest of a body it answered early, so an
+   * early answer stays readable either way.)
    */
   earlyAnswerMs?: number;
 }
