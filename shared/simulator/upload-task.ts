@@ -126,7 +126,7 @@ export class UploadTask {
         ...(source.contentType === undefined ? {} : { contentType: source.contentType }),
         ...(source.captureDate === undefined ? {} : { captureDate: source.captureDate }),
       });
-      const first = await this.#nextReply(channel, signal);
+      const first = await this.#nextReply(channel);
       if (first.type !== 'ready') return this.#ended(first, connection);
       if (first.offset > source.size) {
         return this.#done(clientFailure('BAD_SERVER_MESSAGE', `ready offset ${first.offset} is past the size ${source.size}`));
@@ -157,7 +157,7 @@ export class UploadTask {
       this.#emit('finishing');
       connection.send({ type: 'finish', uploadId });
       this.#finishUnanswered = true;
-      const last = await this.#nextReply(channel, signal);
+      const last = await this.#nextReply(channel);
       if (last.type === 'ready') return this.#done(clientFailure('BAD_SERVER_MESSAGE', 'ready received in answer to finish'));
       if (last.type === 'error') this.#finishUnanswered = false; // the receiver did not commit
       return this.#ended(last, connection);
@@ -190,12 +190,19 @@ export class UploadTask {
   }
 
   /** next() that also wakes up on the caller's abort. */
-  async #nextReply(channel: UploadChannel, signal: AbortSignal): Promise<UploadReply> {
-    if (signal === channel.signal) return channel.next();
+  /**
+   * The next reply on the channel, or the caller's cancellation. Only the caller's own signal may cut
+   * the wait: the channel's signal also fires when the receiver ends the upload, and that ending reply
+   * is exactly what is being waited for.
+   */
+  async #nextReply(channel: UploadChannel): Promise<UploadReply> {
+    const cancel = this.#signal;
+    if (!cancel) return channel.next();
+    if (cancel.aborted) throw cancel.reason;
     return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      channel.next().then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      const onAbort = () => reject(cancel.reason);
+      cancel.addEventListener('abort', onAbort, { once: true });
+      channel.next().then(resolve, reject).finally(() => cancel.removeEventListener('abort', onAbort));
     });
   }
 

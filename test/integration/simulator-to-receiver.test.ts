@@ -29,7 +29,7 @@ describe.skipIf(!HAVE_PHOTOS)(`npm start + npm run simulate (${HAVE_PHOTOS ? 'sa
       const first = capture();
       const code = await runSimulatorCli(['--host', '127.0.0.1', '--port', port, '--code', proc.pairingCode, '--drop-every', '5', '--chunk-size', '256k', PHOTOS_DIR], first, simEnv);
       expect(code, first.text()).toBe(0);
-      const token = /--token (\S+)/.exec(first.text())?.[1];
+      const token = /--token[= ](\S+)/.exec(first.text())?.[1];
       expect(token).toBeTruthy();
       expect(first.text()).toMatch(new RegExp(`committed\\s+${allPhotos().length}`));
 

@@ -36,6 +36,14 @@ describe('chunking and offsets', () => {
     expect(progress.some((p) => p.state === 'sending' && p.acked > 0 && p.acked < src.size)).toBe(true);
   });
 
+  it('commits when the caller passes an abort signal it never fires', async () => {
+    const r = await start();
+    client = clientFor(r, { chunkBytes: 16 * KiB });
+    const src = await source('IMG_0002.HEIC', 40 * KiB);
+    const result = await client.upload(src, { signal: new AbortController().signal });
+    expect(result).toMatchObject({ status: 'committed', size: src.size });
+  });
+
   it('caps the chunk size at the receiver maxChunkBytes', async () => {
     const r = await start({ limits: { maxChunkBytes: 8 * KiB } });
     client = clientFor(r, { chunkBytes: 64 * KiB });

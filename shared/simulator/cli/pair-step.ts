@@ -57,7 +57,7 @@ export async function pairStep(link: ReceiverLink, options: PairStepOptions, io:
       io.stderr.write(`simulate: warning: ${(error as Error).message}\n`);
     }
   }
-  const next = `${saved ? `--receiver "${answer.receiverName}" or ` : ''}--token ${answer.token}${link.pin ? ` --fp ${link.pin}` : ''}`;
+  const next = `${saved ? `--receiver "${answer.receiverName}" or ` : ''}--token=${answer.token}${link.pin ? ` --fp=${link.pin}` : ''}`;
   io.stderr.write(`paired with "${answer.receiverName}" as ${answer.deviceId}${link.tls ? ' over TLS (pinned)' : ''}${saved}; next time use ${next}\n`);
   return answer.token;
 }
