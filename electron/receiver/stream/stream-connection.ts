@@ -45,6 +45,10 @@ export class StreamConnection {
   private readonly uploads = new Map<number, UploadLease>();
   /** Upload ids that failed on this connection: their in-flight chunks are dropped quietly. */
   private readonly failed = new Set<number>();
+  /** Uploads whose finish arrived: later write completions must not report them as receiving again. */
+  private readonly finishing = new WeakSet<UploadLease>();
+  /** Set when the device was revoked: its open uploads end as failed, not as resumable. */
+  private revokedBy: ShoeboxError | undefined;
   private chain: Promise<void> = Promise.resolve();
   private pendingBytes = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -164,6 +168,7 @@ export class StreamConnection {
       return;
     }
     const device = this.device;
+    this.finishing.add(lease);
     this.reportLease(lease, 'verifying');
     lease.finish().then(
       (result) => {
@@ -202,6 +207,7 @@ export class StreamConnection {
   private async onAnnounce(announce: Announce): Promise<void> {
     const { uploadId } = announce;
     const device = this.device as DeviceSummary;
+    let spec: UploadSpec | undefined;
     try {
       if (this.uploads.has(uploadId)) throw new ShoeboxError('UPLOAD_ID_IN_USE', `Upload id ${uploadId} is already open on this connection.`);
       if (this.uploads.size >= this.ctx.limits.maxConcurrentUploads) {
@@ -209,7 +215,7 @@ export class StreamConnection {
       }
       const filename = validateFilename(announce.filename);
       this.failed.delete(uploadId);
-      const spec: UploadSpec = {
+      spec = {
         deviceId: device.id, assetId: announce.assetId, resourceType: announce.resourceType, filename, size: announce.size,
         sha256: announce.sha256, contentType: announce.contentType ?? null, captureDate: announce.captureDate ?? null,
       };
@@ -233,6 +239,8 @@ export class StreamConnection {
     } catch (error) {
       this.markFailed(uploadId);
       this.sendError(error, uploadId);
+      // Refusals the queue should show (a full disk, say); malformed announcements never get this far.
+      if (spec) this.report(spec, uploadKey(spec), isShoeboxError(error) && error.retryable ? 'interrupted' : 'failed', 0, { error });
     }
   }
 
@@ -265,7 +273,7 @@ export class StreamConnection {
     lease.write(chunk.offset, chunk.payload).then(
       () => {
         this.untrack(size);
-        this.reportLease(lease, 'receiving');
+        if (!this.finishing.has(lease)) this.reportLease(lease, 'receiving');
       },
       (error: unknown) => {
         this.untrack(size);
@@ -290,6 +298,7 @@ export class StreamConnection {
 
   /** Called when the device is revoked: refuse at once, mid-upload too. */
   revoke(): void {
+    this.revokedBy = new ShoeboxError('DEVICE_REVOKED', 'The device was revoked on this computer.');
     this.fail('DEVICE_REVOKED', 'This device was removed from the computer\'s paired devices: pair it again to back up here.', CLOSE_CODES.deviceRevoked);
   }
 
@@ -308,6 +317,6 @@ export class StreamConnection {
     const leases = [...this.uploads.values()];
     this.uploads.clear();
     await Promise.all(leases.map((lease) => lease.detach()));
-    for (const lease of leases) this.reportLease(lease, 'interrupted');
+    for (const lease of leases) this.reportLease(lease, this.revokedBy ? 'failed' : 'interrupted', this.revokedBy ? { error: this.revokedBy } : {});
   }
 }
