@@ -142,7 +142,7 @@ describe('AppService', () => {
     const summary = await upload(service, token, [{ name: 'b.jpg', bytes: new Uint8Array(50_000) }], 0);
     expect(summary.failed).toBe(1);
     expect(summary.failures[0]!.reason.code).toBe('DISK_FULL');
-    expect(service.status().banner).toMatchObject({ kind: 'disk-full', message: expect.stringContaining('refused') });
+    expect(service.status().banner).toMatchObject({ kind: 'disk-full', message: expect.stringContaining('Free some space') }); // the receiver's own refusal, now shown as upload activity
     expect((await service.handlers['folder.get']({})).lowSpace).toBe(true);
   });
 
