@@ -298,8 +298,8 @@ export class StreamConnection {
 
   /** Called when the device is revoked: refuse at once, mid-upload too. */
   revoke(): void {
-    this.revokedBy = new ShoeboxError('DEVICE_REVOKED', 'The device was revoked on this computer.');
-    this.fail('DEVICE_REVOKED', 'This device was removed from the computer\'s paired devices: pair it again to back up here.', CLOSE_CODES.deviceRevoked);
+    this.revokedBy = new ShoeboxError('DEVICE_REVOKED', 'This device was removed from the computer\'s paired devices: pair it again to back up here.');
+    this.fail(this.revokedBy.code, this.revokedBy.message, CLOSE_CODES.deviceRevoked);
   }
 
   /** Receiver shutdown: tell the client to come back later. */
