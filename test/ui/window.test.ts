@@ -122,11 +122,11 @@ describe.skipIf(!READY)(`the window in chromium (${WHY})`, () => {
   it('shows devices with counts, and the backup folder with its size and free space', async () => {
     await go('devices');
     const device = page.locator('li[data-device="Simulated iPhone"]');
-    await expect(device.textContent()).resolves.toContain(`${allPhotos().length} files`);
+    await expect.poll(() => device.textContent(), { timeout: 10_000 }).toContain(`${allPhotos().length} files`);
     await screenshot(page, '09-devices');
     await go('folder');
-    await expect(page.locator('[data-testid=folder-path]').textContent()).resolves.toBe(app.folder);
-    await expect(page.locator('[data-testid=folder-items]').textContent()).resolves.toContain(`${allPhotos().length} files`);
+    await expect.poll(() => page.locator('[data-testid=folder-path]').textContent(), { timeout: 10_000 }).toBe(app.folder);
+    await expect.poll(() => page.locator('[data-testid=folder-items]').textContent(), { timeout: 10_000 }).toContain(`${allPhotos().length} files`);
     await screenshot(page, '10-folder');
   });
 
