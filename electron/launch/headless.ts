@@ -153,3 +153,32 @@ export function attachConsole(handlers: AppApiHandlers, io: HeadlessIo, stop: ()
   io.out(CONSOLE_HELP);
   return rl;
 }
+
+/** Runs headless until Ctrl-C, `quit` or SIGTERM: the terminal console on a TTY; resolves to the exit code. */
+export async function runHeadless(argv: string[], io: HeadlessIo): Promise<number> {
+  const run = await startHeadless(argv, io);
+  if (typeof run === 'number') return run;
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) {
+        io.err('Forced exit.');
+        process.exit(130);
+      }
+      stopping = true;
+      io.out('Closing: unfinished uploads stay resumable…');
+      rl?.close();
+      void run.stop().then(resolve);
+    };
+    const rl = process.stdin.isTTY ? attachConsole(run.app.service.handlers, io, stop) : undefined;
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** Terminal output for the headless modes. */
+export const processIo: HeadlessIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+

@@ -8,12 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isStale, runStep, shellBuildStep } from './build-if-needed';
-import { attachConsole, startHeadless, type HeadlessIo } from './headless';
+import { processIo, runHeadless } from './headless';
 import { electronArgs, planLaunch } from './plan';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
-const io: HeadlessIo = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
+const io = processIo;
 const note = (line: string) => io.err(`shoebox: ${line}`);
 const mayBuild = process.env.SHOEBOX_NO_BUILD !== '1';
 
@@ -33,33 +33,16 @@ async function runElectron(binary: string): Promise<number> {
   });
 }
 
-async function runHeadless(reason: string): Promise<number> {
+async function runWithoutElectron(reason: string): Promise<number> {
   if (reason !== 'help') {
     note(`not opening the desktop app. ${reason}`);
     note('Running headless instead: the receiver works the same, and its window opens in your browser at the "Window:" address below.');
   }
-  const run = await startHeadless(args, io);
-  if (typeof run === 'number') return run;
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = () => {
-      if (stopping) {
-        io.err('Forced exit.');
-        process.exit(130);
-      }
-      stopping = true;
-      io.out('Closing: unfinished uploads stay resumable…');
-      rl?.close();
-      void run.stop().then(resolve);
-    };
-    const rl = process.stdin.isTTY ? attachConsole(run.app.service.handlers, io, stop) : undefined;
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  return runHeadless(args, io);
 }
 
 const plan = planLaunch({ root, args, env: process.env, platform: process.platform, fs });
-const run = plan.mode === 'electron' ? runElectron(plan.binary) : runHeadless(plan.reason);
+const run = plan.mode === 'electron' ? runElectron(plan.binary) : runWithoutElectron(plan.reason);
 run.then(
   (code) => process.exit(code),
   (error: unknown) => {
