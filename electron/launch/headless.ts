@@ -10,7 +10,7 @@ import { startHeadlessApp, type HeadlessApp } from '../app/headless';
 import type { HeadlessServerOptions } from '../app/headless-server';
 import { ConfigError, SERVE_USAGE, parseServeArgs } from '../receiver/config';
 import { pairingQrTerminal } from '../receiver/trust';
-import { formatBytes } from '../receiver/util/format';
+import { formatBytes } from '../../shared/format';
 
 export interface HeadlessIo {
   out(line: string): void;

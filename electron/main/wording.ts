@@ -1,6 +1,6 @@
 /** What the tray and notifications say, as pure functions of the app API's data. */
 import type { AppStatus, Arrival, QueueSnapshot } from '../../shared/app-api/schemas';
-import { formatBytes } from '../receiver/util/format';
+import { formatBytes } from '../../shared/format';
 
 export type TrayState = 'idle' | 'receiving' | 'attention';
 

@@ -6,17 +6,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSimulatorCli, type CliIo } from '../../shared/simulator/cli/main';
+import { runSimulatorCli } from '../../shared/simulator/cli/main';
+import { captureIo, findFile } from '../simulator/cli-helpers';
 import { HAVE_PHOTOS, PHOTOS_DIR, SKIP_PHOTOS_MESSAGE, allPhotos } from '../helpers/photos';
 import { makeTempDir } from '../helpers/receiver-fixture';
 import { spawnReceiver } from '../helpers/receiver-process';
 import { sha256Hex } from '../helpers/raw-client';
-
-function capture(): CliIo & { text: () => string } {
-  let text = '';
-  const sink = { write: (chunk: string) => ((text += chunk), true) };
-  return { stdout: sink, stderr: sink, text: () => text };
-}
 
 describe.skipIf(!HAVE_PHOTOS)(`npm start + npm run simulate (${HAVE_PHOTOS ? 'sample photos' : SKIP_PHOTOS_MESSAGE})`, () => {
   it('backs up the sample photos byte-identical, by date, then reports them all as duplicates', async () => {
@@ -26,7 +21,7 @@ describe.skipIf(!HAVE_PHOTOS)(`npm start + npm run simulate (${HAVE_PHOTOS ? 'sa
     try {
       const port = new URL(proc.url).port;
       const simEnv = { ...process.env, SHOEBOX_SIM_STATE: path.join(root, 'pairings.json') };
-      const first = capture();
+      const first = captureIo();
       const code = await runSimulatorCli(['--host', '127.0.0.1', '--port', port, '--code', proc.pairingCode, '--drop-every', '5', '--chunk-size', '256k', PHOTOS_DIR], first, simEnv);
       expect(code, first.text()).toBe(0);
       const token = /--token[= ](\S+)/.exec(first.text())?.[1];
@@ -43,7 +38,7 @@ describe.skipIf(!HAVE_PHOTOS)(`npm start + npm run simulate (${HAVE_PHOTOS ? 'sa
       expect(await findFile(folder, 'img_1771.jpg')).toBe(path.join(folder, '2003', '2003-12', 'img_1771.jpg'));
       await proc.waitFor(/Stored 2019\/2019-08\/heic-iphone\.heic/);
 
-      const second = capture();
+      const second = captureIo();
       expect(await runSimulatorCli(['--host', '127.0.0.1', '--port', port, '--token', token!, PHOTOS_DIR], second, simEnv)).toBe(0);
       expect(second.text()).toMatch(new RegExp(`duplicates\\s+${allPhotos().length}`));
       expect(second.text()).toMatch(/committed\s+0/);
@@ -53,15 +48,3 @@ describe.skipIf(!HAVE_PHOTOS)(`npm start + npm run simulate (${HAVE_PHOTOS ? 'sa
     }
   }, 90_000);
 });
-
-async function findFile(root: string, name: string): Promise<string | null> {
-  for (const entry of await fs.readdir(root, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const full = path.join(root, entry.name);
-    if (entry.isDirectory()) {
-      const found = await findFile(full, name);
-      if (found) return found;
-    } else if (entry.name === name) return full;
-  }
-  return null;
-}
