@@ -314,6 +314,12 @@ export class AppService {
         });
         return { ok: true as const };
       },
+      'settings.setName': async ({ name }) => {
+        await (await this.ready()).rename(name);
+        this.emit('status', this.status());
+        await this.emitPairing();
+        return this.status();
+      },
       'settings.setLowSpaceThreshold': async ({ bytes }) => {
         await this.settings.update({ lowSpaceThresholdBytes: bytes });
         return (await this.refreshFolder()) ?? this.folderInfo();

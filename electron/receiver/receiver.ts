@@ -93,6 +93,11 @@ export interface Receiver {
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Uploads in progress right now (for a queue view). */
   activeUploads(): UploadActivity[];
+  /**
+   * Renames the receiver (what phones show): stored, the certificate re-issued for the new name, and
+   * Bonjour re-advertised under it (goodbye for the old name). Resolves with the name advertised.
+   */
+  rename(name: string): Promise<string>;
   /** Closes cleanly: clients are told to come back, open uploads stay resumable; Bonjour says goodbye. */
   close(): Promise<void>;
 }
@@ -205,12 +210,12 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
   const url = `${identity ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   events.emit('listening', url);
 
-  const advertiser = config.bonjour
-    ? await startAdvertising({
-        name: devices.name, port, receiverId: devices.receiverId, tls: identity !== undefined, pin: identity?.pin,
-        pairingOpen: pairing.isOpen, host: config.host, advertiseOn: config.advertiseOn, watcher, log,
-      })
-    : undefined;
+  const advertise = () =>
+    startAdvertising({
+      name: devices.name, port, receiverId: devices.receiverId, tls: identity !== undefined, pin: identity?.pin,
+      pairingOpen: pairing.isOpen, host: config.host, advertiseOn: config.advertiseOn, watcher, log,
+    });
+  let advertiser = config.bonjour ? await advertise() : undefined;
   pairing.on('opened', (code, expiresAt) => {
     advertiser?.update({ pairingOpen: true });
     events.emit('pairing-opened', code, expiresAt);
@@ -233,6 +238,20 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
   };
   if (options.openPairing ?? true) pairing.open();
 
+  let renaming: Promise<string> = Promise.resolve(devices.name);
+  const rename = (name: string): Promise<string> => {
+    renaming = renaming.catch(() => devices.name).then(async () => {
+      await devices.setName(name);
+      await identity?.refresh();
+      if (advertiser) {
+        await advertiser.stop().catch((error: Error) => log(`Bonjour: ${error.message}`));
+        advertiser = await advertise();
+      }
+      return advertiser?.name ?? devices.name;
+    });
+    return renaming;
+  };
+
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -253,7 +272,10 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
   };
 
   return {
-    url, port, host: config.host, receiverId: devices.receiverId, config, events, devices, pairing, index, staging, trust, advertiser,
-    handleRequest, handleUpgrade, activeUploads: () => activity.list(), close,
+    url, port, host: config.host, receiverId: devices.receiverId, config, events, devices, pairing, index, staging, trust,
+    get advertiser() {
+      return advertiser;
+    },
+    handleRequest, handleUpgrade, activeUploads: () => activity.list(), rename, close,
   };
 }

@@ -41,6 +41,8 @@ export const COMMANDS = {
     response: folderInfoSchema,
   },
   'folder.open': { request: none, response: ok },
+  /** Renames this computer as phones see it (Bonjour, certificate, pairing); answers the new status. */
+  'settings.setName': { request: z.object({ name: z.string().trim().min(1).max(63) }).strict(), response: appStatusSchema },
   'settings.setLowSpaceThreshold': { request: z.object({ bytes: z.number().int().min(0).max(2 ** 50) }).strict(), response: folderInfoSchema },
 } as const;
 

@@ -3,6 +3,8 @@
  * and what the window would see (events and commands): queue, arrivals, devices, thumbnails,
  * pairing, revoke, a full disk, and changing the backup folder.
  */
+import { dispatch } from '../../electron/app/api-dispatch';
+import { parsePairingUrl } from '../../shared/discovery/pairing-url';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -119,6 +121,19 @@ describe('AppService', () => {
     expect(state.qrSvg).toMatch(/^<svg/);
     expect(state.profileUrl).toMatch(/^https:\/\/.+\/v1\/trust\/profile\.mobileconfig$/);
     expect((await service.handlers['pairing.close']({})).open).toBe(false);
+  }, 30_000);
+
+  it('renames this computer for phones: status, pairing URL and the stored name follow', async () => {
+    const { service } = await start({}, { tls: true, name: undefined });
+    const status = await service.handlers['settings.setName']({ name: '  Ana’s Desk  ' });
+    expect(status.receiverName).toBe('Ana’s Desk');
+    const state = await service.handlers['pairing.open']({});
+    expect(state.receiverName).toBe('Ana’s Desk');
+    expect(parsePairingUrl(state.pairingUrl ?? '').name).toBe('Ana’s Desk');
+    expect(service.receiver.devices.name).toBe('Ana’s Desk');
+    // Across the trust boundary the request is checked: an empty (or over-long) name never reaches the service.
+    expect(await dispatch(service.handlers, 'settings.setName', { name: '   ' })).toMatchObject({ ok: false });
+    expect(await dispatch(service.handlers, 'settings.setName', { name: 'x'.repeat(64) })).toMatchObject({ ok: false });
   }, 30_000);
 
   it('marks a revoked device’s uploads failed with the reason', async () => {

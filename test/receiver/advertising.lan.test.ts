@@ -2,6 +2,8 @@
  * The running receiver on the LAN: advertised on the desk address with its pin and pairing flag,
  * seen from the phone address, and gone (goodbye) when it closes. Only inside isolated-lan.
  */
+import { X509Certificate } from 'node:crypto';
+import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { watchReceivers, type DiscoveredReceiver } from '../../shared/discovery/node-browser';
 import { createAddressWatcher } from '../../electron/receiver/discovery';
@@ -46,6 +48,31 @@ describe.skipIf(!inLan)(`receiver advertising (${inLan ? 'isolated-lan' : 'skipp
 
       await fx.receiver.close();
       await until(() => (gone.has(id) ? true : undefined), 3000);
+    } finally {
+      await watch.stop();
+      await fx.dispose();
+    }
+  });
+
+  it('re-advertises under a new name after a rename, with a certificate for it', async () => {
+    const fx = await startFixture({ host: DESK, tls: true, bonjour: true, name: 'Old Name' });
+    const watch = watchReceivers({ interfaceAddress: PHONE });
+    const names = new Map<string, string>();
+    watch.on('up', (r) => names.set(r.name, r.receiverId));
+    watch.on('down', (r) => names.delete(r.name));
+    try {
+      await until(() => names.get('Old Name'));
+      expect(await fx.receiver.rename('New Name')).toBe('New Name');
+      await until(() => (names.get('New Name') === fx.receiver.receiverId && !names.has('Old Name') ? true : undefined));
+      expect(fx.receiver.devices.name).toBe('New Name');
+      const peer = await new Promise<tls.PeerCertificate>((resolve, reject) => {
+        const socket = tls.connect({ host: DESK, port: fx.receiver.port, rejectUnauthorized: false }, () => {
+          resolve(socket.getPeerCertificate());
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+      expect(new X509Certificate(peer.raw).subjectAltName).toContain('DNS:new-name.local');
     } finally {
       await watch.stop();
       await fx.dispose();
