@@ -3,20 +3,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-};
+import { contentTypeFor } from './content-types';
 
 /** Answers GET `pathname` from `root`; unknown paths without an extension get index.html (one-page app). */
 export async function serveStatic(root: string, pathname: string, res: ServerResponse, headers: Record<string, string>): Promise<void> {
@@ -39,7 +26,7 @@ export async function serveStatic(root: string, pathname: string, res: ServerRes
   const immutable = file.includes(`${path.sep}assets${path.sep}`);
   res.writeHead(200, {
     ...headers,
-    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'content-type': contentTypeFor(file),
     'content-length': String(stat.size),
     'cache-control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',
   });

@@ -10,27 +10,13 @@ import { placeholderSvg } from '../app/placeholder';
 import type { ThumbnailAnswer } from '../receiver/thumbnails';
 import type { ProtocolLike } from './electron-like';
 import { APP_HOST, APP_SCHEME, SECURITY_HEADERS } from './security';
+import { contentTypeFor } from '../app/content-types';
 
 /** For protocol.registerSchemesAsPrivileged, before the app is ready. */
 export const PRIVILEGED_SCHEMES = [
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
   { scheme: THUMBNAIL_PROTOCOL, privileges: { secure: true, supportFetchAPI: true } },
 ] as const;
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 const NOT_BUILT = '<!doctype html><meta charset="utf-8"><title>Shoebox</title><p>The window is not built: run <code>npm run build:ui</code>, then reopen Shoebox.</p>';
 
@@ -66,7 +52,7 @@ export async function appFileResponse(rendererDir: string, requestUrl: string, m
     stat = await fs.stat(file).catch(() => null);
     if (!stat?.isFile()) return answer(503, NOT_BUILT, 'text/html; charset=utf-8');
   }
-  const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const type = contentTypeFor(file);
   const body = method === 'HEAD' ? null : new Uint8Array(await fs.readFile(file));
   return new Response(body, { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-cache' } });
 }

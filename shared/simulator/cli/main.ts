@@ -12,7 +12,7 @@ import { ChunkStreamClient } from '../chunk-stream-client';
 import { UploadFailure } from '../client-errors';
 import { PairingError } from '../pair';
 import { uploadAll } from '../upload-all';
-import { findFileSources } from '../node/file-sources';
+import { findFileSourcesOrExplain } from '../node/file-sources';
 import { defaultStatePath, PairingStore } from '../node/pairing-store';
 import { openReceiverLink, type ReceiverLink } from '../node/receiver-link';
 import { parseSimulatorArgs, USAGE, type SimulatorConfig } from './args';
@@ -82,13 +82,8 @@ export async function runSimulatorCli(
 }
 
 async function uploadDirs(config: SimulatorConfig, link: ReceiverLink, token: string, io: CliIo): Promise<number> {
-  let entries;
-  try {
-    entries = await findFileSources(config.dirs);
-  } catch (error) {
-    io.stderr.write(`simulate: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
+  const entries = await findFileSourcesOrExplain(config.dirs, io.stderr);
+  if (!entries) return 2;
   const totalBytes = entries.reduce((sum, entry) => sum + entry.info.size, 0);
   io.stderr.write(`found ${entries.length} files (${formatBytes(totalBytes)}) in ${config.dirs.join(', ')}\n`);
 

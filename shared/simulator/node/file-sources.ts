@@ -86,3 +86,17 @@ export async function findFileSources(roots: readonly string[]): Promise<FileSou
     open: () => openFileSource(resource),
   }));
 }
+
+/**
+ * findFileSources for a command line: the entries, or null after writing why the folders could not be
+ * read to `stderr` (a usage error: exit code 2).
+ */
+export async function findFileSourcesOrExplain(roots: readonly string[], stderr: { write(text: string): unknown }): Promise<FileSourceEntry[] | null> {
+  try {
+    return await findFileSources(roots);
+  } catch (error) {
+    stderr.write(`simulate: ${error instanceof Error ? error.message : String(error)}\n`);
+    return null;
+  }
+}
+

@@ -8,7 +8,7 @@ import { ChunkStreamClient } from '../../chunk-stream-client';
 import type { SimulatorConfig } from '../../cli/args';
 import { formatBytes } from '../../cli/format';
 import type { CliIo } from '../../cli/main';
-import { findFileSources } from '../../node/file-sources';
+import { findFileSourcesOrExplain } from '../../node/file-sources';
 import type { ReceiverLink } from '../../node/receiver-link';
 import { PhotoKitHttpTransport } from '../http-transport';
 import type { NetworkConditions } from '../network-conditions';
@@ -43,13 +43,8 @@ async function transportFor(config: SimulatorConfig, photokit: PhotoKitConfig, l
 export async function runPhotoKitCli(config: SimulatorConfig, link: ReceiverLink, token: string, io: CliIo): Promise<number> {
   const photokit = config.photokit;
   if (!photokit) throw new TypeError('runPhotoKitCli needs --mode photokit settings');
-  let entries;
-  try {
-    entries = await findFileSources(config.dirs);
-  } catch (error) {
-    io.stderr.write(`simulate: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
+  const entries = await findFileSourcesOrExplain(config.dirs, io.stderr);
+  if (!entries) return 2;
   const bytes = entries.reduce((sum, entry) => sum + entry.info.size, 0);
   const assets = new Set(entries.map((entry) => entry.info.assetId)).size;
   const how = [
