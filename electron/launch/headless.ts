@@ -48,7 +48,9 @@ export async function startHeadless(argv: string[], io: HeadlessIo, ui: Headless
   }
   let app: HeadlessApp;
   try {
-    app = await startHeadlessApp({ config, receiverOptions: { openPairing: false }, log: (m) => io.err(m), ui: { log: (m) => io.err(m), ...ui } });
+    const uiPort = Number.parseInt(process.env.SHOEBOX_UI_PORT ?? '', 10);
+    const port = Number.isInteger(uiPort) && uiPort >= 0 && uiPort <= 65535 ? { port: uiPort } : {};
+    app = await startHeadlessApp({ config, receiverOptions: { openPairing: false }, log: (m) => io.err(m), ui: { log: (m) => io.err(m), ...port, ...ui } });
   } catch (error) {
     io.err(`shoebox: ${describeStartError(error as NodeJS.ErrnoException, config.host, config.port, config.folder)}`);
     return 1;
