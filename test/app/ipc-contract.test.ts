@@ -2,22 +2,9 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, eventChannel, invokeChannel, type AppApiHandlers } from '../../shared/app-api';
-import { forwardAppEvents, registerAppApi, type IpcMainLike, type InvokeEventLike } from '../../electron/app/ipc-contract';
+import { forwardAppEvents, registerAppApi } from '../../electron/app/ipc-contract';
+import { FakeIpcMain } from '../shell/fakes';
 import type { AppEvents } from '../../electron/app/app-service';
-
-class FakeIpcMain implements IpcMainLike {
-  readonly handlers = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
-  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>): void {
-    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
-    this.handlers.set(channel, listener);
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel);
-  }
-  invoke(channel: string, url: string, request: unknown) {
-    return this.handlers.get(channel)!({ senderFrame: { url } }, request);
-  }
-}
 
 const APP_URL = 'app://shoebox/index.html';
 const handlers = { 'devices.revoke': async ({ deviceId }: { deviceId: string }) => ({ revoked: deviceId === 'd1' }) } as unknown as AppApiHandlers;
