@@ -187,9 +187,8 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
   server.on('tlsClientError', () => undefined); // a phone that does not trust us yet; nothing to do
 
   const sweep = async () => {
-    const removed = await staging.removeStale(config.staleUploadAgeMs, (key) => ingest.isActive(key));
-    const staged = new Set((await staging.list()).map((s) => s.key));
-    for (const upload of index.listUploads()) if (!staged.has(upload.key) && !ingest.isActive(upload.key)) index.removeUpload(upload.key);
+    const { removed, kept } = await staging.removeStale(config.staleUploadAgeMs, (key) => ingest.isActive(key));
+    for (const upload of index.listUploads()) if (!kept.has(upload.key) && !ingest.isActive(upload.key)) index.removeUpload(upload.key);
     if (removed > 0) log(`Removed ${removed} unfinished upload(s) untouched for ${Math.round(config.staleUploadAgeMs / 86_400_000)} days.`);
   };
   await sweep();

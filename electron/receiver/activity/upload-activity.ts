@@ -3,7 +3,8 @@
  * terminal): every transport reports here, and listeners get throttled progress events.
  */
 import { EventEmitter } from 'node:events';
-import type { ErrorCode, ResourceType } from '../../../shared/protocol';
+import { ShoeboxError, isShoeboxError, type ErrorCode, type ResourceType } from '../../../shared/protocol';
+import type { UploadSpec } from '../ingest/upload-spec';
 
 export type UploadActivityState =
   /** Bytes are arriving. */
@@ -40,6 +41,19 @@ export interface UploadActivityEvents {
   activity: [activity: UploadActivity];
 }
 
+/** One transport's view of an upload, as reportUpload() takes it. */
+export interface UploadReport {
+  key: string;
+  spec: UploadSpec;
+  deviceName: string;
+  transport: UploadActivity['transport'];
+  state: UploadActivityState;
+  received: number;
+  path?: string;
+  /** Any thrown value: ShoeboxErrors keep their code, anything else reads as INTERNAL. */
+  error?: unknown;
+}
+
 const FINAL: ReadonlySet<UploadActivityState> = new Set(['stored', 'duplicate', 'failed']);
 
 /** Keeps the latest state of each upload; emits changes, progress at most every `progressEveryMs`. */
@@ -68,6 +82,17 @@ export class UploadActivityTracker extends EventEmitter<UploadActivityEvents> {
       this.lastEmit.set(next.key, now);
       this.emit('activity', next);
     }
+  }
+
+  /** Records a change of an upload described by its announcement (what both transports have at hand). */
+  reportUpload({ key, spec, deviceName, transport, state, received, path, error }: UploadReport): void {
+    const e = error === undefined ? undefined : isShoeboxError(error) ? error : new ShoeboxError('INTERNAL', String(error));
+    this.report({
+      key, deviceId: spec.deviceId, deviceName, assetId: spec.assetId, resourceType: spec.resourceType,
+      filename: spec.filename, size: spec.size, received, state, transport,
+      ...(path === undefined ? {} : { path }),
+      ...(e === undefined ? {} : { error: { code: e.code, message: e.message, retryable: e.retryable } }),
+    });
   }
 
   /** Uploads not finished: receiving, verifying or interrupted. */

@@ -182,16 +182,21 @@ export class StagingArea {
     return out;
   }
 
-  /** Deletes partial uploads untouched for longer than maxAgeMs (and orphans); returns how many. */
-  async removeStale(maxAgeMs: number, isActive: (key: string) => boolean, now = Date.now()): Promise<number> {
+  /**
+   * Deletes partial uploads untouched for longer than maxAgeMs (and orphans); returns how many, and the
+   * keys of the uploads still staged.
+   */
+  async removeStale(maxAgeMs: number, isActive: (key: string) => boolean, now = Date.now()): Promise<{ removed: number; kept: Set<string> }> {
     let removed = 0;
     const known = new Set<string>();
+    const kept = new Set<string>();
     for (const staged of await this.list()) {
       known.add(staged.key);
-      if (isActive(staged.key)) continue;
-      if (staged.spec === null || now - staged.modifiedAt.getTime() > maxAgeMs) {
+      if (!isActive(staged.key) && (staged.spec === null || now - staged.modifiedAt.getTime() > maxAgeMs)) {
         await this.discard(staged.key);
         removed += 1;
+      } else {
+        kept.add(staged.key);
       }
     }
     for (const name of await fs.readdir(this.dir).catch(() => [] as string[])) {
@@ -203,7 +208,7 @@ export class StagingArea {
         removed += 1;
       }
     }
-    return removed;
+    return { removed, kept };
   }
 }
 

@@ -1,5 +1,4 @@
 /** PhotoKit uploads in the receiver's live upload activity (queue views), as transport 'http'. */
-import { ShoeboxError, isShoeboxError } from '../../../shared/protocol';
 import type { UploadActivityState, UploadActivityTracker } from '../activity/upload-activity';
 import type { UploadSpec } from '../ingest/upload-spec';
 
@@ -8,13 +7,5 @@ export type ActivityReport = (state: UploadActivityState, received: number, extr
 /** A reporter for one upload; a no-op without a tracker. */
 export function activityReporter(tracker: UploadActivityTracker | undefined, deviceName: string, spec: UploadSpec, key: string): ActivityReport {
   if (!tracker) return () => undefined;
-  return (state, received, extra = {}) => {
-    const e = extra.error === undefined ? undefined : isShoeboxError(extra.error) ? extra.error : new ShoeboxError('INTERNAL', String(extra.error));
-    tracker.report({
-      key, deviceId: spec.deviceId, deviceName, assetId: spec.assetId, resourceType: spec.resourceType,
-      filename: spec.filename, size: spec.size, received, state, transport: 'http',
-      ...(extra.path === undefined ? {} : { path: extra.path }),
-      ...(e === undefined ? {} : { error: { code: e.code, message: e.message, retryable: e.retryable } }),
-    });
-  };
+  return (state, received, extra = {}) => tracker.reportUpload({ key, spec, deviceName, transport: 'http', state, received, ...extra });
 }

@@ -66,13 +66,7 @@ export class StreamConnection {
   }
 
   private report(spec: UploadSpec, key: string, state: UploadActivityState, received: number, extra: { path?: string; error?: unknown } = {}): void {
-    const e = extra.error === undefined ? undefined : isShoeboxError(extra.error) ? extra.error : new ShoeboxError('INTERNAL', String(extra.error));
-    this.ctx.activity.report({
-      key, deviceId: spec.deviceId, deviceName: this.device?.name ?? '', assetId: spec.assetId, resourceType: spec.resourceType,
-      filename: spec.filename, size: spec.size, received, state, transport: 'ws',
-      ...(extra.path === undefined ? {} : { path: extra.path }),
-      ...(e === undefined ? {} : { error: { code: e.code, message: e.message, retryable: e.retryable } }),
-    });
+    this.ctx.activity.reportUpload({ key, spec, deviceName: this.device?.name ?? '', transport: 'ws', state, received, ...extra });
   }
 
   private reportLease(lease: UploadLease, state: UploadActivityState, extra: { path?: string; error?: unknown } = {}): void {
