@@ -190,6 +190,12 @@ export class LibraryIndex {
     return { journalBatches: batches, journalBytes: bytes, journalChanges: changes, snapshotBytes: this.snapshotFile.lastBytes, changesSinceSnapshot: this.changesSinceSnapshot };
   }
 
+  /** Resolves once every change made so far, lazy upload changes included, is durable (no snapshot). */
+  async whenDurable(): Promise<void> {
+    this.assertOpen('whenDurable');
+    await this.journal.drain();
+  }
+
   /** Makes every change made so far durable, then writes a snapshot and empties the journal. */
   async flush(): Promise<void> {
     this.assertOpen('flush');

@@ -115,7 +115,7 @@ describe('changes', () => {
     const reopened = await openIndex(folder, { uploadsFlushMs: 10 });
     expect(reopened.listUploads()).toEqual([upload('a', { size: 999 })]);
     reopened.putUpload(upload('c'));
-    await new Promise((r) => setTimeout(r, 60)); // written lazily, without close
+    await reopened.whenDurable(); // written lazily, without close or a snapshot
     const crashed = await openIndex(await crashImage(folder));
     expect(crashed.listUploads().map((u) => u.key).sort()).toEqual(['a', 'c']);
   });
