@@ -9,6 +9,7 @@ import { AppApiError } from '../../shared/app-api';
 import type { ReceiverConfig } from '../receiver/config';
 import { startReceiver, type Receiver, type ReceiverOptions } from '../receiver/receiver';
 import { ThumbnailService, type ThumbnailServiceOptions } from '../receiver/thumbnails';
+import { InstanceLockedError } from '../receiver/util/instance-lock';
 import { checkNewFolder, moveLibrary, resolveInside, statfsSpace, type DiskSpaceProbe } from './folder-ops';
 import { arrivalsPage, DeviceCounts, deviceInfos, toArrival } from './library-view';
 import { bannerFor } from './status-view';
@@ -244,7 +245,16 @@ export class AppService {
         await this.startOn(next);
         throw new AppApiError('MOVE_FAILED', `Could not move the library to ${target}: ${(error as Error).message}. Shoebox keeps using ${from}; check both folders.`);
       }
-      await this.startOn(next);
+      try {
+        await this.startOn(next);
+      } catch (error) {
+        if (mode === 'move') throw error; // the library is already there: nothing to go back to
+        // Typically another Shoebox already uses that folder: go back to the one we had.
+        this.log(`Starting on ${target} failed: ${(error as Error).message}`);
+        await this.startOn({ ...this.config, port });
+        const code = error instanceof InstanceLockedError ? 'FOLDER_IN_USE' : 'BAD_FOLDER';
+        throw new AppApiError(code, `${(error as Error).message} Shoebox keeps using ${from}.`);
+      }
       this.config = next;
       await this.settings.update({ folder: target });
       this.diskFull = null;

@@ -9,6 +9,7 @@ import type { DeviceInfo, PairingState } from '../../shared/app-api/schemas';
 import { startHeadlessApp, type HeadlessApp } from '../app/headless';
 import type { HeadlessServerOptions } from '../app/headless-server';
 import { ConfigError, SERVE_USAGE, parseServeArgs } from '../receiver/config';
+import { InstanceLockedError } from '../receiver/util/instance-lock';
 import { pairingQrTerminal } from '../receiver/trust';
 import { formatBytes } from '../../shared/format';
 
@@ -25,7 +26,8 @@ export interface HeadlessRun {
 
 const CONSOLE_HELP = 'Commands: pair (new pairing code) · devices · revoke <device id or name> · help · quit';
 
-function describeStartError(error: NodeJS.ErrnoException, host: string, port: number, folder: string): string {
+function describeStartError(error: NodeJS.ErrnoException | InstanceLockedError, host: string, port: number, folder: string): string {
+  if (error instanceof InstanceLockedError) return error.message;
   if (error.code === 'EADDRINUSE') return `port ${port} on ${host} is already in use: is Shoebox already running? Choose another with --port.`;
   if (error.code === 'EADDRNOTAVAIL') return `${host} is not an address of this computer: check --bind.`;
   if (error.code === 'EACCES') return `not allowed to use ${folder} or port ${port}: ${error.message}`;

@@ -14,6 +14,7 @@ import { MAX_CHUNK_BYTES, PATHS, ShoeboxError, type Limits } from '../../shared/
 import { buildPairingUrl } from '../../shared/discovery/pairing-url';
 import { UploadActivityTracker, type UploadActivity } from './activity/upload-activity';
 import type { ReceiverConfig } from './config';
+import { lockFolders, type FolderLocks } from './folder-locks';
 import { createAddressWatcher, type AddressWatcher, type ReceiverAdvertiser } from './discovery';
 import { handleInfo, handlePair } from './http/routes';
 import { sendError } from './http/http-utils';
@@ -126,9 +127,20 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 }
 
 export async function startReceiver(config: ReceiverConfig, options: ReceiverOptions = {}): Promise<Receiver> {
+  await fs.mkdir(config.folder, { recursive: true });
+  const locks = await lockFolders(config);
+  try {
+    return await startOnLockedFolders(config, options, locks);
+  } catch (error) {
+    await locks.release();
+    throw error;
+  }
+}
+
+async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOptions, locks: FolderLocks): Promise<Receiver> {
   const events = new EventEmitter<ReceiverEvents>();
   const log = (message: string) => events.emit('log', message);
-  await fs.mkdir(config.folder, { recursive: true });
+  for (const message of locks.takenOver) log(message);
   const devices = await DeviceRegistry.open(config.dataDir, { name: config.name, log });
   const staging = new StagingArea(config.folder);
   await staging.init();
@@ -266,6 +278,7 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
       await index.close();
       await devices.close();
       pairing.dispose();
+      await locks.release();
     })();
     return closing;
   };

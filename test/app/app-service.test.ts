@@ -15,6 +15,7 @@ import { PATHS } from '../../shared/protocol';
 import type { EventName, EventPayload } from '../../shared/app-api';
 import { HAVE_PHOTOS, PHOTOS_DIR, allPhotos } from '../helpers/photos';
 import { makeTempDir, testConfig } from '../helpers/receiver-fixture';
+import { startReceiver } from '../../electron/receiver/receiver';
 
 const opened: string[] = [];
 let services: AppService[] = [];
@@ -202,6 +203,22 @@ describe('AppService', () => {
     const saved = JSON.parse(await fs.readFile(path.join(service.receiver.config.dataDir, 'app-settings.json'), 'utf8'));
     expect(saved.folder).toBe(fresh);
   }, 30_000);
+
+  it('refuses to start fresh in a folder another Shoebox is using, and keeps using its own', async () => {
+    const { service, root } = await start();
+    const token = await pairDevice(service);
+    const own = service.receiver.config.folder;
+    const other = await startReceiver(testConfig(path.join(root, 'other')), { openPairing: false });
+    try {
+      const failed = service.handlers['folder.change']({ path: other.config.folder, mode: 'fresh' });
+      await expect(failed).rejects.toMatchObject({ code: 'FOLDER_IN_USE', message: expect.stringMatching(/is in use by another Shoebox receiver .* Shoebox keeps using /) });
+      expect(service.receiver.config.folder).toBe(own);
+      expect((await service.handlers['folder.get']({})).path).toBe(own);
+      expect((await upload(service, token, [{ name: 'e.jpg', bytes: new TextEncoder().encode('photo e') }])).committed).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 vi.setConfig({ testTimeout: 30_000 });

@@ -1,0 +1,32 @@
+/** The receiver's two exclusive folders: the backup folder (library, staging) and the data folder (devices, keys). */
+import path from 'node:path';
+import type { ReceiverConfig } from './config';
+import { InstanceLock } from './util/instance-lock';
+
+export interface FolderLocks {
+  /** Lines to log: stale locks taken over from a receiver that did not close. */
+  takenOver: string[];
+  release(): Promise<void>;
+}
+
+/** Locks the backup folder, then the data folder (once if they are the same file); throws InstanceLockedError. */
+export async function lockFolders(config: Pick<ReceiverConfig, 'folder' | 'dataDir'>, extra: { heartbeatMs?: number } = {}): Promise<FolderLocks> {
+  const takenOver: string[] = [];
+  const purpose = 'another Shoebox receiver';
+  const common = { purpose, heartbeatMs: extra.heartbeatMs, log: (message: string) => takenOver.push(message) };
+  const files = [
+    { file: path.resolve(config.folder, '.shoebox', 'receiver.lock'), guards: `the backup folder ${config.folder}` },
+    { file: path.resolve(config.dataDir, 'receiver.lock'), guards: `the data folder ${config.dataDir}` },
+  ].filter((entry, i, all) => all.findIndex((other) => other.file === entry.file) === i);
+  const held: InstanceLock[] = [];
+  const release = async () => {
+    for (const lock of held.splice(0).reverse()) await lock.release();
+  };
+  try {
+    for (const { file, guards } of files) held.push(await InstanceLock.acquire(file, { ...common, guards }));
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { takenOver, release };
+}

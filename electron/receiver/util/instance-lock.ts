@@ -1,0 +1,168 @@
+/**
+ * One receiver per backup folder (and per data folder): two receivers appending to one library journal,
+ * or both handing out "stored" for the same name, would break the storage promises. The lock is a small
+ * file created with O_EXCL that names its holder (pid, host, start time, a random token). A lock is stale,
+ * and taken over, when its holder is a process on this host that no longer runs, or when its heartbeat
+ * (the file's mtime, touched every 30 s) is older than two minutes (a crashed holder on another computer
+ * sharing the folder, or a reused pid).
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+  /** What holds it, for the message another instance prints ("Shoebox receiver on port 8765"). */
+  purpose: string;
+  token: string;
+}
+
+export class InstanceLockedError extends Error {
+  override readonly name = 'InstanceLockedError';
+  constructor(
+    message: string,
+    readonly holder: LockHolder | null,
+  ) {
+    super(message);
+  }
+}
+
+export interface InstanceLockOptions {
+  /** Shown to a second instance that finds the lock held. */
+  purpose: string;
+  /** What the lock guards, for messages ("the backup folder /x"). */
+  guards: string;
+  heartbeatMs?: number;
+  staleAfterMs?: number;
+  /** A lock file that cannot be read yet is another instance writing it, unless older than this. */
+  unreadableGraceMs?: number;
+  /** Injected for tests. */
+  isAlive?: (pid: number) => boolean;
+  host?: string;
+  pid?: number;
+  log?: (message: string) => void;
+}
+
+/** Lock files this process holds, so a lock naming our own pid that we do not hold is a predecessor's. */
+const heldHere = new Set<string>();
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
+}
+
+function parseHolder(text: string): LockHolder | null {
+  try {
+    const value = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.token === 'string') {
+      return { pid: value.pid, host: value.host, token: value.token, startedAt: String(value.startedAt ?? ''), purpose: String(value.purpose ?? 'Shoebox') };
+    }
+  } catch {
+    // fall through
+  }
+  return null;
+}
+
+export class InstanceLock {
+  private timer: NodeJS.Timeout | null = null;
+  private released = false;
+
+  private constructor(
+    readonly file: string,
+    readonly holder: LockHolder,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Takes the lock or throws InstanceLockedError saying who holds it and what to do. */
+  static async acquire(file: string, options: InstanceLockOptions): Promise<InstanceLock> {
+    const file_ = path.resolve(file);
+    const host = options.host ?? os.hostname();
+    const pid = options.pid ?? process.pid;
+    const isAlive = options.isAlive ?? processIsAlive;
+    const staleAfterMs = options.staleAfterMs ?? 120_000;
+    const log = options.log ?? (() => undefined);
+    const holder: LockHolder = { pid, host, startedAt: new Date().toISOString(), purpose: options.purpose, token: randomBytes(16).toString('hex') };
+    await fs.mkdir(path.dirname(file_), { recursive: true });
+
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        await fs.writeFile(file_, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
+        const lock = new InstanceLock(file_, holder, log);
+        heldHere.add(file_);
+        lock.startHeartbeat(options.heartbeatMs ?? 30_000);
+        return lock;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const seen = await readLock(file_);
+      if (!seen) continue; // removed meanwhile: try again
+      const age = Date.now() - seen.mtimeMs;
+      const other = seen.holder;
+      let stale: string | null = null;
+      if (!other) {
+        if (age > (options.unreadableGraceMs ?? 5_000)) stale = 'it could not be read';
+      } else if (age > staleAfterMs) {
+        stale = `its holder has not touched it for ${Math.round(age / 1000)} s`;
+      } else if (other.host === host && other.pid === pid && !heldHere.has(file_)) {
+        stale = 'it was left by an earlier run with our process id';
+      } else if (other.host === host && other.pid !== pid && !isAlive(other.pid)) {
+        stale = `process ${other.pid} is not running any more`;
+      }
+      if (!stale) throw lockedError(options.guards, other, host);
+      // Remove it only if it is still the same stale file, so two instances taking over do not remove each other's.
+      const again = await readLock(file_);
+      if (again && again.text === seen.text) {
+        await fs.rm(file_, { force: true });
+        log(`Took over the lock on ${options.guards}: ${stale}.`);
+      }
+    }
+    throw new InstanceLockedError(`Could not lock ${options.guards}: another Shoebox keeps taking the lock at ${file_}. Quit other Shoebox instances and try again.`, null);
+  }
+
+  /** Lets the lock go (only if it is still ours). Calling it again is harmless. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    if (this.timer) clearInterval(this.timer);
+    heldHere.delete(this.file);
+    const seen = await readLock(this.file).catch(() => null);
+    if (seen?.holder?.token === this.holder.token) await fs.rm(this.file, { force: true });
+  }
+
+  private startHeartbeat(everyMs: number): void {
+    this.timer = setInterval(() => {
+      const now = new Date();
+      fs.utimes(this.file, now, now).catch((error: NodeJS.ErrnoException) => {
+        this.log(`The lock file ${this.file} could not be touched (${error.code ?? error.message}); another Shoebox may take the folder over.`);
+      });
+    }, everyMs);
+    this.timer.unref();
+  }
+}
+
+async function readLock(file: string): Promise<{ text: string; holder: LockHolder | null; mtimeMs: number } | null> {
+  try {
+    const [text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
+    return { text, holder: parseHolder(text), mtimeMs: stat.mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function lockedError(guards: string, other: LockHolder | null, ourHost: string): InstanceLockedError {
+  if (!other) return new InstanceLockedError(`Another Shoebox is starting on ${guards} right now. Wait for it, or quit it, and try again.`, null);
+  const where = other.host === ourHost ? `process ${other.pid}` : `process ${other.pid} on ${other.host}`;
+  const since = other.startedAt ? ` since ${other.startedAt}` : '';
+  return new InstanceLockedError(
+    `${guards[0]?.toUpperCase() ?? ''}${guards.slice(1)} is in use by ${other.purpose} (${where}${since}). Quit that one first, or choose another folder with --folder / --data-dir.`,
+    other,
+  );
+}
