@@ -317,6 +317,9 @@ export class AppService {
         return (await this.refreshFolder()) ?? this.folderInfo();
       },
       'folder.change': ({ path: wanted, mode }) => this.changeFolder(wanted, mode),
+      'folder.choose': async () => {
+        throw new AppApiError('UNAVAILABLE', 'This window has no system folder picker: type the folder’s path instead.');
+      },
       'folder.open': async () => {
         await this.ready();
         await this.opener.openFolder(this.config.folder).catch((error: Error) => {

@@ -6,6 +6,19 @@ import type { AppApiHandlers } from '../../shared/app-api/contract';
 import { dispatch } from '../app/api-dispatch';
 import type { DialogsLike } from './electron-like';
 
+/** The app API as the desktop window gets it: folder.choose opens the system's folder picker. */
+export function withSystemDialogs(handlers: AppApiHandlers, dialogs: Pick<DialogsLike, 'chooseFolder'>, log: (message: string) => void = () => undefined): AppApiHandlers {
+  return {
+    ...handlers,
+    'folder.choose': async () => {
+      const current = await dispatch(handlers, 'folder.get', {}, log);
+      const from = current.ok ? (current.value as { path: string }).path : '';
+      const chosen = await dialogs.chooseFolder({ title: 'Choose the backup folder', defaultPath: from, buttonLabel: 'Use this folder' });
+      return { path: chosen === null || chosen === from ? null : chosen };
+    },
+  };
+}
+
 export type FolderChangeOutcome = 'changed' | 'canceled' | 'failed';
 
 export const MOVE_CHOICES = ['Move my photos there', 'Start fresh there', 'Cancel'] as const;

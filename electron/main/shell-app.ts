@@ -13,7 +13,7 @@ import type {
   AppLike, BrowserWindowLike, DialogsLike, IpcMainLike, MenuItemTemplate, NotificationLike, NotificationOptions,
   PreventableEvent, ProtocolLike, SessionLike, ShellLike, TrayLike, WindowOptions,
 } from './electron-like';
-import { changeBackupFolder } from './folder-dialog';
+import { changeBackupFolder, withSystemDialogs } from './folder-dialog';
 import { MainWindow } from './main-window';
 import { Notifier } from './notifier';
 import { hardenContents, hardenSession, isAppUrl } from './security';
@@ -112,7 +112,7 @@ export class ShellApp<Image = unknown, Menu = unknown> {
       return false;
     }
     const service = this.service;
-    this.cleanups.push(registerAppApi(deps.ipcMain, service.handlers, { isTrustedSender: isAppUrl, log: this.log }));
+    this.cleanups.push(registerAppApi(deps.ipcMain, withSystemDialogs(service.handlers, deps.dialogs, this.log), { isTrustedSender: isAppUrl, log: this.log }));
     const tray = (this.tray = new TrayController<Image, Menu>({
       createTray: deps.createTray,
       buildMenu: deps.buildMenu,

@@ -40,6 +40,8 @@ export const COMMANDS = {
     request: z.object({ path: folderPath, mode: z.enum(['move', 'fresh']) }).strict(),
     response: folderInfoSchema,
   },
+  /** The system's folder picker (desktop app only; the browser window types a path): the chosen folder, or null. */
+  'folder.choose': { request: none, response: z.object({ path: folderPath.nullable() }) },
   'folder.open': { request: none, response: ok },
   /** Renames this computer as phones see it (Bonjour, certificate, pairing); answers the new status. */
   'settings.setName': { request: z.object({ name: z.string().trim().min(1).max(63) }).strict(), response: appStatusSchema },
@@ -71,6 +73,8 @@ export interface AppClient {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   /** URL of a stored file's thumbnail (WebP), by content hash. */
   thumbnailUrl(sha256: string): string;
+  /** Whether folder.choose shows a system dialog (the desktop app) or is unavailable (a browser). */
+  readonly systemDialogs: boolean;
   /** 'connected' | 'reconnecting' | 'closed', for a banner when the service goes away. */
   onConnection(listener: (state: ConnectionState) => void): () => void;
 }

@@ -204,6 +204,11 @@ describe('AppService', () => {
     expect(saved.folder).toBe(fresh);
   }, 30_000);
 
+  it('has no system folder picker (the browser window types a path)', async () => {
+    const { service } = await start();
+    await expect(service.handlers['folder.choose']({})).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('type the folder') });
+  });
+
   it('refuses to start fresh in a folder another Shoebox is using, and keeps using its own', async () => {
     const { service, root } = await start();
     const token = await pairDevice(service);

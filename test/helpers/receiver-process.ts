@@ -19,8 +19,9 @@ export function spawnReceiver(args: string[], env: NodeJS.ProcessEnv = {}): Prom
 
 /** Like spawnReceiver, behind a wrapper command (e.g. unshare); the wrapper must exec its trailing arguments. */
 export async function spawnReceiverWrapped(wrapper: string[], args: string[], env: NodeJS.ProcessEnv = {}): Promise<ReceiverProcess> {
-  const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-  const command = [...wrapper, tsx, path.join(REPO_ROOT, 'electron/receiver/cli/main.ts'), 'serve', ...args];
+  // node with tsx as a loader, not the tsx launcher: the child is the receiver itself, so a SIGKILL kills
+  // the receiver (the launcher would die alone and leave its receiver running on the folder).
+  const command = [...wrapper, process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'electron/receiver/cli/main.ts'), 'serve', ...args];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },

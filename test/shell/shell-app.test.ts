@@ -143,6 +143,17 @@ describe('IPC', () => {
     expect(service.calls.filter((c) => c.startsWith('folder.open'))).toEqual([]);
   });
 
+  it('folder.choose opens the system folder picker for the window: the chosen folder, or null', async () => {
+    const chosen = await started({ dialogs: fakeDialogs({ folder: '/mnt/big/Shoebox' }) });
+    expect(await chosen.ipc.invoke(invokeChannel('folder.choose'), 'app://shoebox/index.html', {})).toEqual({ ok: true, value: { path: '/mnt/big/Shoebox' } });
+    const canceled = await started({ dialogs: fakeDialogs({ folder: null }) });
+    expect(await canceled.ipc.invoke(invokeChannel('folder.choose'), 'app://shoebox/index.html', {})).toEqual({ ok: true, value: { path: null } });
+    const same = await started({ dialogs: fakeDialogs({ folder: folder().path }) });
+    expect(await same.ipc.invoke(invokeChannel('folder.choose'), 'app://shoebox/index.html', {})).toEqual({ ok: true, value: { path: null } });
+    // Only the picker: changing the folder is still the window's folder.change, after its own question.
+    expect(chosen.service.calls.some((c) => c.startsWith('folder.change'))).toBe(false);
+  });
+
   it('forwards service events to the window while it lives', async () => {
     const { service, windows } = await started();
     const window = windows[0]!;

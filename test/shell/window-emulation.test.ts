@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppService } from '../../electron/app/app-service';
 import { forwardAppEvents, registerAppApi } from '../../electron/app/ipc-contract';
 import { appFileResponse } from '../../electron/main/app-protocol';
+import { withSystemDialogs } from '../../electron/main/folder-dialog';
 import { isAppUrl } from '../../electron/main/security';
 import { REPO_ROOT } from '../helpers/photos';
 import { makeTempDir, testConfig } from '../helpers/receiver-fixture';
@@ -29,6 +30,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`the Electron window, emulated in chromium (${HA
   let origin: string;
   const violations: string[] = [];
   const pageErrors: string[] = [];
+  /** What the fake system folder picker answers. */
+  let pickedFolder: string | null = null;
 
   beforeAll(async () => {
     await ensureUiBuilt();
@@ -50,7 +53,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the Electron window, emulated in chromium (${HA
 
     const ipcMain = new FakeIpcMain();
     // The page's frame is app://shoebox/ in Electron; here the loopback origin stands for it.
-    registerAppApi(ipcMain, service.handlers, { isTrustedSender: (url) => isAppUrl(url.replace(origin, 'app://shoebox')) });
+    registerAppApi(ipcMain, withSystemDialogs(service.handlers, { chooseFolder: async () => pickedFolder }), { isTrustedSender: (url) => isAppUrl(url.replace(origin, 'app://shoebox')) });
 
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1200, height: 800 }, reducedMotion: 'reduce' });
@@ -113,6 +116,23 @@ describe.skipIf(!HAVE_CHROMIUM)(`the Electron window, emulated in chromium (${HA
     }));
     await service.handlers['pairing.open']({});
     expect(await received).toMatchObject({ open: true, code: expect.stringMatching(/^\d{6}$/) });
+  }, 30_000);
+
+  it('changes the backup folder with the system folder picker, then asks move or fresh', async () => {
+    await page.goto(`${origin}/index.html#folder`);
+    await page.locator('[data-testid=folder-path]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#new-folder').count()).toBe(0); // no path field in the desktop window
+    await page.getByRole('button', { name: 'Choose a folder…' }).click();
+    expect(await page.getByRole('dialog').count()).toBe(0); // picker canceled: nothing asked
+    pickedFolder = path.join(root, 'Picked');
+    await page.getByRole('button', { name: 'Choose a folder…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(pickedFolder);
+    await screenshot(page, 'shell-emulated-folder-picked');
+    await dialog.getByRole('button', { name: 'Start fresh' }).click();
+    await expect.poll(() => page.locator('[data-testid=folder-path]').textContent(), { timeout: 15_000 }).toBe(pickedFolder);
+    expect(service.receiver.config.folder).toBe(pickedFolder);
   }, 30_000);
 
   it('reports no CSP violation at all', () => {

@@ -38,6 +38,12 @@ export async function listFiles(root: string): Promise<string[]> {
   return files;
 }
 
+/** Files under the backup folder other than the receiver's own bookkeeping (library index, folder lock): photos, staging. */
+export async function receivedFiles(folder: string): Promise<string[]> {
+  const own = [path.join(folder, '.shoebox', 'index') + path.sep, path.join(folder, '.shoebox', 'receiver.lock')];
+  return (await listFiles(folder)).filter((file) => !own.some((prefix) => file.startsWith(prefix)));
+}
+
 export async function sha256File(file: string): Promise<string> {
   return createHash('sha256').update(await fs.readFile(file)).digest('hex');
 }

@@ -11,6 +11,8 @@ import { ApiCallError } from './errors';
 type Answer = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
 
 export class IpcAppClient implements AppClient {
+  readonly systemDialogs = true;
+
   constructor(private readonly bridge: ShoeboxBridge) {}
 
   async call<C extends CommandName>(command: C, request: CommandRequest<C>): Promise<CommandResponse<C>> {

@@ -16,6 +16,7 @@ interface Pending {
 }
 
 export class WsAppClient implements AppClient {
+  readonly systemDialogs = false;
   private socket: WebSocket | undefined;
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();

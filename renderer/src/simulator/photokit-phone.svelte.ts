@@ -5,7 +5,7 @@
  * at random and relaunches it, and throttles, stalls and cuts a locked phone's link. The job store and
  * the extension's container outlive each run, so a relaunch (or a changed switch) picks up the jobs.
  */
-import { sha256Hex, memorySource } from '$shared/simulator/memory-source';
+import { memorySource } from '$shared/simulator/memory-source';
 import { mediaTypeOf } from '$shared/simulator/media-types';
 import type { SourceEntry } from '$shared/simulator/upload-all';
 import { fetchHttpClient, type HttpClient } from '$shared/simulator/photokit/http-client';
@@ -15,46 +15,29 @@ import type { JobStoreSnapshot } from '$shared/simulator/photokit/job-types';
 import { runPhotoKitSimulation } from '$shared/simulator/photokit/simulation';
 import type { TimelineEvent } from '$shared/simulator/photokit/timeline';
 import type { DevicePairing } from './device-pairing';
-import { NETWORK, assetIdFor, isFinal, type ExtensionState, type NetworkQuality, type Phone, type SimJob } from './phone-types';
+import { PhoneBase } from './phone-base.svelte';
+import { NETWORK, isFinal, type Phone, type SimJob } from './phone-types';
 
 /** Mean time between random terminations of the extension when the switch is on. */
 const TERMINATE_EVERY_MS = 3_000;
 
-export class PhotoKitPhone implements Phone {
+export class PhotoKitPhone extends PhoneBase implements Phone {
   readonly model = 'photokit';
-  jobs = $state<SimJob[]>([]);
-  locked = $state(false);
-  network = $state<NetworkQuality>('fast');
-  terminations = $state(false);
-  extension = $state<ExtensionState>('idle');
-  message = $state<string | null>(null);
-  terminationsSoFar = $state(0);
   running = $derived(this.jobs.some((j) => !isFinal(j.state)));
   private readonly library: SourceEntry[] = [];
   private jobStorage = new MemoryStorage<JobStoreSnapshot>();
   private container = new MemoryStorage<unknown>();
   private current: AbortController | null = null;
   private loop: Promise<void> | null = null;
-  private nextId = 0;
-  private wake: (() => void) | undefined;
   private seed = 1;
 
-  constructor(private readonly pairing: DevicePairing) {}
-
-  get deviceId(): string {
-    return this.pairing.deviceId;
+  constructor(pairing: DevicePairing) {
+    super(pairing);
   }
 
   async addFiles(files: File[]): Promise<void> {
-    const start = this.jobs.length;
-    this.jobs.push(...files.map((file): SimJob => ({
-      id: ++this.nextId, file, filename: file.name, size: file.size, assetId: '', state: 'library',
-      acked: null, resumes: 0, retried: false, duplicate: false, error: null,
-    })));
-    for (const job of this.jobs.slice(start)) {
-      const file = job.file;
-      const assetId = assetIdFor(await sha256Hex(new Uint8Array(await file.arrayBuffer())));
-      job.assetId = assetId;
+    for (const job of await this.addRows(files, 'library', null)) {
+      const { file, assetId } = job;
       if (this.library.some((item) => item.info.assetId === assetId)) continue; // already in the library
       const kind = mediaTypeOf(file.name);
       const resourceType = kind?.kind === 'video' ? 'video' : 'photo';
@@ -71,10 +54,8 @@ export class PhotoKitPhone implements Phone {
     this.relaunch();
   }
 
-  setNetwork(quality: NetworkQuality): void {
-    this.network = quality;
+  protected onNetworkChange(): void {
     this.relaunch();
-    this.wake?.();
   }
 
   setTerminations(on: boolean): void {
@@ -109,23 +90,11 @@ export class PhotoKitPhone implements Phone {
 
   private async runLoop(): Promise<void> {
     while (this.jobs.some((j) => !isFinal(j.state)) && this.extension !== 'revoked') {
-      if (this.network === 'offline') {
-        this.extension = 'no-network';
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        continue;
-      }
-      let token: string;
-      try {
-        token = await this.pairing.ensureToken();
-      } catch (error) {
-        this.extension = 'error';
-        this.message = `Could not pair: ${(error as Error).message}`;
-        return;
-      }
+      const token = await this.tokenWhenOnline();
+      if (token === 'again') continue;
+      if (token === null) return;
       const abort = new AbortController();
       this.current = abort;
-      this.extension = 'running';
-      this.message = null;
       const rate = NETWORK[this.network].bytesPerSecond;
       try {
         const { summary } = await runPhotoKitSimulation({

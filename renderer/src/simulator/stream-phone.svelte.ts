@@ -5,11 +5,12 @@
  * screen (uploads go on). Through the window server's /v1 mount: the real receiver, a real WebSocket.
  */
 import { ChunkStreamClient } from '$shared/simulator/chunk-stream-client';
-import { memorySource, sha256Hex } from '$shared/simulator/memory-source';
+import { memorySource } from '$shared/simulator/memory-source';
 import { mediaTypeOf } from '$shared/simulator/media-types';
 import type { UploadResult } from '$shared/simulator/client-types';
 import type { DevicePairing } from './device-pairing';
-import { NETWORK, assetIdFor, type ExtensionState, type NetworkQuality, type Phone, type SimJob } from './phone-types';
+import { PhoneBase } from './phone-base.svelte';
+import { NETWORK, type ExtensionState, type Phone, type SimJob } from './phone-types';
 
 const CONCURRENCY = 3;
 const CHUNK_BYTES = 128 * 1024;
@@ -18,40 +19,19 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export class StreamPhone implements Phone {
+export class StreamPhone extends PhoneBase implements Phone {
   readonly model = 'stream';
-  jobs = $state<SimJob[]>([]);
-  locked = $state(false);
-  network = $state<NetworkQuality>('fast');
-  terminations = $state(false);
-  extension = $state<ExtensionState>('idle');
-  message = $state<string | null>(null);
-  terminationsSoFar = $state(0);
   running = $derived(this.jobs.some((j) => j.state === 'pending' || j.state === 'uploading' || j.state === 'registered'));
   private client: ChunkStreamClient | undefined;
   private processing = false;
   private interrupted: 'terminated' | 'network' | null = null;
-  private nextId = 0;
-  private wake: (() => void) | undefined;
 
-  constructor(private readonly pairing: DevicePairing, firstId = 0) {
-    this.nextId = firstId;
-  }
-
-  get deviceId(): string {
-    return this.pairing.deviceId;
+  constructor(pairing: DevicePairing, firstId = 0) {
+    super(pairing, firstId);
   }
 
   async addFiles(files: File[]): Promise<void> {
-    const start = this.jobs.length;
-    this.jobs.push(...files.map((file): SimJob => ({
-      id: ++this.nextId, file, filename: file.name, size: file.size, assetId: '', state: 'registered',
-      acked: 0, resumes: 0, retried: false, duplicate: false, error: null,
-    })));
-    for (const job of this.jobs.slice(start)) {
-      job.assetId = assetIdFor(await sha256Hex(new Uint8Array(await job.file.arrayBuffer())));
-      job.state = 'pending';
-    }
+    for (const job of await this.addRows(files, 'registered', 0)) job.state = 'pending';
     if (this.extension !== 'revoked') void this.process();
   }
 
@@ -59,10 +39,8 @@ export class StreamPhone implements Phone {
     this.locked = on; // a locked phone keeps running background uploads
   }
 
-  setNetwork(quality: NetworkQuality): void {
-    this.network = quality;
+  protected onNetworkChange(): void {
     this.interrupt('network');
-    this.wake?.();
   }
 
   setTerminations(on: boolean): void {
@@ -93,21 +71,9 @@ export class StreamPhone implements Phone {
     this.processing = true;
     try {
       while (this.jobs.some((j) => j.state === 'pending')) {
-        if (this.network === 'offline') {
-          this.extension = 'no-network';
-          await new Promise<void>((resolve) => (this.wake = resolve));
-          continue;
-        }
-        let token: string;
-        try {
-          token = await this.pairing.ensureToken();
-        } catch (error) {
-          this.extension = 'error';
-          this.message = `Could not pair: ${(error as Error).message}`;
-          return;
-        }
-        this.extension = 'running';
-        this.message = null;
+        const token = await this.tokenWhenOnline();
+        if (token === 'again') continue;
+        if (token === null) return;
         await this.runClient(token);
         if ((this.extension as ExtensionState) === 'revoked') return;
         if (this.interrupted === 'terminated') {
