@@ -143,6 +143,12 @@ export class AppService {
       }
       this.emit('devices', this.deviceList());
     });
+    on('pruned', (removed) => {
+      this.counts = DeviceCounts.fromIndex(receiver.index);
+      this.emit('arrivals', { items: [], total: receiver.index.totals().resources, removed: removed.map((r) => r.sha256) });
+      this.folderOut.fire();
+      this.emit('devices', this.deviceList());
+    });
     on('pairing-opened', () => void this.emitPairing());
     on('pairing-closed', () => void this.emitPairing());
     on('paired', (device) => {

@@ -24,6 +24,8 @@ import { Committer, type CommitResult } from './ingest/committer';
 import { IngestService } from './ingest/ingest-service';
 import { StagingArea } from './ingest/staging-area';
 import { LibraryIndex } from './library/library-index';
+import { pruneMissingFiles } from './library/prune-missing';
+import type { StoredResource } from './library/types';
 import { chooseAdvertiseAddress, startAdvertising } from './network/advertising';
 import { TlsIdentity } from './network/tls-identity';
 import { DeviceRegistry, type DeviceSummary } from './pairing/device-registry';
@@ -43,6 +45,8 @@ export interface ReceiverEvents {
   paired: [device: DeviceSummary];
   revoked: [device: DeviceSummary];
   log: [message: string];
+  /** Files found deleted from the backup folder by hand, now gone from the index. */
+  pruned: [removed: StoredResource[]];
 }
 
 /** Knobs tests and the shell may turn beyond the user-facing configuration. */
@@ -57,6 +61,8 @@ export interface ReceiverOptions {
   /** Open a pairing code at start (default true). */
   openPairing?: boolean;
   staleSweepEveryMs?: number;
+  /** Check at start that every indexed file is still in the folder, forgetting those deleted by hand (default on). */
+  pruneMissing?: boolean;
   keepAliveMs?: number;
   /** Network address watching (tests inject a fake). */
   addressWatcher?: AddressWatcher;
@@ -99,6 +105,8 @@ export interface Receiver {
    * Bonjour re-advertised under it (goodbye for the old name). Resolves with the name advertised.
    */
   rename(name: string): Promise<string>;
+  /** The start-up check of the folder against the index: the records of files deleted by hand (also a `pruned` event). */
+  folderCheck: Promise<StoredResource[]>;
   /** Closes cleanly: clients are told to come back, open uploads stay resumable; Bonjour says goodbye. */
   close(): Promise<void>;
 }
@@ -220,6 +228,19 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   }
   const url = `${identity ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   events.emit('listening', url);
+  const pruneAbort = new AbortController();
+  const folderCheck: Promise<StoredResource[]> = (options.pruneMissing ?? true)
+    ? pruneMissingFiles(index, config.folder, { log, signal: pruneAbort.signal }).then(
+      ({ removed }) => {
+        if (removed.length > 0) events.emit('pruned', removed);
+        return removed;
+      },
+      (error: Error) => {
+        log(`Checking the backup folder against the library failed: ${error.message}`);
+        return [];
+      },
+    )
+    : Promise.resolve([]);
 
   const advertise = () =>
     startAdvertising({
@@ -267,6 +288,7 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   const close = () => {
     closing ??= (async () => {
       clearInterval(sweepTimer);
+      pruneAbort.abort();
       pairing.close('closed');
       server.close();
       await streams.shutdown();
@@ -275,6 +297,7 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
       server.closeAllConnections();
       await advertiser?.stop().catch((error: Error) => log(`Bonjour: ${error.message}`));
       identity?.close();
+      await folderCheck;
       await index.close();
       await devices.close();
       pairing.dispose();
@@ -288,6 +311,6 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
     get advertiser() {
       return advertiser;
     },
-    handleRequest, handleUpgrade, activeUploads: () => activity.list(), rename, close,
+    handleRequest, handleUpgrade, activeUploads: () => activity.list(), rename, folderCheck, close,
   };
 }

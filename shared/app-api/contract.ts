@@ -51,8 +51,8 @@ export const COMMANDS = {
 export const EVENTS = {
   status: appStatusSchema,
   queue: queueSnapshotSchema,
-  /** Newly stored files (newest first) and the new total. */
-  arrivals: z.object({ items: z.array(arrivalSchema), total: z.number().int().nonnegative() }),
+  /** Newly stored files (newest first) and the new total; `removed`: content hashes of files deleted from the folder by hand. */
+  arrivals: z.object({ items: z.array(arrivalSchema), total: z.number().int().nonnegative(), removed: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(100_000).optional() }),
   devices: z.array(deviceInfoSchema),
   pairing: pairingStateSchema,
   folder: folderInfoSchema,

@@ -204,6 +204,25 @@ describe('AppService', () => {
     expect(saved.folder).toBe(fresh);
   }, 30_000);
 
+  it('forgets files deleted from the folder by hand while it was closed: arrivals drop them, counts follow', async () => {
+    const { service, root } = await start();
+    const token = await pairDevice(service);
+    const files = ['f.jpg', 'g.jpg', 'h.jpg'].map((name) => ({ name, bytes: new TextEncoder().encode(`photo ${name}`) }));
+    expect((await upload(service, token, files)).committed).toBe(3);
+    const { items } = await service.handlers['arrivals.page']({ offset: 0, limit: 10 });
+    const gone = items.find((a) => a.filename === 'g.jpg')!;
+    await service.close();
+    await fs.rm(path.join(service.receiver.config.folder, gone.path));
+
+    const again = await AppService.start({ config: testConfig(root), opener: { openFolder: async () => undefined, revealFile: async () => undefined } });
+    services.push(again);
+    await again.receiver.folderCheck;
+    expect((await again.handlers['arrivals.page']({ offset: 0, limit: 10 })).items.map((a) => a.filename).sort()).toEqual(['f.jpg', 'h.jpg']);
+    expect((await again.handlers['devices.list']({}))[0]).toMatchObject({ photos: 2 });
+    // Its bytes count as new again.
+    expect((await upload(again, token, [files[1]!])).committed).toBe(1);
+  });
+
   it('has no system folder picker (the browser window types a path)', async () => {
     const { service } = await start();
     await expect(service.handlers['folder.choose']({})).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('type the folder') });

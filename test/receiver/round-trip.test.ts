@@ -116,3 +116,32 @@ describe('storing uploads', () => {
     expect(staged.some((f) => f.endsWith('.part'))).toBe(true);
   });
 });
+
+describe('a file deleted from the backup folder by hand', () => {
+  it('is forgotten at the next start (a pruned event) and stored again when the phone sends it', async () => {
+    const fx = await startFixture();
+    try {
+      const { token } = await fx.pair();
+      let client = await RawClient.authed(fx.wsUrl, token);
+      const kept = await client.upload(1, Buffer.from('kept'), { filename: 'kept.jpg', captureDate: '2020-01-01T10:00:00' });
+      const lost = await client.upload(2, Buffer.from('deleted by hand'), { filename: 'lost.jpg', captureDate: '2020-01-01T11:00:00' });
+      client.close();
+      if (kept.type !== 'committed' || lost.type !== 'committed') throw new Error('upload failed');
+      await fx.receiver.close();
+      await fs.rm(path.join(fx.folder, lost.path));
+
+      const receiver = await fx.restart();
+      const events: string[][] = [];
+      receiver.events.on('pruned', (removed) => events.push(removed.map((r) => r.path)));
+      expect((await receiver.folderCheck).map((r) => r.path)).toEqual([lost.path]);
+      expect(events).toEqual([[lost.path]]);
+      expect(receiver.index.getByPath(lost.path)).toBeUndefined();
+      expect(receiver.index.getByPath(kept.path)).toBeDefined();
+      client = await RawClient.authed(fx.wsUrl, token);
+      expect(await client.upload(3, Buffer.from('deleted by hand'), { filename: 'lost.jpg', captureDate: '2020-01-01T11:00:00' })).toMatchObject({ type: 'committed', duplicate: false, path: lost.path });
+      client.close();
+    } finally {
+      await fx.dispose();
+    }
+  });
+});

@@ -13,6 +13,8 @@ export class AppState {
   connection = $state<ConnectionState>('connecting');
   /** Bumped on every arrivals event, so the Arrivals view can merge new items. */
   arrivalsVersion = $state(0);
+  /** Content hashes of files deleted from the folder by hand (the latest such event), for the Arrivals view to drop. */
+  removedArrivals = $state.raw<string[]>([]);
   loadError = $state<string | null>(null);
 
   constructor(readonly client: AppClient) {}
@@ -24,7 +26,10 @@ export class AppState {
     c.on('devices', (d) => (this.devices = d));
     c.on('pairing', (p) => (this.pairing = p));
     c.on('folder', (f) => (this.folder = f));
-    c.on('arrivals', () => (this.arrivalsVersion += 1));
+    c.on('arrivals', (a) => {
+      if (a.removed?.length) this.removedArrivals = a.removed;
+      this.arrivalsVersion += 1;
+    });
     let first = true;
     c.onConnection((state) => {
       this.connection = state;
