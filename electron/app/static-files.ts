@@ -30,7 +30,7 @@ export async function serveStatic(root: string, pathname: string, res: ServerRes
     'content-length': String(stat.size),
     'cache-control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',
   });
-  createReadStream(file).pipe(res);
+  createReadStream(file).on('error', () => res.destroy()).pipe(res); // a file gone meanwhile (a rebuild) must not crash the server
 }
 
 function notFound(res: ServerResponse, headers: Record<string, string>): void {

@@ -61,6 +61,7 @@ export interface ReceiverOptions {
   /** Open a pairing code at start (default true). */
   openPairing?: boolean;
   staleSweepEveryMs?: number;
+  spaceCheckEveryBytes?: number;
   /** Check at start that every indexed file is still in the folder, forgetting those deleted by hand (default on). */
   pruneMissing?: boolean;
   keepAliveMs?: number;
@@ -156,7 +157,7 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   const committer = new Committer(config.folder, index, staging);
   const ingest = new IngestService({
     folder: config.folder, index, staging, committer, maxUploadBytes: config.maxUploadBytes, minFreeBytes: config.minFreeBytes,
-    ackEveryBytes: options.ackEveryBytes, ackDelayMs: options.ackDelayMs, freeBytes: options.freeBytes,
+    ackEveryBytes: options.ackEveryBytes, ackDelayMs: options.ackDelayMs, freeBytes: options.freeBytes, spaceCheckEveryBytes: options.spaceCheckEveryBytes,
   });
   const activity = new UploadActivityTracker();
   activity.on('activity', (a) => events.emit('activity', a));
@@ -201,7 +202,7 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   const server: http.Server = identity ? https.createServer({ ...identity.secureContextOptions(), minVersion: 'TLSv1.2' }, handleRequest) : http.createServer(handleRequest);
   if (identity) identity.attach(server as https.Server);
   server.maxConnections = 512; // a phone needs a handful; this bounds what a hostile LAN client can hold open
-  server.requestTimeout = 60_000;
+  server.requestTimeout = 0; // a photo or video body may take long; the PhotoKit pump and JSON reads have idle limits
   server.headersTimeout = 20_000;
   server.on('upgrade', handleUpgrade);
   server.on('tlsClientError', () => undefined); // a phone that does not trust us yet; nothing to do

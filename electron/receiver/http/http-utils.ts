@@ -27,6 +27,8 @@ export function sendError(res: ServerResponse, error: unknown): void {
 }
 
 /** Reads a JSON body of at most `limit` bytes; refuses other content types. */
+const JSON_BODY_DEADLINE_MS = 20_000;
+
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) throw new ShoeboxError('BAD_MESSAGE', 'Send the body as application/json.');
@@ -34,10 +36,16 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   if (declared > limit) throw new ShoeboxError('FRAME_TOO_LARGE', `The body is limited to ${limit} bytes.`);
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of req) {
-    total += (chunk as Buffer).byteLength;
-    if (total > limit) throw new ShoeboxError('FRAME_TOO_LARGE', `The body is limited to ${limit} bytes.`);
-    chunks.push(chunk as Buffer);
+  // A small body has a deadline of its own (the server sets no overall request timeout: uploads may take hours).
+  const deadline = setTimeout(() => req.destroy(new ShoeboxError('IDLE_TIMEOUT', `The body did not arrive within ${JSON_BODY_DEADLINE_MS / 1000} s.`)), JSON_BODY_DEADLINE_MS);
+  try {
+    for await (const chunk of req) {
+      total += (chunk as Buffer).byteLength;
+      if (total > limit) throw new ShoeboxError('FRAME_TOO_LARGE', `The body is limited to ${limit} bytes.`);
+      chunks.push(chunk as Buffer);
+    }
+  } finally {
+    clearTimeout(deadline);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));

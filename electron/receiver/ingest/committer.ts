@@ -38,14 +38,17 @@ export class Committer {
     private readonly staging: StagingArea,
   ) {}
 
-  /** The stored copy of these bytes, if the library has one whose file is still in place. */
+  /** The stored copy of these bytes (of this size), if the library has one whose file is still in place. */
   async findStored(sha256: string, size: number): Promise<StoredResource | null> {
     const record = this.index.getBySha(sha256);
     if (!record) return null;
     const stat = await fs.stat(confine(this.folder, record.path)).catch(() => null);
-    if (stat?.isFile() && stat.size === size && record.size === size) return record;
-    await this.index.removeResource(sha256); // the file was deleted or replaced by hand: store it again
-    return null;
+    if (!stat?.isFile() || stat.size !== record.size) {
+      await this.index.removeResource(sha256); // the file was deleted or replaced by hand: store it again
+      return null;
+    }
+    // A caller's size that does not match is the caller's mistake (or an upper bound): never the record's.
+    return record.size === size ? record : null;
   }
 
   /** Verifies and commits a complete partial file; the staged bytes are gone afterwards either way but on INCOMPLETE. */

@@ -1,5 +1,6 @@
 /** Small helpers for durable file-system changes (fsync of files and directories). */
 import { constants } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -36,7 +37,7 @@ export async function ensureDirDurable(root: string, relativeDir: string): Promi
 
 /** Writes a small file atomically and durably: temp file, fsync, rename, fsync the directory. */
 export async function writeFileDurable(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`; // two writers of one file never share a temp
   const handle = await fs.open(temp, 'w', mode);
   try {
     await handle.writeFile(data);

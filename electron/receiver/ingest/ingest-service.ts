@@ -8,6 +8,7 @@ import { ShoeboxError } from '../../../shared/protocol';
 import type { LibraryIndex } from '../library/library-index';
 import { resultFromRecord, type CommitResult, type Committer } from './committer';
 import { storageError, type StagingArea } from './staging-area';
+import { KeyedLock } from '../util/keyed-lock';
 import { UploadLease, type LeaseHost } from './upload-lease';
 import { uploadKey, type UploadSpec } from './upload-spec';
 
@@ -21,6 +22,8 @@ export interface IngestOptions {
   minFreeBytes: number;
   ackEveryBytes?: number;
   ackDelayMs?: number;
+  /** Bytes an upload writes between checks of the disk's reserve (default 64 MiB). */
+  spaceCheckEveryBytes?: number;
   /** Free bytes on the disk holding `dir`; injectable for tests. */
   freeBytes?: (dir: string) => Promise<number>;
 }
@@ -47,13 +50,16 @@ export class IngestService implements LeaseHost {
   readonly committer: Committer;
   readonly ackEveryBytes: number;
   readonly ackDelayMs: number;
+  readonly spaceCheckEveryBytes: number;
   private readonly active = new Map<string, UploadLease>();
+  private readonly byKey = new KeyedLock();
   private readonly freeBytes: (dir: string) => Promise<number>;
 
   constructor(private readonly options: IngestOptions) {
     this.committer = options.committer;
     this.ackEveryBytes = options.ackEveryBytes ?? 4 * 1024 * 1024;
     this.ackDelayMs = options.ackDelayMs ?? 200;
+    this.spaceCheckEveryBytes = options.spaceCheckEveryBytes ?? 64 * 1024 * 1024;
     this.freeBytes = options.freeBytes ?? statfsFreeBytes;
   }
 
@@ -74,27 +80,40 @@ export class IngestService implements LeaseHost {
     if (spec.size > this.options.maxUploadBytes) {
       throw new ShoeboxError('TOO_LARGE', `The upload is ${spec.size} bytes; this receiver accepts at most ${this.options.maxUploadBytes} bytes per file.`);
     }
-    if (spec.sha256 !== null) {
+    if (spec.sha256 !== null && options.sizeKnown !== false) {
       const stored = await this.committer.findStored(spec.sha256, spec.size);
       if (stored) return { kind: 'stored', result: resultFromRecord(stored, true) };
     }
     const key = options.key ?? uploadKey(spec);
-    await this.active.get(key)?.detach(new ShoeboxError('UPLOAD_BUSY', 'This upload was taken over by a newer connection from the same device.'));
-    const partial = await this.options.staging.open(key, spec);
-    const lease = new UploadLease(partial, this, onDurable);
-    this.active.set(key, lease);
-    try {
-      await this.checkSpace(options.sizeKnown === false ? 0 : spec.size - partial.held);
-    } catch (error) {
-      await lease.detach();
-      throw error;
-    }
-    const now = new Date().toISOString();
-    this.options.index.putUpload({
-      key, deviceId: spec.deviceId, assetId: spec.assetId, resourceType: spec.resourceType, filename: spec.filename,
-      size: spec.size, sha256: spec.sha256 ?? '', startedAt: now, updatedAt: now,
+    // One taker at a time per upload: two connections announcing it at once must not both open the partial.
+    return this.byKey.run(key, async (): Promise<BeginResult> => {
+      const previous = this.active.get(key);
+      if (previous) {
+        // Waits for whatever the previous owner was doing, a commit included: it may have stored it meanwhile.
+        await previous.detach(new ShoeboxError('UPLOAD_BUSY', 'This upload was taken over by a newer connection from the same device.'));
+        const stored = spec.sha256 === null || options.sizeKnown === false ? null : await this.committer.findStored(spec.sha256, spec.size);
+        if (stored) return { kind: 'stored', result: resultFromRecord(stored, true) };
+      }
+      const partial = await this.options.staging.open(key, spec);
+      const lease = new UploadLease(partial, this, onDurable);
+      this.active.set(key, lease);
+      try {
+        await this.checkSpace(options.sizeKnown === false ? 0 : spec.size - partial.held);
+      } catch (error) {
+        await lease.detach();
+        throw error;
+      }
+      const now = new Date().toISOString();
+      this.options.index.putUpload({
+        key, deviceId: spec.deviceId, assetId: spec.assetId, resourceType: spec.resourceType, filename: spec.filename,
+        size: spec.size, sha256: spec.sha256 ?? '', startedAt: now, updatedAt: now,
+      });
+      return { kind: 'open', lease };
     });
-    return { kind: 'open', lease };
+  }
+
+  checkRoom(): Promise<void> {
+    return this.checkSpace(0);
   }
 
   private async checkSpace(needed: number): Promise<void> {
@@ -112,6 +131,7 @@ export class IngestService implements LeaseHost {
 
   async released(lease: UploadLease, outcome: 'detached' | 'committed' | 'cancelled'): Promise<void> {
     if (this.active.get(lease.key) === lease) this.active.delete(lease.key);
+    if (this.active.has(lease.key)) return; // taken over meanwhile: the partial is the new owner's now
     if (outcome === 'cancelled') await this.options.staging.discard(lease.key);
     if (outcome !== 'detached') this.options.index.removeUpload(lease.key);
   }

@@ -127,23 +127,30 @@ export class StagingArea {
   async open(key: string, spec: UploadSpec): Promise<PartialFile> {
     const partPath = this.partPath(key);
     let held = 0;
+    let linked = false;
     try {
-      held = (await fs.stat(partPath)).size;
+      const stat = await fs.stat(partPath);
+      held = stat.size;
+      // Also a stored file: the commit linked it into the library, then stopped before removing this name.
+      linked = stat.nlink > 1;
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') throw storageError(error, 'opening a partial upload');
     }
+    let handle: fs.FileHandle | undefined;
     try {
-      if (held > spec.size) {
-        await fs.truncate(partPath, 0); // cannot be this upload's bytes: start over
+      if (linked || held > spec.size) {
+        // Never write into a stored file's bytes, nor keep bytes that cannot be this upload's: start over.
+        await fs.rm(partPath, { force: true });
         held = 0;
       }
       const hasMeta = await fs.access(this.metaPath(key)).then(() => true, () => false);
       if (held === 0 || !hasMeta) await writeFileDurable(this.metaPath(key), JSON.stringify(spec));
-      const handle = await fs.open(partPath, held === 0 ? 'w' : 'r+', 0o666); // stored photos get the user's usual permissions (umask)
+      handle = await fs.open(partPath, held === 0 ? 'w' : 'r+', 0o666); // stored photos get the user's usual permissions (umask)
       const hash = createHash('sha256');
       if (held > 0) await hashPrefix(partPath, held, hash);
       return new PartialFile(key, spec, partPath, handle, held, hash);
     } catch (error) {
+      await handle?.close().catch(() => undefined);
       throw storageError(error, 'opening a partial upload');
     }
   }

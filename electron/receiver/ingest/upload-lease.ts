@@ -11,6 +11,10 @@ export interface LeaseHost {
   readonly committer: Committer;
   readonly ackEveryBytes: number;
   readonly ackDelayMs: number;
+  /** Bytes written between checks that the disk still has its reserve free. */
+  readonly spaceCheckEveryBytes: number;
+  /** Throws DISK_FULL (retryable) when the disk is down to its reserve. */
+  checkRoom(): Promise<void>;
   released(lease: UploadLease, outcome: 'detached' | 'committed' | 'cancelled'): Promise<void>;
 }
 
@@ -19,8 +23,9 @@ export class UploadLease {
   readonly startOffset: number;
   private queue: Promise<void> = Promise.resolve();
   private ackTimer: NodeJS.Timeout | undefined;
+  private sinceSpaceCheck = 0;
   private ended: ShoeboxError | null = null;
-  private released = false;
+  private released: 'detached' | 'cancelled' | 'committed' | null = null;
 
   constructor(
     private readonly partial: PartialFile,
@@ -58,6 +63,12 @@ export class UploadLease {
     return this.enqueue(async () => {
       this.assertOpen();
       try {
+        // Checked up front for the whole upload, but several uploads (or one of unknown length) share the disk.
+        this.sinceSpaceCheck += data.byteLength;
+        if (this.sinceSpaceCheck >= this.host.spaceCheckEveryBytes) {
+          this.sinceSpaceCheck = 0;
+          await this.host.checkRoom();
+        }
         await this.partial.append(offset, data);
       } catch (error) {
         await this.endWith(error as ShoeboxError);
@@ -107,7 +118,7 @@ export class UploadLease {
       try {
         const result = await this.host.committer.commit(this.partial);
         this.ended = new ShoeboxError('UNKNOWN_UPLOAD', 'This upload is already committed.');
-        this.released = true;
+        this.released = 'committed';
         await this.host.released(this, 'committed');
         return result;
       } catch (error) {
@@ -136,8 +147,15 @@ export class UploadLease {
 
   private async release(outcome: 'detached' | 'cancelled'): Promise<void> {
     clearTimeout(this.ackTimer);
-    if (this.released) return;
-    this.released = true;
+    if (this.released) {
+      // Ended by a failure (detached, bytes kept), then abandoned by its owner: the bytes go after all.
+      if (this.released === 'detached' && outcome === 'cancelled') {
+        this.released = 'cancelled';
+        await this.host.released(this, 'cancelled');
+      }
+      return;
+    }
+    this.released = outcome;
     await this.partial.sync().catch(() => undefined);
     await this.partial.close();
     await this.host.released(this, outcome);

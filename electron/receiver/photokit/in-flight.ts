@@ -36,10 +36,20 @@ export class InFlightUpload {
 
 export class InFlightRegistry {
   private readonly requests = new Set<InFlightUpload>();
+  private closedBy: ShoeboxError | null = null;
 
+  /** `refuse` says why a device may not upload any more (revoked), checked as each request starts. */
+  constructor(private readonly refuse: (deviceId: string) => ShoeboxError | null = () => null) {}
+
+  /**
+   * Registers a request. One that starts after its device was revoked or the receiver began closing
+   * (it waited on a lock meanwhile) starts stopped, so it never writes or commits.
+   */
   start(deviceId: string, resourceId: string | null): InFlightUpload {
     const request = new InFlightUpload(deviceId, resourceId);
     this.requests.add(request);
+    const refusal = this.closedBy ?? this.refuse(deviceId);
+    if (refusal) void request.stop(refusal);
     return request;
   }
 
@@ -59,6 +69,7 @@ export class InFlightRegistry {
   }
 
   stopAll(reason: ShoeboxError): Promise<void> {
+    this.closedBy ??= reason;
     return Promise.all([...this.requests].map((r) => r.stop(reason))).then(() => undefined);
   }
 }

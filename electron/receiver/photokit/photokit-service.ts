@@ -59,11 +59,16 @@ async function answerOptions(req: IncomingMessage, res: ServerResponse, maxUploa
   });
 }
 
+function revokedError(device: DeviceSummary | undefined): ShoeboxError | null {
+  if (device && !device.revokedAt) return null;
+  return new ShoeboxError('DEVICE_REVOKED', `"${device?.name ?? 'This device'}" was removed from this computer's paired devices: pair it again to back up here.`);
+}
+
 export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitEndpoints> {
   const resources = await ResourceStore.open(options.folder, options.staging, options.staleUploadAgeMs, options.log);
   const ctx: PhotoKitContext = {
     ingest: options.ingest, activity: options.activity, maxUploadBytes: options.maxUploadBytes, idleTimeoutMs: options.idleTimeoutMs,
-    devices: options.devices, resources, inFlight: new InFlightRegistry(), locks: new KeyedLock(),
+    devices: options.devices, resources, inFlight: new InFlightRegistry((id) => revokedError(options.devices.get(id))), locks: new KeyedLock(),
     maxOpenPerDevice: options.maxOpenPerDevice ?? 256, onCommitted: options.onCommitted, log: options.log,
   };
   const sweep = async () => {
@@ -75,7 +80,7 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
   sweepTimer.unref();
 
   options.devices.on('revoked', (device) => {
-    void ctx.inFlight.stopDevice(device.id, new ShoeboxError('DEVICE_REVOKED', `"${device.name}" was removed from this computer's paired devices: pair it again to back up here.`));
+    void ctx.inFlight.stopDevice(device.id, revokedError(device)!);
   });
 
   const guarded = async (req: IncomingMessage, res: ServerResponse, work: () => Promise<void>): Promise<true> => {

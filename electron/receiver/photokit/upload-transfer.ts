@@ -58,6 +58,7 @@ async function letGo(lease: UploadLease, keep: boolean): Promise<void> {
 
 export async function runTransfer(ctx: TransferContext, req: IncomingMessage, plan: TransferPlan, request: InFlightUpload, deviceName: string): Promise<TransferOutcome> {
   const report = activityReporter(ctx.activity, deviceName, plan.spec, plan.key);
+  if (request.signal.aborted) throw request.signal.reason; // revoked or closing before it began
   const begun = await ctx.ingest.begin(plan.spec, () => undefined, { key: plan.key, sizeKnown: plan.sizeKnown });
   if (begun.kind === 'stored') {
     report('duplicate', plan.spec.size, { path: begun.result.path });

@@ -33,6 +33,8 @@ export interface StreamContext {
 }
 
 const MAX_REMEMBERED_FAILURES = 4096;
+/** Replies waiting in the socket's send buffer before a client that does not read is cut off. */
+const MAX_SEND_BUFFER_BYTES = 4 * 1024 * 1024;
 
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -53,6 +55,9 @@ export class StreamConnection {
   private pendingBytes = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private releasing: Promise<void> | null = null;
+  /** Commits in progress (finish received): closing waits for them. */
+  private readonly commits = new Set<Promise<unknown>>();
 
   constructor(
     private readonly ws: WebSocket,
@@ -74,7 +79,15 @@ export class StreamConnection {
   }
 
   private send(message: ServerMessage): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > MAX_SEND_BUFFER_BYTES) {
+      // A client that sends but never reads would make us buffer replies without end.
+      this.ctx.log(`stream ${this.remote}: the client does not read its replies; closing the connection.`);
+      this.ws.terminate();
+      void this.release();
+      return;
+    }
+    this.ws.send(JSON.stringify(message));
   }
 
   private sendError(error: unknown, uploadId?: number): void {
@@ -106,12 +119,22 @@ export class StreamConnection {
 
   private receive(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
-    this.armIdle(this.device ? this.ctx.idleTimeoutMs : this.ctx.helloTimeoutMs);
+    if (this.device) this.armIdle(this.ctx.idleTimeoutMs); // before hello the deadline stays fixed
     const bytes = toBuffer(data);
     if (isBinary) this.track(bytes.byteLength);
     this.chain = this.chain
-      .then(() => (isBinary ? this.onChunk(bytes) : this.onText(bytes)))
-      .catch((error: unknown) => this.sendError(error));
+      .then(() => {
+        // Once closed, only chunks already received are still written (a drop loses only what never
+        // came); queued announcements and finishes are dropped, and nothing at all of a revoked device.
+        if (this.revokedBy || (this.closed && !isBinary)) return;
+        return isBinary ? this.onChunk(bytes) : this.onText(bytes);
+      })
+      .catch((error: unknown) => {
+        if (this.device) return this.sendError(error);
+        // Before hello, anything wrong ends the connection.
+        const e = isShoeboxError(error) ? error : new ShoeboxError('BAD_MESSAGE', 'The first message must be hello with the device token.');
+        this.fail(e.code, e.message, CLOSE_CODES.authFailed);
+      });
   }
 
   /** Counts received bytes until the disk has them; pauses reading while too many wait. */
@@ -154,7 +177,10 @@ export class StreamConnection {
     }
     if (message.type === 'announce') return this.onAnnounce(message);
     const lease = this.uploads.get(message.uploadId);
-    if (!lease) throw new ShoeboxError('UNKNOWN_UPLOAD', `No upload ${message.uploadId} is open on this connection: announce it first.`);
+    if (!lease) {
+      // Per upload, not the connection: a cancel may cross a committed answer, a finish an upload's error.
+      return this.sendError(new ShoeboxError('UNKNOWN_UPLOAD', `No upload ${message.uploadId} is open on this connection: announce it first.`), message.uploadId);
+    }
     this.uploads.delete(message.uploadId);
     if (message.type === 'cancel') {
       this.markFailed(message.uploadId);
@@ -164,7 +190,7 @@ export class StreamConnection {
     const device = this.device;
     this.finishing.add(lease);
     this.reportLease(lease, 'verifying');
-    lease.finish().then(
+    const commit = lease.finish().then(
       (result) => {
         this.send({ type: 'committed', uploadId: message.uploadId, ...this.wire(result) });
         this.reportLease(lease, result.duplicate ? 'duplicate' : 'stored', { path: result.path });
@@ -174,7 +200,9 @@ export class StreamConnection {
         this.reportLease(lease, isShoeboxError(error) && error.retryable ? 'interrupted' : 'failed', { error });
         this.uploadFailed(message.uploadId, error);
       },
-    );
+    ).catch((error: unknown) => this.ctx.log(`stream ${this.remote}: after a commit: ${(error as Error)?.stack ?? String(error)}`));
+    this.commits.add(commit);
+    void commit.finally(() => this.commits.delete(commit));
   }
 
   private wire(result: CommitResult): Pick<Extract<ServerMessage, { type: 'committed' }>, 'path' | 'sha256' | 'size' | 'duplicate' | 'captureDate'> {
@@ -301,16 +329,19 @@ export class StreamConnection {
     this.fail('SHUTTING_DOWN', 'The receiver is shutting down; uploads resume where they stopped when it is back.', CLOSE_CODES.goingAway);
   }
 
-  /** Lets go of every open upload of this connection (bytes fsynced, resumable). */
-  async release(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.idleTimer);
-    // Chunks that arrived before the close are still written: a drop loses only what never came.
-    await this.chain;
-    const leases = [...this.uploads.values()];
-    this.uploads.clear();
-    await Promise.all(leases.map((lease) => lease.detach()));
-    for (const lease of leases) this.reportLease(lease, this.revokedBy ? 'failed' : 'interrupted', this.revokedBy ? { error: this.revokedBy } : {});
+  /** Lets go of every open upload of this connection (bytes fsynced, resumable); the same promise every time. */
+  release(): Promise<void> {
+    this.releasing ??= (async () => {
+      this.closed = true;
+      clearTimeout(this.idleTimer);
+      // Chunks that arrived before the close are still written: a drop loses only what never came.
+      await this.chain;
+      const leases = [...this.uploads.values()];
+      this.uploads.clear();
+      await Promise.all(leases.map((lease) => lease.detach()));
+      await Promise.allSettled([...this.commits]);
+      for (const lease of leases) this.reportLease(lease, this.revokedBy ? 'failed' : 'interrupted', this.revokedBy ? { error: this.revokedBy } : {});
+    })();
+    return this.releasing;
   }
 }
