@@ -93,8 +93,15 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
     return true;
   };
 
+  let closing: Promise<void> | undefined;
   const route: HttpRoute = async (req, res, url) => {
     const { pathname } = url;
+    if (closing && (pathname.startsWith(PHOTOKIT_PREFIX) || pathname.startsWith(UPLOADS_PREFIX))) {
+      // A keep-alive connection may bring a request after close began: come back later.
+      return guarded(req, res, async () => {
+        throw new ShoeboxError('SHUTTING_DOWN', 'The receiver is shutting down; resumable uploads continue where they stopped when it is back.');
+      });
+    }
     if (pathname.startsWith(PHOTOKIT_PREFIX)) {
       const rest = pathname.slice(PHOTOKIT_PREFIX.length);
       if (req.method === 'OPTIONS') return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, POST, PUT'));
@@ -114,7 +121,6 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
     return false;
   };
 
-  let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       clearInterval(sweepTimer);
