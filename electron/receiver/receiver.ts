@@ -213,7 +213,26 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
     if (removed > 0) log(`Removed ${removed} unfinished upload(s) untouched for ${Math.round(config.staleUploadAgeMs / 86_400_000)} days.`);
   };
   await sweep();
-  const sweepTimer = setInterval(() => void sweep().catch((e: Error) => log(`Cleaning staging failed: ${e.message}`)), options.staleSweepEveryMs ?? 60 * 60_000);
+  // The folder against the index: at start, then with every sweep (files deleted by hand while running).
+  const pruneAbort = new AbortController();
+  const checkFolder = (): Promise<StoredResource[]> => (options.pruneMissing ?? true)
+    ? pruneMissingFiles(index, config.folder, { log, signal: pruneAbort.signal }).then(
+      ({ removed }) => {
+        if (removed.length > 0) events.emit('pruned', removed);
+        return removed;
+      },
+      (error: Error) => {
+        log(`Checking the backup folder against the library failed: ${error.message}`);
+        return [];
+      },
+    )
+    : Promise.resolve([]);
+  let lastCheck: Promise<unknown> = Promise.resolve();
+  const sweepTimer = setInterval(() => {
+    lastCheck = lastCheck
+      .then(() => sweep().catch((e: Error) => log(`Cleaning staging failed: ${e.message}`)))
+      .then(() => (pruneAbort.signal.aborted ? undefined : checkFolder()));
+  }, options.staleSweepEveryMs ?? 60 * 60_000);
   sweepTimer.unref();
 
   let port: number;
@@ -229,19 +248,8 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   }
   const url = `${identity ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   events.emit('listening', url);
-  const pruneAbort = new AbortController();
-  const folderCheck: Promise<StoredResource[]> = (options.pruneMissing ?? true)
-    ? pruneMissingFiles(index, config.folder, { log, signal: pruneAbort.signal }).then(
-      ({ removed }) => {
-        if (removed.length > 0) events.emit('pruned', removed);
-        return removed;
-      },
-      (error: Error) => {
-        log(`Checking the backup folder against the library failed: ${error.message}`);
-        return [];
-      },
-    )
-    : Promise.resolve([]);
+  const folderCheck = checkFolder();
+  lastCheck = lastCheck.then(() => folderCheck);
 
   const advertise = () =>
     startAdvertising({
@@ -298,7 +306,7 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
       server.closeAllConnections();
       await advertiser?.stop().catch((error: Error) => log(`Bonjour: ${error.message}`));
       identity?.close();
-      await folderCheck;
+      await lastCheck;
       await index.close();
       await devices.close();
       pairing.dispose();
