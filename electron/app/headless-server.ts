@@ -15,6 +15,7 @@ import type { AppService } from './app-service';
 import { placeholderSvg } from './placeholder';
 import { SECURITY_HEADERS, hasSession, hostAllowed, newSessionToken, originAllowed, sessionCookie, tokensEqual, type Guard } from './session-guard';
 import { serveStatic } from './static-files';
+import { requestUrl } from '../receiver/http/http-utils';
 import { serveApiSocket } from './ws-api';
 
 export const DEFAULT_UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');
@@ -51,7 +52,8 @@ export async function startHeadlessServer(service: AppService, options: Headless
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!hostAllowed(req.headers.host, guard.port)) return refuse(res, 421, 'Wrong host.');
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${guard.port}`);
+    const url = requestUrl(req, `http://127.0.0.1:${guard.port}`);
+    if (!url) return refuse(res, 400, 'Bad request target.');
     const token = url.searchParams.get('token');
     if (token !== null) {
       if (req.method !== 'GET' || !tokensEqual(token, guard.token)) return refuse(res, 401, NO_UI, 'text/html; charset=utf-8');
@@ -98,6 +100,7 @@ export async function startHeadlessServer(service: AppService, options: Headless
     });
   });
   server.headersTimeout = 20_000;
+  server.requestTimeout = 0; // in-page simulator uploads through /v1 may take long; the receiver has idle limits
 
   const api = new WebSocketServer({ noServer: true, maxPayload: MAX_WIRE_MESSAGE_BYTES, perMessageDeflate: false });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -105,7 +108,8 @@ export async function startHeadlessServer(service: AppService, options: Headless
     if (!hostAllowed(req.headers.host, guard.port)) return reject('421 Misdirected Request');
     if (!originAllowed(req, guard.port, true)) return reject('403 Forbidden');
     if (!hasSession(req, guard)) return reject('401 Unauthorized');
-    const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const pathname = requestUrl(req)?.pathname;
+    if (pathname === undefined) return reject('400 Bad Request');
     if (pathname === API_SOCKET_PATH) return api.handleUpgrade(req, socket, head, (ws) => serveApiSocket(ws, service, log));
     if (pathname.startsWith('/v1/')) {
       if (service.isSwitching) return reject('503 Service Unavailable');

@@ -17,7 +17,7 @@ import type { ReceiverConfig } from './config';
 import { lockFolders, type FolderLocks } from './folder-locks';
 import { createAddressWatcher, type AddressWatcher, type ReceiverAdvertiser } from './discovery';
 import { handleInfo, handlePair } from './http/routes';
-import { sendError } from './http/http-utils';
+import { requestUrl, sendError } from './http/http-utils';
 import { handleTrust } from './http/trust-routes';
 import { arrivalCaptureDate, readExifCaptureDate } from './ingest/capture-date';
 import { Committer, type CommitResult } from './ingest/committer';
@@ -186,7 +186,8 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   });
   extraRoutes.push(photokit.route);
   const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const url = new URL(req.url ?? '/', 'http://receiver');
+    const url = requestUrl(req);
+    if (!url) return sendError(res, new ShoeboxError('BAD_MESSAGE', 'The request target must be a path starting with /.'));
     const route = `${req.method} ${url.pathname}`;
     const answer = async () => {
       if (route === `GET ${PATHS.info}`) return handleInfo(res, { receiverId: devices.receiverId, name: devices.name, pairingOpen: pairing.isOpen, tls: identity !== undefined, ...(identity ? { fp: identity.pin } : {}) });

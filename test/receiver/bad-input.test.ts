@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNK_HEADER_BYTES, MAX_CHUNK_BYTES } from '../../shared/protocol';
 import { RawClient, sha256Hex } from '../helpers/raw-client';
 import { startFixture, type Fixture } from '../helpers/receiver-fixture';
+import { rawExchange } from '../photokit/http-client';
 
 const GB = 1000 ** 3;
 
@@ -35,6 +36,17 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
     const bytes = Buffer.from(`content ${uploadId}`);
     return { type: 'announce', uploadId, assetId: `BAD/${uploadId}`, resourceType: 'photo', filename: 'x.jpg', size: bytes.byteLength, sha256: sha256Hex(bytes), ...overrides };
   }
+
+
+  it.each([
+    ['GET http://a:99999/ HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['GET //evil.example/v1/info HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['GET http://a:99999/v1/stream HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'],
+  ])('answers a request target that is not a path (%j) without falling over', async (request) => {
+    const answer = await rawExchange(fx.receiver.url, request, (received) => /\r\n\r\n/.test(received));
+    expect(answer).toMatch(/^HTTP\/1\.1 (400|404) /);
+    await bystanderStillServed();
+  });
 
   it('answers a message that is not JSON with BAD_MESSAGE and keeps the connection', async () => {
     const c = await RawClient.authed(fx.wsUrl, token);

@@ -53,3 +53,17 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     throw new ShoeboxError('BAD_MESSAGE', 'The body is not valid JSON.');
   }
 }
+
+/**
+ * The request target as a URL, or null when it is not an origin-form path ("/..."). Node's parser lets
+ * absolute-form targets such as "http://a:99999/" through, which `new URL` would throw on.
+ */
+export function requestUrl(req: IncomingMessage, base = 'http://receiver'): URL | null {
+  const target = req.url ?? '/';
+  if (!target.startsWith('/') || target.startsWith('//')) return null;
+  try {
+    return new URL(target, base);
+  } catch {
+    return null;
+  }
+}

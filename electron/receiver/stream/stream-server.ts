@@ -6,6 +6,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CHUNK_HEADER_BYTES, MAX_CHUNK_BYTES, PATHS } from '../../../shared/protocol';
+import { requestUrl } from '../http/http-utils';
 import { StreamConnection, type StreamContext } from './stream-connection';
 
 export class StreamServer {
@@ -19,7 +20,7 @@ export class StreamServer {
 
   /** Upgrade handler for any http(s) server: /v1/stream only. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(req.url ?? '/', 'http://receiver').pathname;
+    const path = requestUrl(req)?.pathname;
     if (path !== PATHS.stream) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
