@@ -10,7 +10,8 @@ import type { ReceiverConfig } from '../receiver/config';
 import { startReceiver, type Receiver, type ReceiverOptions } from '../receiver/receiver';
 import { ThumbnailService, type ThumbnailServiceOptions } from '../receiver/thumbnails';
 import { InstanceLockedError } from '../receiver/util/instance-lock';
-import { checkNewFolder, moveLibrary, resolveInside, statfsSpace, type DiskSpaceProbe } from './folder-ops';
+import { checkNewFolder, resolveInside, statfsSpace, type DiskSpaceProbe } from './folder-ops';
+import { moveLibrary } from './library-move';
 import { arrivalsPage, DeviceCounts, deviceInfos, toArrival } from './library-view';
 import { bannerFor } from './status-view';
 import { osOpener, type Opener } from './opener';
@@ -227,42 +228,51 @@ export class AppService {
   }
 
   private async changeFolder(wanted: string, mode: 'move' | 'fresh'): Promise<FolderInfo> {
-    await this.ready();
-    const from = this.config.folder;
-    const target = await checkNewFolder(from, wanted, mode);
+    // Claimed before the first await: a second change (tray and window at once) is refused, not interleaved.
+    if (this.switching) throw new AppApiError('BUSY', 'Shoebox is already changing its backup folder; try again when that is done.');
     let finish!: () => void;
     this.switching = new Promise<void>((resolve) => (finish = resolve));
     const setBusy = (message: string | null) => {
       this.busy = message;
       this.emit('status', this.status());
     };
+    const from = this.config.folder;
     try {
+      const target = await checkNewFolder(from, wanted, mode);
       setBusy(mode === 'move' ? `Moving the library to ${target}…` : `Switching to ${target}…`);
       const port = this.receiverNow.port;
       for (const detach of this.detachers.splice(0)) detach();
       await this.thumbs.close();
       await this.receiverNow.close();
-      let next = { ...this.config, port };
-      try {
-        if (mode === 'move') await moveLibrary(from, target, (message) => setBusy(message));
-        next = { ...next, folder: target };
-      } catch (error) {
-        this.log(`Moving the library failed: ${(error as Error).message}`);
+      const here = { ...this.config, port };
+      const next = { ...here, folder: target };
+      if (mode === 'move') {
+        let moved;
+        try {
+          moved = await moveLibrary(from, target, (message) => setBusy(message));
+        } catch (error) {
+          this.log(`Moving the library failed: ${(error as Error).message}`);
+          await this.startOn(here);
+          throw new AppApiError('MOVE_FAILED', `Could not move the library to ${target}: ${(error as Error).message}. Nothing was lost: the library is still in ${from}. Free space or fix the problem, then try again.`);
+        }
+        // The library is there now, whatever happens next: remember it first.
+        this.config = next;
+        await this.settings.update({ folder: target });
+        if (moved.leftBehind.length > 0) this.log(`The library moved to ${target}; these originals could not be deleted and can go: ${moved.leftBehind.join(', ')}`);
         await this.startOn(next);
-        throw new AppApiError('MOVE_FAILED', `Could not move the library to ${target}: ${(error as Error).message}. Shoebox keeps using ${from}; check both folders.`);
+      } else {
+        try {
+          await this.startOn(next);
+        } catch (error) {
+          // Typically another Shoebox already uses that folder: go back to the one we had.
+          this.log(`Starting on ${target} failed: ${(error as Error).message}`);
+          await this.startOn(here);
+          const code = error instanceof InstanceLockedError ? 'FOLDER_IN_USE' : 'BAD_FOLDER';
+          throw new AppApiError(code, `${(error as Error).message} Shoebox keeps using ${from}.`);
+        }
+        this.config = next;
+        await this.settings.update({ folder: target });
       }
-      try {
-        await this.startOn(next);
-      } catch (error) {
-        if (mode === 'move') throw error; // the library is already there: nothing to go back to
-        // Typically another Shoebox already uses that folder: go back to the one we had.
-        this.log(`Starting on ${target} failed: ${(error as Error).message}`);
-        await this.startOn({ ...this.config, port });
-        const code = error instanceof InstanceLockedError ? 'FOLDER_IN_USE' : 'BAD_FOLDER';
-        throw new AppApiError(code, `${(error as Error).message} Shoebox keeps using ${from}.`);
-      }
-      this.config = next;
-      await this.settings.update({ folder: target });
       this.diskFull = null;
     } finally {
       this.switching = null;

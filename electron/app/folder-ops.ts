@@ -1,6 +1,6 @@
 /**
- * The backup folder seen from the window: free space, and moving a library to another folder.
- * Plain Node. The receiver must be closed while a library moves.
+ * The backup folder seen from the window: free space, checking a folder the user chose, paths inside
+ * it. Plain Node. Moving a library is library-move.ts.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -39,24 +39,6 @@ export async function checkNewFolder(current: string, wanted: string, mode: 'mov
     if (entries.length > 0) throw new AppApiError('FOLDER_NOT_EMPTY', `${target} is not empty: choose an empty folder to move the library into, or start fresh there.`);
   }
   return target;
-}
-
-/** Moves everything in `from` into `to` (created if needed): rename when on the same disk, else copy then delete. */
-export async function moveLibrary(from: string, to: string, onProgress: (message: string) => void = () => undefined): Promise<void> {
-  await fs.mkdir(to, { recursive: true });
-  const entries = await fs.readdir(from);
-  for (const [i, name] of entries.entries()) {
-    onProgress(`Moving ${name} (${i + 1} of ${entries.length})`);
-    const source = path.join(from, name);
-    const target = path.join(to, name);
-    try {
-      await fs.rename(source, target);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      await fs.cp(source, target, { recursive: true, errorOnExist: true, force: false, preserveTimestamps: true });
-      await fs.rm(source, { recursive: true, force: true });
-    }
-  }
 }
 
 /** A path relative to the backup folder, checked to stay inside it. */

@@ -223,6 +223,17 @@ describe('AppService', () => {
     expect((await upload(again, token, [files[1]!])).committed).toBe(1);
   });
 
+  it('refuses a second folder change while one runs (tray and window at once), and the first completes', async () => {
+    const { service, root } = await start();
+    const token = await pairDevice(service);
+    await upload(service, token, [{ name: 'x.jpg', bytes: new TextEncoder().encode('photo x') }]);
+    const first = service.handlers['folder.change']({ path: path.join(root, 'One'), mode: 'move' });
+    const second = service.handlers['folder.change']({ path: path.join(root, 'Two'), mode: 'move' });
+    await expect(second).rejects.toMatchObject({ code: 'BUSY' });
+    expect(await first).toMatchObject({ path: path.join(root, 'One'), items: 1 });
+    expect(service.receiver.index.totals().resources).toBe(1);
+  });
+
   it('has no system folder picker (the browser window types a path)', async () => {
     const { service } = await start();
     await expect(service.handlers['folder.choose']({})).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('type the folder') });
