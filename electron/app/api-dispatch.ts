@@ -7,10 +7,12 @@ import { isShoeboxError } from '../../shared/protocol';
 
 export type DispatchResult = { ok: true; value: unknown } | { ok: false; error: ApiErrorInfo };
 
+/** An error as the contract carries it: code and message cut to its limits (a long path must not break the answer). */
 function describe(error: unknown): ApiErrorInfo {
-  if (error instanceof AppApiError) return { code: error.code, message: error.message };
-  if (isShoeboxError(error)) return { code: error.code, message: error.message };
-  return { code: 'INTERNAL', message: `Something went wrong in Shoebox: ${(error as Error)?.message ?? String(error)}` };
+  const fit = (code: string, message: string): ApiErrorInfo => ({ code: code.slice(0, 64), message: message.length > 2000 ? `${message.slice(0, 1999)}…` : message });
+  if (error instanceof AppApiError) return fit(error.code, error.message);
+  if (isShoeboxError(error)) return fit(error.code, error.message);
+  return fit('INTERNAL', `Something went wrong in Shoebox: ${(error as Error)?.message ?? String(error)}`);
 }
 
 export async function dispatch(handlers: AppApiHandlers, command: unknown, request: unknown, log: (message: string) => void = () => undefined): Promise<DispatchResult> {

@@ -150,8 +150,8 @@ export class AppService {
       this.folderOut.fire();
       this.emit('devices', this.deviceList());
     });
-    on('pairing-opened', () => void this.emitPairing());
-    on('pairing-closed', () => void this.emitPairing());
+    on('pairing-opened', () => void this.emitPairing().catch((error: Error) => this.log(`Showing the pairing code failed: ${error.message}`)));
+    on('pairing-closed', () => void this.emitPairing().catch((error: Error) => this.log(`Updating the pairing view failed: ${error.message}`)));
     on('paired', (device) => {
       this.queue.devicePaired(device.id);
       this.emit('devices', this.deviceList());

@@ -44,7 +44,11 @@ export const COMMANDS = {
   'folder.choose': { request: none, response: z.object({ path: folderPath.nullable() }) },
   'folder.open': { request: none, response: ok },
   /** Renames this computer as phones see it (Bonjour, certificate, pairing); answers the new status. */
-  'settings.setName': { request: z.object({ name: z.string().trim().min(1).max(63) }).strict(), response: appStatusSchema },
+  'settings.setName': {
+    // eslint-disable-next-line no-control-regex
+    request: z.object({ name: z.string().trim().min(1).max(63).refine((n) => !/[\u0000-\u001f\u007f-\u009f]/.test(n), 'must not contain control characters (tabs, line breaks)') }).strict(),
+    response: appStatusSchema,
+  },
   'settings.setLowSpaceThreshold': { request: z.object({ bytes: z.number().int().min(0).max(2 ** 50) }).strict(), response: folderInfoSchema },
 } as const;
 

@@ -1,6 +1,6 @@
 /** The trust boundary: every command's request is checked before a handler runs, answers on the way out. */
 import { describe, expect, it, vi } from 'vitest';
-import { AppApiError, type AppApiHandlers } from '../../shared/app-api';
+import { AppApiError, apiErrorSchema, type AppApiHandlers } from '../../shared/app-api';
 import { dispatch } from '../../electron/app/api-dispatch';
 import { ShoeboxError } from '../../shared/protocol';
 
@@ -27,6 +27,21 @@ describe('dispatch', () => {
     expect(await dispatch(h, 'folder.change', { path: '/x\0y', mode: 'move' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(page).not.toHaveBeenCalled();
     expect(await dispatch(h, 'arrivals.page', { offset: 0, limit: 10 })).toEqual({ ok: true, value: { offset: 0, total: 0, items: [] } });
+  });
+
+  it('refuses a computer name with control characters before anything is saved', async () => {
+    let called = false;
+    const handlers = { 'settings.setName': async () => ((called = true), {} as never) } as unknown as AppApiHandlers;
+    const result = await dispatch(handlers, 'settings.setName', { name: 'Ana\tMac' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('control characters') } });
+    expect(called).toBe(false);
+  });
+
+  it('keeps error answers within the contract, however long the message', async () => {
+    const handlers = { 'folder.get': async () => { throw new AppApiError('BAD_FOLDER', `x`.repeat(5000)); } } as unknown as AppApiHandlers;
+    const result = await dispatch(handlers, 'folder.get', {});
+    expect(result.ok).toBe(false);
+    expect(apiErrorSchema.safeParse((result as { error: unknown }).error).success).toBe(true);
   });
 
   it('checks answers too, and maps errors to codes without leaking stacks', async () => {

@@ -160,3 +160,26 @@ describe('pairing over HTTP and revocation', () => {
     o.close();
   });
 });
+
+describe('the receiver name', () => {
+  it('is kept fit for Bonjour, certificates and pairing URLs, even when saved unfit by an older version', async () => {
+    const dir = await makeTempDir();
+    try {
+      const registry = await DeviceRegistry.open(dir);
+      await registry.setName('Ana\t Mac\n');
+      expect(registry.name).toBe('Ana Mac');
+      await registry.setName('\u0007\u0000');
+      expect(registry.name).not.toMatch(/[\u0000-\u001f]/);
+      expect(registry.name.length).toBeGreaterThan(0);
+      await registry.close();
+      const file = path.join(dir, 'receiver.json');
+      const saved = JSON.parse(await fs.readFile(file, 'utf8'));
+      await fs.writeFile(file, JSON.stringify({ ...saved, name: 'Old\tName' }));
+      const reopened = await DeviceRegistry.open(dir);
+      expect(reopened.name).toBe('Old Name');
+      await reopened.close();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -42,8 +42,17 @@ function summary({ tokenHash: _hidden, ...rest }: DeviceRecord): DeviceSummary {
 }
 
 export function defaultReceiverName(): string {
-  const host = os.hostname().replace(/\.local$/i, '').trim();
-  return host.length > 0 ? host : 'Shoebox';
+  return cleanReceiverName(os.hostname().replace(/\.local$/i, '')) ?? 'Shoebox';
+}
+
+/**
+ * A receiver name fit for Bonjour, certificates and pairing URLs: control characters become spaces,
+ * runs of white space one space, at most 63 characters; null when nothing is left.
+ */
+export function cleanReceiverName(name: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 63).trim();
+  return clean.length > 0 ? clean : null;
 }
 
 export class DeviceRegistry extends EventEmitter<DeviceRegistryEvents> {
@@ -56,9 +65,11 @@ export class DeviceRegistry extends EventEmitter<DeviceRegistryEvents> {
   static async open(dataDir: string, options: { name?: string; log?: (message: string) => void } = {}): Promise<DeviceRegistry> {
     await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
     const adapter = new DurableJSONFile(path.join(dataDir, 'receiver.json'), registrySchema, options.log);
-    const db = new Low<RegistryData>(adapter, { version: 1, receiverId: newId(16), name: options.name ?? defaultReceiverName(), devices: [] });
+    const wanted = options.name === undefined ? null : cleanReceiverName(options.name);
+    const db = new Low<RegistryData>(adapter, { version: 1, receiverId: newId(16), name: wanted ?? defaultReceiverName(), devices: [] });
     await db.read();
-    if (options.name && options.name !== db.data.name) db.data.name = options.name;
+    // A name saved by an older version may not be fit any more; a name given at start wins.
+    db.data.name = wanted ?? cleanReceiverName(db.data.name) ?? defaultReceiverName();
     await db.write();
     return new DeviceRegistry(db);
   }
@@ -72,7 +83,7 @@ export class DeviceRegistry extends EventEmitter<DeviceRegistryEvents> {
   }
 
   async setName(name: string): Promise<void> {
-    this.db.data.name = name.trim().slice(0, 63) || defaultReceiverName();
+    this.db.data.name = cleanReceiverName(name) ?? defaultReceiverName();
     await this.db.write();
   }
 

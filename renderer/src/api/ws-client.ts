@@ -77,7 +77,16 @@ export class WsAppClient implements AppClient {
       return;
     }
     const message = serverMessageSchema.safeParse(raw);
-    if (!message.success) return;
+    if (!message.success) {
+      // An answer we cannot read must still end its call, or the caller would wait for ever.
+      const id = (raw as { id?: unknown } | null)?.id;
+      const call = typeof id === 'number' ? this.pending.get(id) : undefined;
+      if (call) {
+        this.pending.delete(id as number);
+        call.reject(new ApiCallError('BAD_RESPONSE', `Shoebox answered ${call.command} with something unexpected.`, call.command));
+      }
+      return;
+    }
     const m = message.data;
     if (m.t === 'event') {
       if (!isEventName(m.event)) return;
