@@ -51,12 +51,23 @@ describe('instance lock', () => {
     await lock.release();
   });
 
-  it('keeps a live process’s lock even when it is another program, until its heartbeat is two minutes old', async () => {
+  it('keeps the lock of a live process on this computer however old its heartbeat (a sleeping laptop, Ctrl+Z)', async () => {
     const file = path.join(await tempRoot(), 'receiver.lock');
     await writeLock(file, { pid: process.ppid, host: os.hostname() });
     await expect(InstanceLock.acquire(file, options)).rejects.toBeInstanceOf(InstanceLockedError);
-    await ageBy(file, 121_000);
-    await (await InstanceLock.acquire(file, options)).release();
+    await ageBy(file, 3_600_000);
+    await expect(InstanceLock.acquire(file, options)).rejects.toBeInstanceOf(InstanceLockedError);
+  });
+
+  it('takes over a lock from before the computer restarted, whatever now runs under its process id', async () => {
+    const file = path.join(await tempRoot(), 'receiver.lock');
+    const bootedAt = Date.now() - 600_000;
+    await writeLock(file, { pid: process.ppid, host: os.hostname(), bootedAt: bootedAt - 86_400_000 });
+    const log = vi.fn();
+    await (await InstanceLock.acquire(file, { ...options, bootedAt, log })).release();
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('the computer restarted'));
+    await writeLock(file, { pid: process.ppid, host: os.hostname(), bootedAt: bootedAt + 400 }); // same boot, clocks a little apart
+    await expect(InstanceLock.acquire(file, { ...options, bootedAt })).rejects.toBeInstanceOf(InstanceLockedError);
   });
 
   it('trusts another computer’s lock on a shared folder only while its heartbeat is fresh', async () => {
@@ -83,12 +94,15 @@ describe('instance lock', () => {
     await (await InstanceLock.acquire(file, options)).release();
   });
 
-  it('touches the file while held, and never removes a lock that is no longer its own', async () => {
+  it('touches the file while held, says so when the lock was taken, and never removes a lock that is no longer its own', async () => {
     const file = path.join(await tempRoot(), 'receiver.lock');
-    const lock = await InstanceLock.acquire(file, { ...options, heartbeatMs: 20 });
+    const log = vi.fn();
+    const lock = await InstanceLock.acquire(file, { ...options, heartbeatMs: 20, log });
     await ageBy(file, 100_000);
     await vi.waitFor(async () => expect(Date.now() - (await fs.stat(file)).mtimeMs).toBeLessThan(10_000));
     await writeLock(file, { pid: 1, host: 'someone-else' });
+    await vi.waitFor(() => expect(lock.lost).toBe(true));
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('is no longer held by this Shoebox (now x, process 1 on someone-else)'));
     await lock.release();
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ host: 'someone-else' });
   });

@@ -2,9 +2,9 @@
  * One receiver per backup folder (and per data folder): two receivers appending to one library journal,
  * or both handing out "stored" for the same name, would break the storage promises. The lock is a small
  * file created with O_EXCL that names its holder (pid, host, start time, a random token). A lock is stale,
- * and taken over, when its holder is a process on this host that no longer runs, or when its heartbeat
- * (the file's mtime, touched every 30 s) is older than two minutes (a crashed holder on another computer
- * sharing the folder, or a reused pid).
+ * and taken over, when its holder is a process on this computer that no longer runs, or, for a holder on
+ * another computer sharing the folder, when its heartbeat (the file's mtime, touched every 30 s) is older
+ * than two minutes. The heartbeat checks the lock is still its own and says so loudly when it is not.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -18,6 +18,8 @@ export interface LockHolder {
   /** What holds it, for the message another instance prints ("Shoebox receiver on port 8765"). */
   purpose: string;
   token: string;
+  /** When the holder's computer started (ms since the epoch): a lock from before a restart is stale. */
+  bootedAt?: number;
 }
 
 export class InstanceLockedError extends Error {
@@ -43,6 +45,8 @@ export interface InstanceLockOptions {
   isAlive?: (pid: number) => boolean;
   host?: string;
   pid?: number;
+  /** When this computer started (default: now minus os.uptime()). */
+  bootedAt?: number;
   log?: (message: string) => void;
 }
 
@@ -62,7 +66,10 @@ function parseHolder(text: string): LockHolder | null {
   try {
     const value = JSON.parse(text) as Partial<LockHolder>;
     if (typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.token === 'string') {
-      return { pid: value.pid, host: value.host, token: value.token, startedAt: String(value.startedAt ?? ''), purpose: String(value.purpose ?? 'Shoebox') };
+      return {
+        pid: value.pid, host: value.host, token: value.token, startedAt: String(value.startedAt ?? ''), purpose: String(value.purpose ?? 'Shoebox'),
+        ...(typeof value.bootedAt === 'number' ? { bootedAt: value.bootedAt } : {}),
+      };
     }
   } catch {
     // fall through
@@ -73,6 +80,8 @@ function parseHolder(text: string): LockHolder | null {
 export class InstanceLock {
   private timer: NodeJS.Timeout | null = null;
   private released = false;
+  /** Set once the heartbeat found the lock taken by someone else. */
+  lost = false;
 
   private constructor(
     readonly file: string,
@@ -88,7 +97,8 @@ export class InstanceLock {
     const isAlive = options.isAlive ?? processIsAlive;
     const staleAfterMs = options.staleAfterMs ?? 120_000;
     const log = options.log ?? (() => undefined);
-    const holder: LockHolder = { pid, host, startedAt: new Date().toISOString(), purpose: options.purpose, token: randomBytes(16).toString('hex') };
+    const bootedAt = options.bootedAt ?? Math.round(Date.now() - os.uptime() * 1000);
+    const holder: LockHolder = { pid, host, startedAt: new Date().toISOString(), purpose: options.purpose, token: randomBytes(16).toString('hex'), bootedAt };
     await fs.mkdir(path.dirname(file_), { recursive: true });
 
     for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -108,12 +118,18 @@ export class InstanceLock {
       let stale: string | null = null;
       if (!other) {
         if (age > (options.unreadableGraceMs ?? 5_000)) stale = 'it could not be read';
+      } else if (other.host === host) {
+        // On this computer the process table is the truth: a holder that is asleep (laptop lid, Ctrl+Z)
+        // has an old heartbeat but still owns the folder.
+        if (other.bootedAt !== undefined && Math.abs(other.bootedAt - bootedAt) > 60_000) {
+          stale = 'the computer restarted since it was taken'; // its process id may belong to anything now
+        } else if (other.pid === pid) {
+          if (!heldHere.has(file_)) stale = 'it was left by an earlier run with our process id';
+        } else if (!isAlive(other.pid)) {
+          stale = `process ${other.pid} is not running any more`;
+        }
       } else if (age > staleAfterMs) {
-        stale = `its holder has not touched it for ${Math.round(age / 1000)} s`;
-      } else if (other.host === host && other.pid === pid && !heldHere.has(file_)) {
-        stale = 'it was left by an earlier run with our process id';
-      } else if (other.host === host && other.pid !== pid && !isAlive(other.pid)) {
-        stale = `process ${other.pid} is not running any more`;
+        stale = `its holder on ${other.host} has not touched it for ${Math.round(age / 1000)} s`;
       }
       if (!stale) throw lockedError(options.guards, other, host);
       // Remove it only if it is still the same stale file, so two instances taking over do not remove each other's.
@@ -137,13 +153,22 @@ export class InstanceLock {
   }
 
   private startHeartbeat(everyMs: number): void {
-    this.timer = setInterval(() => {
-      const now = new Date();
-      fs.utimes(this.file, now, now).catch((error: NodeJS.ErrnoException) => {
-        this.log(`The lock file ${this.file} could not be touched (${error.code ?? error.message}); another Shoebox may take the folder over.`);
-      });
-    }, everyMs);
+    this.timer = setInterval(() => void this.beat(), everyMs);
     this.timer.unref();
+  }
+
+  /** Touches the lock, after checking it is still ours (another computer may have taken it over). */
+  private async beat(): Promise<void> {
+    const seen = await readLock(this.file).catch(() => null);
+    if (seen?.holder?.token !== this.holder.token) {
+      if (!this.lost) this.log(`The lock ${this.file} is no longer held by this Shoebox${seen?.holder ? ` (now ${seen.holder.purpose}, process ${seen.holder.pid} on ${seen.holder.host})` : ''}: quit one of them before both write to the folder.`);
+      this.lost = true;
+      return;
+    }
+    const now = new Date();
+    await fs.utimes(this.file, now, now).catch((error: NodeJS.ErrnoException) => {
+      this.log(`The lock file ${this.file} could not be touched (${error.code ?? error.message}); another Shoebox may take the folder over.`);
+    });
   }
 }
 
