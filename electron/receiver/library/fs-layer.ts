@@ -65,8 +65,11 @@ export function errnoCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
 
-/** Writes a file atomically and durably: temp file, fsync, rename over, fsync the directory. */
-export async function writeFileAtomic(fs: IndexFs, file: string, dir: string, data: Uint8Array): Promise<void> {
+/**
+ * Writes a file atomically and durably: temp file, fsync, rename over, fsync the directory. `onRenamed`
+ * runs as soon as the new file is in place, even if the directory fsync then fails.
+ */
+export async function writeFileAtomic(fs: IndexFs, file: string, dir: string, data: Uint8Array, onRenamed: () => Promise<void> = async () => undefined): Promise<void> {
   const temp = `${file}.tmp`;
   const handle = await fs.open(temp, 'w');
   try {
@@ -76,5 +79,9 @@ export async function writeFileAtomic(fs: IndexFs, file: string, dir: string, da
     await handle.close();
   }
   await fs.rename(temp, file);
-  await fs.fsyncDir(dir);
+  try {
+    await fs.fsyncDir(dir);
+  } finally {
+    await onRenamed();
+  }
 }

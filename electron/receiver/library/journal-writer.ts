@@ -137,12 +137,21 @@ export class JournalWriter {
       const { fs, file } = this.options;
       const current = await fs.readFile(file);
       const next = Buffer.concat([HEADER, current.subarray(keepFrom, this.appliedLength)]);
-      await writeFileAtomic(fs, file, path.dirname(file), next);
-      await this.untilDone(async () => {
+      // Once the new file is in place, later lines must go to it, even if fsyncing the folder then fails
+      // (that failure refuses further changes: their lines might not survive a crash).
+      let renamed = false;
+      const swapIn = async () => {
+        renamed = true;
         await this.handle.close().catch(() => undefined);
         this.handle = await fs.open(file, 'a');
-      });
-      this.length = this.appliedLength = next.length;
+        this.length = this.appliedLength = next.length;
+      };
+      try {
+        await writeFileAtomic(fs, file, path.dirname(file), next, swapIn);
+      } catch (error) {
+        if (!renamed) throw error; // the old journal is untouched and still in use: nothing is lost
+        await this.untilDone(() => Promise.reject(error));
+      }
     });
   }
 
@@ -152,7 +161,7 @@ export class JournalWriter {
       await step();
     } catch (error) {
       this.failure ??= new LibraryDurabilityError(
-        `The library journal could not be compacted (${describeError(error)}); the index refuses further changes until it is reopened.`,
+        `The library journal could not be compacted (${describeError(error)}); Shoebox stores nothing more until it is restarted: check the backup disk, then quit and start Shoebox again.`,
         error,
       );
       throw error;
@@ -198,7 +207,7 @@ export class JournalWriter {
       await this.handle.datasync();
     } catch (error) {
       this.failure = new LibraryDurabilityError(
-        `The library journal could not be written (${describeError(error)}); this change is not durable and the index refuses further changes until it is reopened.`,
+        `The library journal could not be written (${describeError(error)}); this change is not durable and Shoebox stores nothing more until it is restarted: check the backup disk, then quit and start Shoebox again.`,
         error,
       );
       this.options.log(`library index: ${this.failure.message}`);

@@ -137,3 +137,35 @@ describe('torn and damaged index files', () => {
     await expect(LibraryIndex.open({ folder, describeFile: fakeDescribe })).rejects.toThrow(/EACCES/);
   });
 });
+
+describe('a compaction whose folder fsync fails after the new journal is in place', () => {
+  it('keeps every acknowledged change and refuses later ones until reopened', async () => {
+    const { LibraryIndex } = await import('../../../electron/receiver/library/library-index');
+    const { nodeIndexFs } = await import('../../../electron/receiver/library/fs-layer');
+    const { tempFolder, resource, fakeDescribe } = await import('./helpers');
+    const folder = await tempFolder();
+    let dirSyncs = 0;
+    let failAt = Infinity;
+    const fs = {
+      ...nodeIndexFs,
+      async fsyncDir(dir: string) {
+        dirSyncs += 1;
+        if (dirSyncs === failAt) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+        return nodeIndexFs.fsyncDir(dir);
+      },
+    };
+    const index = await LibraryIndex.open({ folder, describeFile: fakeDescribe, fs, snapshotEveryChanges: 1_000 });
+    for (const n of [1, 2, 3]) await index.addResource(resource(n));
+    failAt = dirSyncs + 2; // the snapshot's own rename is fsynced, the compacted journal's is not
+    const flushing = index.flush();
+    await index.addResource(resource(4)); // lands while the snapshot is written: the journal keeps a tail
+    await flushing.catch(() => undefined);
+    const later = await index.addResource(resource(5)).then(() => 'stored', (e: Error) => e.name);
+    const reopened = await LibraryIndex.open({ folder, describeFile: fakeDescribe });
+    const has = (n: number) => reopened.getBySha(resource(n).sha256) !== undefined;
+    expect([1, 2, 3, 4].map(has)).toEqual([true, true, true, true]);
+    // Either refused (the folder fsync failed) or, if it was written before the failure was seen, kept.
+    expect(later === 'LibraryDurabilityError' || has(5)).toBe(true);
+    await reopened.close();
+  });
+});
