@@ -156,3 +156,28 @@ describe('ThumbnailQueue', () => {
     expect(order.filter((k) => k === 'b')).toHaveLength(1);
   });
 });
+
+describe.skipIf(!HAVE_PHOTOS)(`closing while a thumbnail is made (${HAVE_PHOTOS ? 'found' : SKIP_PHOTOS_MESSAGE})`, () => {
+  it('waits for the running job and marks nothing as unreadable: the next start makes the thumbnail', async () => {
+    const folder = await makeTempDir('shoebox-thumbs-close-');
+    try {
+      await fs.copyFile(path.join(PHOTOS_DIR, 'heic-iphone.heic'), path.join(folder, 'IMG.heic'));
+      const index = await indexOf(folder, ['IMG.heic']);
+      const [sha] = [...index.keys()];
+      const first = new ThumbnailService({ folder, index: { getBySha: (s) => index.get(s) }, ffmpeg: null });
+      first.schedule(sha!);
+      await new Promise((r) => setTimeout(r, 100)); // the HEIC job has started
+      await first.close();
+      expect(first.pending).toBe(0);
+      const second = new ThumbnailService({ folder, index: { getBySha: (s) => index.get(s) }, ffmpeg: null });
+      try {
+        const made = await second.get(sha!);
+        expect(made).toMatchObject({ path: expect.stringMatching(/\.webp$/) });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -34,6 +34,8 @@ export interface RenderOptions {
   heic: HeicDecoder;
   /** ffmpeg's path, or null when it is not available. */
   ffmpeg: string | null;
+  /** Ends an ffmpeg run early (the app is closing or changing folders). */
+  signal?: AbortSignal;
 }
 
 function toWebp(image: Sharp, options: RenderOptions): Promise<Buffer> {
@@ -60,7 +62,7 @@ export async function renderThumbnail(absPath: string, kind: ThumbnailSource, op
     }
     case 'video': {
       if (!options.ffmpeg) return null;
-      const frame = await videoFrame(options.ffmpeg, absPath, options.size * 2);
+      const frame = await videoFrame(options.ffmpeg, absPath, options.size * 2, options.signal);
       return { webp: await toWebp(sharp(frame), options), via: 'ffmpeg' };
     }
     default:
@@ -69,18 +71,19 @@ export async function renderThumbnail(absPath: string, kind: ThumbnailSource, op
 }
 
 /** One frame as PNG: half a second in (past a black first frame), else the first frame. ffmpeg applies the rotation tag itself. */
-async function videoFrame(ffmpeg: string, absPath: string, width: number): Promise<Buffer> {
+async function videoFrame(ffmpeg: string, absPath: string, width: number, signal?: AbortSignal): Promise<Buffer> {
   try {
-    return await runFfmpeg(ffmpeg, ['-ss', '0.5', '-i', absPath], width);
-  } catch {
-    return runFfmpeg(ffmpeg, ['-i', absPath], width);
+    return await runFfmpeg(ffmpeg, ['-ss', '0.5', '-i', absPath], width, signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return runFfmpeg(ffmpeg, ['-i', absPath], width, signal);
   }
 }
 
-function runFfmpeg(ffmpeg: string, input: string[], width: number): Promise<Buffer> {
+function runFfmpeg(ffmpeg: string, input: string[], width: number, signal?: AbortSignal): Promise<Buffer> {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', ...input, '-frames:v', '1', '-vf', `scale='min(${width},iw)':-2`, '-f', 'image2pipe', '-vcodec', 'png', 'pipe:1'];
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     const out: Buffer[] = [];
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

@@ -17,6 +17,7 @@ export class ThumbnailQueue {
   private readonly byKey = new Map<string, Job>();
   private running = false;
   private closed = false;
+  private pumping: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly work: (key: string) => Promise<void>,
@@ -55,9 +56,14 @@ export class ThumbnailQueue {
     return this.waiting.length + (this.running ? 1 : 0);
   }
 
-  private async pump(): Promise<void> {
-    if (this.running) return;
+  private pump(): Promise<void> {
+    if (this.running) return this.pumping;
     this.running = true;
+    this.pumping = this.drain();
+    return this.pumping;
+  }
+
+  private async drain(): Promise<void> {
     try {
       while (!this.closed && this.waiting.length > 0) {
         const job = this.waiting.shift()!;
@@ -77,12 +83,13 @@ export class ThumbnailQueue {
     }
   }
 
-  /** Stops taking jobs; waiting ones are rejected. */
-  close(): void {
+  /** Stops taking jobs; waiting ones are rejected. Resolves once the running job (if any) has ended. */
+  close(): Promise<void> {
     this.closed = true;
     for (const job of this.waiting.splice(0)) {
       job.reject(new Error('the thumbnail queue is closed'));
       this.byKey.delete(job.key);
     }
+    return this.pumping;
   }
 }

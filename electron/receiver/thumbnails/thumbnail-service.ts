@@ -34,6 +34,7 @@ export interface ThumbnailServiceOptions {
 export class ThumbnailService {
   readonly cacheDir: string;
   private readonly heic = new HeicDecoder();
+  private readonly closing = new AbortController();
   private readonly queue: ThumbnailQueue;
   private readonly size: number;
   private readonly log: (message: string) => void;
@@ -92,8 +93,10 @@ export class ThumbnailService {
     await fs.mkdir(path.dirname(this.webpPath(sha256)), { recursive: true });
     let rendered: Rendered | null;
     try {
-      rendered = await renderThumbnail(absPath, kind, { size: this.size, quality: this.options.quality ?? 78, heic: this.heic, ffmpeg });
+      rendered = await renderThumbnail(absPath, kind, { size: this.size, quality: this.options.quality ?? 78, heic: this.heic, ffmpeg, signal: this.closing.signal });
     } catch (error) {
+      // Closing, or the file system said no (gone, too many open files): try again another time.
+      if (this.closing.signal.aborted || typeof (error as NodeJS.ErrnoException).code === 'string') return;
       this.stats.failed += 1;
       const reason = (error as Error).message.split('\n')[0] ?? 'unreadable';
       this.log(`No thumbnail for ${resource.path}: ${reason}`);
@@ -111,9 +114,12 @@ export class ThumbnailService {
     return this.queue.size;
   }
 
+  /** Stops: waiting jobs are dropped, a running one is ended (ffmpeg killed, HEIC decoding stopped) and awaited. */
   async close(): Promise<void> {
-    this.queue.close();
+    this.closing.abort();
+    const running = this.queue.close();
     await this.heic.close();
+    await running;
   }
 }
 
