@@ -8,7 +8,7 @@ import type { AppApiHandlers } from '../../shared/app-api/contract';
 import type { DeviceInfo, PairingState } from '../../shared/app-api/schemas';
 import { startHeadlessApp, type HeadlessApp } from '../app/headless';
 import type { HeadlessServerOptions } from '../app/headless-server';
-import { ConfigError, SERVE_USAGE, parseServeArgs } from '../receiver/config';
+import { ConfigError, SERVE_USAGE, folderGiven, parseServeArgs } from '../receiver/config';
 import { InstanceLockedError } from '../receiver/util/instance-lock';
 import { pairingQrTerminal } from '../receiver/trust';
 import { formatBytes } from '../../shared/format';
@@ -52,7 +52,8 @@ export async function startHeadless(argv: string[], io: HeadlessIo, ui: Headless
   try {
     const uiPort = Number.parseInt(process.env.SHOEBOX_UI_PORT ?? '', 10);
     const port = Number.isInteger(uiPort) && uiPort >= 0 && uiPort <= 65535 ? { port: uiPort } : {};
-    app = await startHeadlessApp({ config, receiverOptions: { openPairing: false }, log: (m) => io.err(m), ui: { log: (m) => io.err(m), ...port, ...ui } });
+    // The folder chosen in the window last time, unless one is given now.
+    app = await startHeadlessApp({ config, preferSavedFolder: !folderGiven(argv), receiverOptions: { openPairing: false }, log: (m) => io.err(m), ui: { log: (m) => io.err(m), ...port, ...ui } });
   } catch (error) {
     io.err(`shoebox: ${describeStartError(error as NodeJS.ErrnoException, config.host, config.port, config.folder)}`);
     return 1;
@@ -60,7 +61,7 @@ export async function startHeadless(argv: string[], io: HeadlessIo, ui: Headless
   const { service } = app;
   const receiver = service.receiver;
   io.out(`Shoebox receiver "${receiver.devices.name}" (id ${receiver.receiverId})`);
-  io.out(`Backup folder: ${config.folder}`);
+  io.out(`Backup folder: ${receiver.config.folder}`);
   io.out(`Listening on ${receiver.url}${config.host === '0.0.0.0' ? ` (all interfaces, port ${receiver.port})` : ''}`);
   if (receiver.trust) {
     const base = `https://${receiver.trust.host.includes(':') ? `[${receiver.trust.host}]` : receiver.trust.host}:${receiver.port}`;

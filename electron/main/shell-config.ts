@@ -2,7 +2,7 @@
  * The desktop app's receiver configuration: the same flags and environment variables as `shoebox serve`
  * (given after `--`, e.g. `electron . -- --port 47121`), plus `--hidden` (start in the tray only).
  */
-import { parseServeArgs, type ReceiverConfig } from '../receiver/config';
+import { folderGiven, parseServeArgs, type ReceiverConfig } from '../receiver/config';
 import type { Opener } from '../app/opener';
 import type { ShellLike } from './electron-like';
 
@@ -23,8 +23,7 @@ export function shellConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   const serveArgs = rest.filter((arg) => arg !== '--' && arg !== '--hidden' && arg !== '--help' && arg !== '-h');
   const parsed = parseServeArgs(serveArgs, env);
   if (parsed === 'help') throw new Error('unreachable: --help was removed');
-  const folderGiven = serveArgs.some((arg) => arg === '--folder' || arg.startsWith('--folder=')) || Boolean(env.SHOEBOX_FOLDER);
-  return { config: parsed, hidden, preferSavedFolder: !folderGiven };
+  return { config: parsed, hidden, preferSavedFolder: !folderGiven(serveArgs, env) };
 }
 
 /** Folders and files open with Electron's shell (the OS file manager). */

@@ -1,4 +1,6 @@
 /** The receiver's two exclusive folders: the backup folder (library, staging) and the data folder (devices, keys). */
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { ReceiverConfig } from './config';
 import { InstanceLock } from './util/instance-lock';
@@ -29,4 +31,27 @@ export async function lockFolders(config: Pick<ReceiverConfig, 'folder' | 'dataD
     throw error;
   }
   return { takenOver, release };
+}
+
+/**
+ * Makes sure the backup folder exists. Under the home folder it is created as needed; elsewhere only
+ * its last part is: a folder on a disk that is not connected (/Volumes/Photos/Shoebox, E:\\Shoebox)
+ * must not quietly become an empty new folder on the system disk.
+ */
+export async function ensureBackupFolder(folder: string, home = os.homedir()): Promise<void> {
+  const target = path.resolve(folder);
+  const underHome = home !== '' && !path.relative(home, target).startsWith('..') && !path.isAbsolute(path.relative(home, target));
+  try {
+    await fs.mkdir(target, underHome ? { recursive: true } : {});
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if ((await fs.stat(target)).isDirectory()) return;
+      throw new Error(`${target} is a file, not a folder: choose another backup folder with --folder.`);
+    }
+    if (code === 'ENOENT') {
+      throw new Error(`The backup folder ${target} is not there, nor is ${path.dirname(target)}. If it is on a disk that is not connected, connect it and start Shoebox again; otherwise create the folder or choose another one (--folder).`);
+    }
+    throw error;
+  }
 }

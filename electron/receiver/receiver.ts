@@ -14,7 +14,7 @@ import { MAX_CHUNK_BYTES, PATHS, ShoeboxError, type Limits } from '../../shared/
 import { buildPairingUrl } from '../../shared/discovery/pairing-url';
 import { UploadActivityTracker, type UploadActivity } from './activity/upload-activity';
 import type { ReceiverConfig } from './config';
-import { lockFolders, type FolderLocks } from './folder-locks';
+import { ensureBackupFolder, lockFolders, type FolderLocks } from './folder-locks';
 import { createAddressWatcher, type AddressWatcher, type ReceiverAdvertiser } from './discovery';
 import { handleInfo, handlePair } from './http/routes';
 import { requestUrl, sendError } from './http/http-utils';
@@ -136,7 +136,7 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 }
 
 export async function startReceiver(config: ReceiverConfig, options: ReceiverOptions = {}): Promise<Receiver> {
-  await fs.mkdir(config.folder, { recursive: true });
+  await ensureBackupFolder(config.folder);
   const locks = await lockFolders(config);
   try {
     return await startOnLockedFolders(config, options, locks);

@@ -243,6 +243,7 @@ describe('AppService', () => {
     const { service, root } = await start();
     const token = await pairDevice(service);
     const own = service.receiver.config.folder;
+    await fs.mkdir(path.join(root, 'other'));
     const other = await startReceiver(testConfig(path.join(root, 'other')), { openPairing: false });
     try {
       const failed = service.handlers['folder.change']({ path: other.config.folder, mode: 'fresh' });

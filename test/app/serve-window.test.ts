@@ -25,3 +25,23 @@ describe('shoebox serve', () => {
     }
   });
 });
+
+describe('shoebox serve and the folder chosen in the window', () => {
+  it('starts on the folder the window moved the library to, unless --folder says otherwise', async () => {
+    const root = await makeTempDir('shoebox-serve-');
+    const data = path.join(root, 'data');
+    const common = ['--data-dir', data, '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls'];
+    await fs.mkdir(data, { recursive: true });
+    await fs.writeFile(path.join(data, 'app-settings.json'), JSON.stringify({ version: 1, folder: path.join(root, 'Chosen') }));
+    try {
+      const saved = await spawnReceiver(common, { SHOEBOX_FOLDER: '' });
+      expect((await saved.waitFor(/Backup folder: (.+)/))[1]).toBe(path.join(root, 'Chosen'));
+      await saved.kill('SIGTERM');
+      const given = await spawnReceiver(['--folder', path.join(root, 'Given'), ...common]);
+      expect((await given.waitFor(/Backup folder: (.+)/))[1]).toBe(path.join(root, 'Given'));
+      await given.kill('SIGTERM');
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+});

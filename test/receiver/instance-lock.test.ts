@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ensureBackupFolder } from '../../electron/receiver/folder-locks';
 import { startReceiver } from '../../electron/receiver/receiver';
 import { InstanceLock, InstanceLockedError } from '../../electron/receiver/util/instance-lock';
 import { makeTempDir, testConfig } from '../helpers/receiver-fixture';
@@ -145,4 +146,20 @@ describe('receiver and the folder lock', () => {
       await running.close();
     }
   }, 30_000);
+});
+
+describe('the backup folder at start', () => {
+  it('is created as needed under the home folder, elsewhere only its last part (a disconnected disk is not recreated)', async () => {
+    const root = await tempRoot();
+    await ensureBackupFolder(path.join(root, 'home', 'Pictures', 'Shoebox'), path.join(root, 'home'));
+    expect((await fs.stat(path.join(root, 'home', 'Pictures', 'Shoebox'))).isDirectory()).toBe(true);
+    await ensureBackupFolder(path.join(root, 'Shoebox'), path.join(root, 'home'));
+    await ensureBackupFolder(path.join(root, 'Shoebox'), path.join(root, 'home')); // already there
+    await expect(ensureBackupFolder(path.join(root, 'Volumes', 'Photos', 'Shoebox'), path.join(root, 'home'))).rejects.toThrow(
+      /^The backup folder .*Shoebox is not there, nor is .*Photos\. If it is on a disk that is not connected, connect it/,
+    );
+    await expect(fs.stat(path.join(root, 'Volumes'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await fs.writeFile(path.join(root, 'plain-file'), 'x');
+    await expect(ensureBackupFolder(path.join(root, 'plain-file'), path.join(root, 'home'))).rejects.toThrow(/is a file, not a folder/);
+  });
 });
