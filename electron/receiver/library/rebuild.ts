@@ -116,13 +116,22 @@ export async function rebuildFromFolder(options: RebuildOptions): Promise<Librar
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, files.length)) }, worker));
 
   const state = new LibraryState();
+  // Path order decides which copy of the same bytes is kept; storedAt order makes every add an append
+  // (inserting into the middle 100,000 times would be quadratic).
+  const kept: StoredResource[] = [];
+  const firstPath = new Map<string, string>();
   for (const record of records) {
     if (!record) continue;
-    const first = state.getBySha(record.sha256);
-    if (first) {
-      log(`library rebuild: ${record.path} holds the same bytes as ${first.path}; only the first is indexed.`);
+    const first = firstPath.get(record.sha256);
+    if (first !== undefined) {
+      log(`library rebuild: ${record.path} holds the same bytes as ${first}; only the first is indexed.`);
       continue;
     }
+    firstPath.set(record.sha256, record.path);
+    kept.push(record);
+  }
+  kept.sort((a, b) => (a.storedAt < b.storedAt ? -1 : a.storedAt > b.storedAt ? 1 : 0));
+  for (const record of kept) {
     state.add(record);
   }
   log(`library rebuild: indexed ${state.size} files (${progress.bytes} bytes) from ${folder}.`);
