@@ -135,6 +135,15 @@ describe('backpressure', () => {
     expect(r.maxInFlight).toBeLessThanOrEqual(32 * KiB);
   });
 
+  it('a link that dies silently with the send buffer full is timed out too, and the upload resumes', async () => {
+    const r = await start({ stallAfterChunks: 4 });
+    // A window far larger than the kernel's socket buffers, so the client ends up waiting on its own send buffer.
+    client = clientFor(r, { chunkBytes: 256 * KiB, windowBytes: 64 * 1024 * KiB, maxBufferedBytes: 256 * KiB, responseTimeoutMs: 400 });
+    const result = await client.upload(await source('long.mov', 24 * 1024 * KiB));
+    expect(result, JSON.stringify(result.status === 'failed' ? result.reason : null)).toMatchObject({ status: 'committed' });
+    expect(r.connections).toBe(2);
+  }, 30_000);
+
   it('a receiver that stops acking is timed out and the upload resumes on a new connection', async () => {
     const r = await start({ ackDelayMs: 'never' });
     client = clientFor(r, { chunkBytes: 8 * KiB, windowBytes: 16 * KiB, responseTimeoutMs: 150 });

@@ -42,6 +42,8 @@ export interface FakeReceiverOptions {
   onAnnounce?: (announce: Announce, count: number) => FakeError | 'garbage' | undefined;
   /** Commit on finish, then terminate the connection before answering, this many times. */
   dropAfterCommit?: number;
+  /** Stop reading the first connection's socket after this many chunks (a link that died silently). */
+  stallAfterChunks?: number;
   /** Answer a finish with an error instead of checking and committing. */
   onFinish?: (announce: Announce, count: number) => FakeError | undefined;
 }
@@ -170,6 +172,13 @@ export class FakeReceiver {
         if (delay === 0) ack();
         else if (delay !== 'never') setTimeout(ack, delay);
         chunksHere += 1;
+        if (this.options.stallAfterChunks !== undefined && this.connections === 1 && chunksHere === this.options.stallAfterChunks) {
+          // Nothing more is read or answered here: the client's send buffer fills up and stays full.
+          (ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
+          ws.removeAllListeners('message');
+          for (const id of [...uploads.keys()]) close(id); // a newer connection may take the uploads over, as on the real receiver
+          return;
+        }
         const { dropAfterChunks, maxDrops = Infinity } = this.options;
         if (dropAfterChunks && chunksHere >= dropAfterChunks && this.drops < maxDrops) {
           this.drops += 1;
