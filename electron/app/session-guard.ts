@@ -52,11 +52,11 @@ export function allowedOrigins(port: number): string[] {
  * sent, must not be cross-site. `requireOrigin` for WebSocket upgrades, where browsers always send it.
  */
 export function originAllowed(req: Pick<IncomingMessage, 'headers'>, port: number, requireOrigin: boolean): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false; // checked with or without Origin
   const origin = req.headers.origin;
   if (origin === undefined) return !requireOrigin;
-  if (!allowedOrigins(port).includes(origin)) return false;
-  const site = req.headers['sec-fetch-site'];
-  return site === undefined || site === 'same-origin' || site === 'none';
+  return allowedOrigins(port).includes(origin);
 }
 
 export function hasSession(req: Pick<IncomingMessage, 'headers'>, guard: Guard): boolean {

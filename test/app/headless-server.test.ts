@@ -93,6 +93,10 @@ describe('headless window server', () => {
     expect((await get(port, '/', { cookie, host: 'localhost:1' })).status).toBe(421);
     expect((await get(port, '/', { cookie, host: `localhost:${port}` })).status).toBe(200);
     expect((await get(port, '/v1/info', { cookie, origin: 'http://evil.example' })).status).toBe(403);
+    // A page on another local port is same-site for cookies: its requests carry no Origin on GET, but Sec-Fetch-Site says so.
+    expect((await get(port, '/v1/info', { cookie, 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    expect((await get(port, '/v1/info', { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await get(port, '/v1/info', { cookie, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
   });
 
   it('serves the API socket to our own origin with the cookie only', async () => {
