@@ -23,6 +23,18 @@ const config = {
   asarUnpack: ['**/node_modules/sharp/**/*', '**/node_modules/@img/**/*', '**/node_modules/bufferutil/**/*'],
   // Every native dependency ships N-API prebuilds that Electron loads as they are.
   npmRebuild: false,
+  // Features Shoebox never uses, burnt out of the shipped binary: no running as plain Node, no
+  // NODE_OPTIONS or --inspect, only our own (integrity-checked) app.asar, no file:// privileges.
+  electronFuses: {
+    runAsNode: false,
+    enableCookieEncryption: true,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    loadBrowserProcessSpecificV8Snapshot: false,
+    grantFileProtocolExtraPrivileges: false,
+  },
   icon: 'build/icon.png',
   mac: {
     category: 'public.app-category.photography',

@@ -94,6 +94,7 @@ describe('electron-builder configuration', () => {
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['**/node_modules/sharp/**/*', '**/node_modules/@img/**/*']));
     expect(config.mac.target).toEqual(['dmg', 'zip']);
     expect(config.mac.hardenedRuntime).toBe(true);
+    expect(config.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true });
     expect(config.mac.extendInfo.NSBonjourServices).toEqual(['_shoebox._tcp']);
     expect(config.mac.extendInfo.NSLocalNetworkUsageDescription).toMatch(/local network/);
     expect(config.win.target).toEqual(['nsis']);
