@@ -83,6 +83,17 @@ describe.skipIf(!HAVE_PHOTOS)(`thumbnails of the sample photos (${HAVE_PHOTOS ? 
     }
   });
 
+  it('gives up a decode that takes too long and restarts its worker, so one bad file cannot hold up the rest', async () => {
+    const decoder = new HeicDecoder(30_000, 5);
+    try {
+      const bytes = await fs.readFile(path.join(PHOTOS_DIR, 'heic-iphone.heic'));
+      await expect(decoder.decode(bytes, { preferThumbnail: false })).rejects.toThrow(/decoding took longer than/);
+      await expect(decoder.decode(bytes, { preferThumbnail: false })).rejects.toThrow(/decoding took longer than/); // a fresh worker each time
+    } finally {
+      await decoder.close();
+    }
+  });
+
   it('respects EXIF orientation (f6t.jpg is stored sideways, shown upright)', async () => {
     const sha = [...index].find(([, r]) => r.path === 'f6t.jpg')?.[0];
     if (!sha) return;

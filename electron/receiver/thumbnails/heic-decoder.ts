@@ -24,7 +24,11 @@ export class HeicDecoder {
   private readonly pending = new Map<number, Pending>();
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly idleMs = 30_000) {}
+  constructor(
+    private readonly idleMs = 30_000,
+    /** A decode taking longer than this (a pathological file) is given up and the worker restarted. */
+    private readonly timeoutMs = 60_000,
+  ) {}
 
   /** Decodes the primary image; with preferThumbnail (default) its embedded thumbnail when at least minThumbnailSize px. */
   decode(bytes: Uint8Array, options: { preferThumbnail?: boolean; minThumbnailSize?: number } = {}): Promise<DecodedImage> {
@@ -33,7 +37,13 @@ export class HeicDecoder {
     const id = ++this.nextId;
     const copy = new Uint8Array(bytes); // a copy (Buffer.slice would share memory): transferred to the worker
     return new Promise<DecodedImage>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        // The worker is busy with this file and would hold up every later one: start a fresh one.
+        if (this.worker === worker) void this.stopWorker(new Error(`decoding took longer than ${Math.round(this.timeoutMs / 1000)} s`));
+      }, this.timeoutMs);
+      timer.unref();
+      const settle = () => clearTimeout(timer);
+      this.pending.set(id, { resolve: (image) => (settle(), resolve(image)), reject: (error) => (settle(), reject(error)) });
       worker.postMessage({ id, bytes: copy.buffer, ...options }, [copy.buffer]);
     });
   }
@@ -71,13 +81,17 @@ export class HeicDecoder {
     this.idleTimer.unref();
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return this.stopWorker(new Error('the HEIC decoder was closed'));
+  }
+
+  private async stopWorker(reason: Error): Promise<void> {
     clearTimeout(this.idleTimer);
     const worker = this.worker;
     this.worker = undefined;
     if (!worker) return;
     worker.removeAllListeners();
-    for (const entry of this.pending.values()) entry.reject(new Error('the HEIC decoder was closed'));
+    for (const entry of this.pending.values()) entry.reject(reason);
     this.pending.clear();
     await worker.terminate();
   }
