@@ -24,12 +24,30 @@ function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/** The real path of `p`, following links; for a path that does not exist yet, of its nearest existing parent. */
+async function realPathOf(p: string): Promise<string> {
+  const missing: string[] = [];
+  let at = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(await fs.realpath(at), ...missing.reverse());
+    } catch {
+      const parent = path.dirname(at);
+      if (parent === at) return path.resolve(p);
+      missing.push(path.basename(at));
+      at = parent;
+    }
+  }
+}
+
 /** Checks a folder the user chose; returns it resolved. */
 export async function checkNewFolder(current: string, wanted: string, mode: 'move' | 'fresh'): Promise<string> {
   if (!path.isAbsolute(wanted)) throw new AppApiError('BAD_FOLDER', `Choose a full path (for example ${path.join(path.dirname(current), 'Shoebox')}), not "${wanted}".`);
   const target = path.resolve(wanted);
-  if (target === path.resolve(current)) throw new AppApiError('SAME_FOLDER', 'That is already the backup folder.');
-  if (isInside(current, target) || isInside(target, current)) {
+  // Compared as the file system sees them: a symbolic link to the backup folder is the backup folder.
+  const [realCurrent, realTarget] = await Promise.all([realPathOf(current), realPathOf(target)]);
+  if (realTarget === realCurrent) throw new AppApiError('SAME_FOLDER', 'That is already the backup folder.');
+  if (isInside(realCurrent, realTarget) || isInside(realTarget, realCurrent)) {
     throw new AppApiError('NESTED_FOLDER', 'The new folder cannot be inside the current backup folder, or contain it.');
   }
   const stat = await fs.stat(target).catch(() => undefined);

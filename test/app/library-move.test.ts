@@ -95,3 +95,16 @@ describe('moving a library', () => {
     expect(await fs.readdir(path.join(root, 'A'))).toEqual([]);
   });
 });
+
+describe('checking the folder the user chose', () => {
+  it('sees through symbolic links: a link to the backup folder is the backup folder, a path through one may be inside it', async () => {
+    const { checkNewFolder } = await import('../../electron/app/folder-ops');
+    const root = await tempRoot();
+    const current = path.join(root, 'Backup');
+    await fs.mkdir(current);
+    await fs.symlink(current, path.join(root, 'link'));
+    await expect(checkNewFolder(current, path.join(root, 'link'), 'fresh')).rejects.toMatchObject({ code: 'SAME_FOLDER' });
+    await expect(checkNewFolder(current, path.join(root, 'link', 'sub', 'deeper'), 'move')).rejects.toMatchObject({ code: 'NESTED_FOLDER' });
+    await expect(checkNewFolder(current, path.join(root, 'Elsewhere', 'new'), 'move')).resolves.toBe(path.join(root, 'Elsewhere', 'new'));
+  });
+});
