@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, ensureUiBuilt, launchBrowser, screenshot, startUiApp, type UiApp } from './browser';
+import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, ensureUiBuilt, launchBrowser, openView, screenshot, startUiApp, type UiApp } from './browser';
 
 describe.skipIf(!HAVE_CHROMIUM)(`Arrivals follows the folder (${HAVE_CHROMIUM ? 'chromium' : SKIP_CHROMIUM_MESSAGE})`, () => {
   let browser: Browser;
@@ -36,8 +36,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`Arrivals follows the folder (${HAVE_CHROMIUM ? 
   });
 
   it('drops the tile of a file deleted from the folder, and the count follows', async () => {
-    await page.goto(app.server.url);
-    await page.goto(`${app.server.origin}/#arrivals`);
+    await openView(page, app, 'arrivals');
     await page.getByText('3 files in the backup folder').waitFor();
     await page.locator('button[data-filename="GONE.JPG"]').waitFor();
     await fs.rm(path.join(app.folder, '2025', '2025-05', 'GONE.JPG'));

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, ensureUiBuilt, launchBrowser, screenshot, startUiApp, type UiApp } from './browser';
+import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, ensureUiBuilt, launchBrowser, openView, screenshot, startUiApp, type UiApp } from './browser';
 
 const FILES = 20_000;
 
@@ -38,8 +38,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`Arrivals with ${FILES.toLocaleString('en')} fil
   });
 
   it('draws a window of tiles, pages in as it scrolls, and keeps day headers', async () => {
-    await page.goto(app.server.url);
-    await page.goto(`${app.server.origin}/#arrivals`);
+    await openView(page, app, 'arrivals');
     await page.getByText(`${FILES.toLocaleString()} files in the backup folder`).waitFor();
     await page.locator('button[data-index="0"]').waitFor();
     await expect(page.locator('.day h2').first().textContent()).resolves.toMatch(/2026/);

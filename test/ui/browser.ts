@@ -65,6 +65,12 @@ export async function startUiApp(options: Partial<Omit<AppServiceOptions, 'confi
   };
 }
 
+/** Signs in with the printed URL (session cookie), then opens one view. */
+export async function openView(page: Page, app: Pick<UiApp, 'server'>, view: string): Promise<void> {
+  await page.goto(app.server.url);
+  await page.goto(`${app.server.origin}/#${view}`);
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   await fs.mkdir(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);

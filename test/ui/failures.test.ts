@@ -7,7 +7,7 @@ import https from 'node:https';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_PHOTOS, SKIP_PHOTOS_MESSAGE, photo } from '../helpers/photos';
-import { HAVE_CHROMIUM, ON_LAN, SKIP_CHROMIUM_MESSAGE, dropFiles, ensureUiBuilt, launchBrowser, screenshot, startUiApp, type UiApp } from './browser';
+import { HAVE_CHROMIUM, ON_LAN, SKIP_CHROMIUM_MESSAGE, dropFiles, ensureUiBuilt, launchBrowser, openView, screenshot, startUiApp, type UiApp } from './browser';
 
 const READY = HAVE_CHROMIUM && HAVE_PHOTOS;
 const WHY = !HAVE_CHROMIUM ? SKIP_CHROMIUM_MESSAGE : !HAVE_PHOTOS ? SKIP_PHOTOS_MESSAGE : 'chromium';
@@ -32,8 +32,7 @@ describe.skipIf(!READY)(`the window when things go wrong (${WHY})`, () => {
 
   async function open(a: UiApp, view: string): Promise<Page> {
     page = await browser.newPage({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
-    await page.goto(a.server.url);
-    await page.goto(`${a.server.origin}/#${view}`);
+    await openView(page, a, view);
     await page.locator(`#nav-${view}[aria-current=page]`).waitFor();
     return page;
   }
