@@ -248,16 +248,27 @@ export class AppService {
       const next = { ...here, folder: target };
       if (mode === 'move') {
         let moved;
+        let complete = false;
         try {
-          moved = await moveLibrary(from, target, (message) => setBusy(message));
+          moved = await moveLibrary(from, target, {
+            onProgress: (message) => setBusy(message),
+            // The library is whole at the target: remember it before any original goes.
+            onComplete: async () => {
+              complete = true;
+              this.config = next;
+              await this.settings.update({ folder: target });
+            },
+          });
         } catch (error) {
           this.log(`Moving the library failed: ${(error as Error).message}`);
+          if (complete) {
+            // The copy is whole at the target (and the originals were not touched yet): go on there.
+            await this.startOn(next);
+            throw new AppApiError('MOVE_FAILED', `The library is in ${target} now, but Shoebox could not remember that (${(error as Error).message}); it may start on ${from} next time. Choose ${target} again then.`);
+          }
           await this.startOn(here);
           throw new AppApiError('MOVE_FAILED', `Could not move the library to ${target}: ${(error as Error).message}. Nothing was lost: the library is still in ${from}. Free space or fix the problem, then try again.`);
         }
-        // The library is there now, whatever happens next: remember it first.
-        this.config = next;
-        await this.settings.update({ folder: target });
         if (moved.leftBehind.length > 0) this.log(`The library moved to ${target}; these originals could not be deleted and can go: ${moved.leftBehind.join(', ')}`);
         await this.startOn(next);
       } else {

@@ -19,7 +19,17 @@ export interface MoveResult {
 
 type Progress = (message: string) => void;
 
-export async function moveLibrary(from: string, to: string, onProgress: Progress = () => undefined): Promise<MoveResult> {
+export interface MoveHooks {
+  onProgress?: Progress;
+  /**
+   * Called once the library is complete and durable at the target, before any original is deleted:
+   * the moment to remember the new folder, so quitting from here on can only leave originals behind.
+   */
+  onComplete?: () => Promise<void>;
+}
+
+export async function moveLibrary(from: string, to: string, hooks: MoveHooks = {}): Promise<MoveResult> {
+  const onProgress = hooks.onProgress ?? (() => undefined);
   await fs.mkdir(to, { recursive: true });
   const entries = await fs.readdir(from);
   const moved: string[] = [];
@@ -31,12 +41,13 @@ export async function moveLibrary(from: string, to: string, onProgress: Progress
     }
     await fsyncDir(to);
     await fsyncDir(from);
-    return { leftBehind: [] };
   } catch (error) {
     await renameBack(moved, from, to);
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    return copyThenDelete(from, to, entries, hooks);
   }
-  return copyThenDelete(from, to, entries, onProgress);
+  await hooks.onComplete?.();
+  return { leftBehind: [] };
 }
 
 async function renameBack(moved: string[], from: string, to: string): Promise<void> {
@@ -48,7 +59,8 @@ async function renameBack(moved: string[], from: string, to: string): Promise<vo
 }
 
 /** The other-disk way (exported for tests, which may not have two disks). */
-export async function copyThenDelete(from: string, to: string, entries: string[], onProgress: Progress = () => undefined): Promise<MoveResult> {
+export async function copyThenDelete(from: string, to: string, entries: string[], hooks: MoveHooks = {}): Promise<MoveResult> {
+  const onProgress = hooks.onProgress ?? (() => undefined);
   await fs.mkdir(to, { recursive: true });
   const total = await countFiles(from);
   const done = { files: 0 };
@@ -69,6 +81,7 @@ export async function copyThenDelete(from: string, to: string, entries: string[]
     for (const target of created.reverse()) await fs.rm(target, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
+  await hooks.onComplete?.();
   const leftBehind: string[] = [];
   for (const name of entries) {
     onProgress(`Removing the originals: ${name}`);

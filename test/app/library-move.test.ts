@@ -67,7 +67,10 @@ describe('moving a library', () => {
     const files = await makeLibrary(path.join(root, 'A'));
     const progress: string[] = [];
     const entries = await fs.readdir(path.join(root, 'A'));
-    expect(await copyThenDelete(path.join(root, 'A'), path.join(root, 'B'), entries, (m) => progress.push(m))).toEqual({ leftBehind: [] });
+    const seenAtCompletion: string[][] = [];
+    const hooks = { onProgress: (m: string) => progress.push(m), onComplete: async () => void seenAtCompletion.push((await fs.readdir(path.join(root, 'A'))).sort()) };
+    expect(await copyThenDelete(path.join(root, 'A'), path.join(root, 'B'), entries, hooks)).toEqual({ leftBehind: [] });
+    expect(seenAtCompletion).toEqual([['.shoebox', '2019', '2020']]); // told before any original was deleted
     expect(await contents(path.join(root, 'B'))).toEqual(files);
     expect(await fs.readdir(path.join(root, 'A'))).toEqual([]);
     expect(statSync(path.join(root, 'B', '2020', '2020-01', 'IMG_0002.JPG')).mtime.getTime()).toBe(CAPTURED.getTime());
