@@ -223,6 +223,7 @@ export class StreamConnection {
       return;
     }
     this.ctx.devices.touch(this.device.id);
+    this.armIdle(this.ctx.idleTimeoutMs); // the hello deadline is met: from now on, the idle rules
     this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, receiverId: this.ctx.receiverId, receiverName: this.ctx.receiverName(), deviceId: this.device.id, limits: this.ctx.limits });
   }
 
