@@ -4,6 +4,7 @@
  * request and event against these schemas where they cross the trust boundary.
  */
 import { z } from 'zod';
+import { CONTROL_CHARACTERS } from '../text';
 import {
   appSnapshotSchema, appStatusSchema, arrivalSchema, arrivalsPageSchema, deviceInfoSchema, folderInfoSchema,
   pairingStateSchema, queueSnapshotSchema,
@@ -45,8 +46,7 @@ export const COMMANDS = {
   'folder.open': { request: none, response: ok },
   /** Renames this computer as phones see it (Bonjour, certificate, pairing); answers the new status. */
   'settings.setName': {
-    // eslint-disable-next-line no-control-regex
-    request: z.object({ name: z.string().trim().min(1).max(63).refine((n) => !/[\u0000-\u001f\u007f-\u009f]/.test(n), 'must not contain control characters (tabs, line breaks)') }).strict(),
+    request: z.object({ name: z.string().trim().min(1).max(63).refine((n) => !CONTROL_CHARACTERS.test(n), 'must not contain control characters (tabs, line breaks)') }).strict(),
     response: appStatusSchema,
   },
   'settings.setLowSpaceThreshold': { request: z.object({ bytes: z.number().int().min(0).max(2 ** 50) }).strict(), response: folderInfoSchema },

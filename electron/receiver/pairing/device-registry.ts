@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import { ShoeboxError, tokenSchema } from '../../../shared/protocol';
+import { CONTROL_CHARACTERS } from '../../../shared/text';
 import { DurableJSONFile } from '../util/durable-json-file';
 import { digestsEqual, hashSecret, newDeviceToken, newId } from './secrets';
 
@@ -50,8 +51,7 @@ export function defaultReceiverName(): string {
  * runs of white space one space, at most 63 characters; null when nothing is left.
  */
 export function cleanReceiverName(name: string): string | null {
-  // eslint-disable-next-line no-control-regex
-  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 63).trim();
+  const clean = name.replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), ' ').replace(/\s+/g, ' ').trim().slice(0, 63).trim();
   return clean.length > 0 ? clean : null;
 }
 
