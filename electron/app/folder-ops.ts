@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppApiError } from '../../shared/app-api';
+import { isInside } from '../receiver/util/is-inside';
 
 export interface DiskSpace {
   free: number;
@@ -17,11 +18,6 @@ export type DiskSpaceProbe = (dir: string) => Promise<DiskSpace>;
 export async function statfsSpace(dir: string): Promise<DiskSpace> {
   const s = await fs.statfs(dir);
   return { free: s.bavail * s.bsize, total: s.blocks * s.bsize };
-}
-
-function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** The real path of `p`, following links; for a path that does not exist yet, of its nearest existing parent. */

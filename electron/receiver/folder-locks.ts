@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ReceiverConfig } from './config';
 import { InstanceLock } from './util/instance-lock';
+import { isInside } from './util/is-inside';
 
 export interface FolderLocks {
   /** Lines to log: stale locks taken over from a receiver that did not close. */
@@ -40,7 +41,7 @@ export async function lockFolders(config: Pick<ReceiverConfig, 'folder' | 'dataD
  */
 export async function ensureBackupFolder(folder: string, home = os.homedir()): Promise<void> {
   const target = path.resolve(folder);
-  const underHome = home !== '' && !path.relative(home, target).startsWith('..') && !path.isAbsolute(path.relative(home, target));
+  const underHome = home !== '' && isInside(home, target);
   try {
     await fs.mkdir(target, underHome ? { recursive: true } : {});
   } catch (error) {
