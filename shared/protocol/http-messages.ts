@@ -1,7 +1,7 @@
 /** JSON bodies of the receiver's plain HTTP endpoints (GET /v1/info, POST /v1/pair, errors). */
 import { z } from 'zod';
 import { PRODUCT, PROTOCOL_VERSION } from './constants';
-import { ERROR_CODE_NAMES } from './errors';
+import { ERROR_ACTIONS, ERROR_CODE_NAMES } from './errors';
 import { tokenSchema } from './ws-messages';
 
 export const infoSchema = z.strictObject({
@@ -39,6 +39,8 @@ export const httpErrorBodySchema = z.strictObject({
     code: z.enum(ERROR_CODE_NAMES),
     message: z.string(),
     retryable: z.boolean(),
+    /** What a PhotoKit extension does about the failed job (also sent as Shoebox-Error-Action); always sent by this receiver. */
+    action: z.enum(ERROR_ACTIONS).optional(),
   }),
 });
 export type HttpErrorBody = z.infer<typeof httpErrorBodySchema>;

@@ -1,5 +1,6 @@
 export * from './constants';
 export * from './errors';
+export * from './resumable-interop';
 export * from './ws-messages';
 export * from './chunk-frame';
 export * from './http-messages';

@@ -1,40 +1,51 @@
-/** Request fields of the resumable-upload draft per interop version, as URLSession sends them. */
+/**
+ * Request fields of the resumable-upload draft per interop version, as URLSession sends them (from the
+ * shared table, shared/protocol/resumable-interop.ts). Resumption requests (HEAD, PATCH, DELETE) carry
+ * no credentials unless a test passes a token: the upload resource's URL is the capability.
+ */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { completeField, interopSpec, INTEROP_VERSIONS, PARTIAL_UPLOAD_TYPE, statesComplete, type InteropVersion } from '../../shared/protocol';
 import type { Fixture } from '../helpers/receiver-fixture';
 import { pathOf, send, type Answer } from './http-client';
 
-export const VERSIONS = [3, 5, 6] as const;
-export type Version = (typeof VERSIONS)[number];
+export const VERSIONS = INTEROP_VERSIONS;
+export type Version = InteropVersion;
 
-/** Upload-Complete (5, 6) or Upload-Incomplete (3), with the interop version. */
+/** Upload-Complete (or, in version 3, Upload-Incomplete), with the interop version. */
 export function completeFields(version: Version, complete: boolean): Record<string, string> {
-  const field: Record<string, string> = version === 3 ? { 'upload-incomplete': complete ? '?0' : '?1' } : { 'upload-complete': complete ? '?1' : '?0' };
-  return { 'upload-draft-interop-version': String(version), ...field };
+  return { 'upload-draft-interop-version': String(version), ...completeField(version, complete) };
 }
 
 export function patchFields(version: Version, offset: number, complete: boolean): Record<string, string> {
-  return { ...completeFields(version, complete), 'upload-offset': String(offset), ...(version === 6 ? { 'content-type': 'application/partial-upload' } : {}) };
+  return {
+    ...completeFields(version, complete), 'upload-offset': String(offset),
+    ...(interopSpec(version).partialUploadType ? { 'content-type': PARTIAL_UPLOAD_TYPE } : {}),
+  };
 }
 
 /** The completeness an answer states, in the version's spelling. */
 export function answeredComplete(version: Version, answer: Pick<Answer, 'headers'>): boolean | undefined {
-  const value = version === 3 ? answer.headers['upload-incomplete'] : answer.headers['upload-complete'];
-  if (value === undefined) return undefined;
-  return version === 3 ? value === '?0' : value === '?1';
+  return statesComplete(version, answer.headers);
 }
 
 export function auth(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
 
-export async function head(fx: Fixture, location: string, token: string, version: Version): Promise<Answer> {
-  return send(fx.receiver.url, 'HEAD', pathOf(location), { ...auth(token), 'upload-draft-interop-version': String(version) });
+function credentials(token: string | null): Record<string, string> {
+  return token === null ? {} : auth(token);
 }
 
-export async function patch(fx: Fixture, location: string, token: string, version: Version, offset: number, body: Uint8Array, complete = true): Promise<Answer> {
-  return send(fx.receiver.url, 'PATCH', pathOf(location), { ...auth(token), ...patchFields(version, offset, complete) }, body);
+/** HEAD as iOS sends it (no token); pass a token to send Authorization anyway. */
+export async function head(fx: Fixture, location: string, version: Version, token: string | null = null): Promise<Answer> {
+  return send(fx.receiver.url, 'HEAD', pathOf(location), { ...credentials(token), 'upload-draft-interop-version': String(version) });
+}
+
+/** PATCH as iOS sends it (no token); pass a token to send Authorization anyway. */
+export async function patch(fx: Fixture, location: string, version: Version, offset: number, body: Uint8Array, complete = true, token: string | null = null): Promise<Answer> {
+  return send(fx.receiver.url, 'PATCH', pathOf(location), { ...credentials(token), ...patchFields(version, offset, complete) }, body);
 }
 
 /** Asserts a final upload answer and that the stored file holds exactly `bytes`. */

@@ -1,6 +1,6 @@
 /** Plain HTTP helpers: JSON answers, protocol errors, bounded JSON bodies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERROR_CODES, ShoeboxError, isShoeboxError, type HttpErrorBody } from '../../../shared/protocol';
+import { ERROR_CODES, ShoeboxError, errorAction, isShoeboxError, retryAfterSeconds, type HttpErrorBody } from '../../../shared/protocol';
 
 const COMMON_HEADERS = {
   'cache-control': 'no-store',
@@ -13,17 +13,36 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** Answers with the error's HTTP status, a JSON body and `Shoebox-Error` / `Retry-After` headers. */
-export function sendError(res: ServerResponse, error: unknown): void {
+/** The headers every error answer carries: Shoebox-Error, Shoebox-Error-Action and (when retryable) Retry-After. */
+export function errorHeaders(e: ShoeboxError): Record<string, string> {
+  const headers: Record<string, string> = { 'shoebox-error': e.code, 'shoebox-error-action': errorAction(e.code) };
+  const after = retryAfterSeconds(e.code);
+  if (after !== undefined) headers['retry-after'] = String(after);
+  return headers;
+}
+
+/**
+ * An RFC 9457 problem (the resumable-upload draft's problem types): its type URI and members. The
+ * answer is then application/problem+json, with Shoebox's `error` member beside the problem's.
+ */
+export interface Problem {
+  type: string;
+  title: string;
+  members?: Record<string, number | string>;
+}
+
+/** Answers with the error's HTTP status, a JSON body and the error headers (errorHeaders). */
+export function sendError(res: ServerResponse, error: unknown, problem?: Problem): void {
   const e = isShoeboxError(error) ? error : new ShoeboxError('INTERNAL', 'Unexpected receiver error.');
-  const body: HttpErrorBody = { error: { code: e.code, message: e.message, retryable: e.retryable } };
-  const headers: Record<string, string> = { 'shoebox-error': e.code };
-  if (e.retryable) headers['retry-after'] = e.code === 'PAIRING_RATE_LIMITED' ? '60' : '5';
+  const body: HttpErrorBody = { error: { code: e.code, message: e.message, retryable: e.retryable, action: errorAction(e.code) } };
+  const headers = errorHeaders(e);
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  sendJson(res, ERROR_CODES[e.code].http, body, headers);
+  if (!problem) return sendJson(res, ERROR_CODES[e.code].http, body, headers);
+  const document = { type: problem.type, title: problem.title, detail: e.message, ...problem.members, ...body };
+  sendJson(res, ERROR_CODES[e.code].http, document, { ...headers, 'content-type': 'application/problem+json; charset=utf-8' });
 }
 
 /** Reads a JSON body of at most `limit` bytes; refuses other content types. */

@@ -9,34 +9,43 @@ import { ShoeboxError } from '../../../shared/protocol';
 import type { UploadSpec } from '../ingest/upload-spec';
 import type { DeviceSummary } from '../pairing/device-registry';
 import { absoluteUrl, answerError, answerStored, sendInterim, withHeaders } from './http-io';
-import { authenticate, inconsistentLength, tooLarge, UPLOADS_PREFIX, type PhotoKitContext } from './photokit-context';
+import { authenticateCreation } from './credentials';
+import { commitGuard, inconsistentLength, tooLarge, UPLOADS_PREFIX, type PhotoKitContext } from './photokit-context';
 import { contentLength, parseUploadMetadata, parseUploadTarget, uploadLength } from './request-headers';
 import { answerOutcome, answerResourceError, resourceLimit, type ResourceExchange } from './resource-answers';
-import { limitHeader, readCreationFields, stateHeaders, UPLOAD_HEADER, type InteropVersion } from './resumable-protocol';
+import { UPLOAD_HEADER, type InteropVersion } from '../../../shared/protocol';
+import { optionsLimitHeader, readCreationFields, stateHeaders } from './resumable-protocol';
 import { runTransfer } from './upload-transfer';
 
 /** The upload's length from Content-Length (when this body is all of it) and Upload-Length; null if unknown. */
-function announcedLength(bodyLength: number | null, declared: number | null, completes: boolean): number | null {
+function announcedLength(bodyLength: number | null, declared: number | null, completes: boolean, version: InteropVersion | undefined): number | null {
   const implied = completes ? bodyLength : null;
   if (implied !== null && declared !== null && implied !== declared) {
-    throw inconsistentLength(`the body is ${implied} bytes but Upload-Length says ${declared}`);
+    throw inconsistentLength(`the body is ${implied} bytes but Upload-Length says ${declared}`, version);
   }
   if (!completes && bodyLength !== null && declared !== null && bodyLength > declared) {
-    throw inconsistentLength(`a ${bodyLength}-byte body cannot be part of a ${declared}-byte upload`);
+    throw inconsistentLength(`a ${bodyLength}-byte body cannot be part of a ${declared}-byte upload`, version);
   }
   return implied ?? declared;
 }
 
-export async function handleCreation(ctx: PhotoKitContext, req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> {
-  const device = authenticate(ctx, req);
+/** Logs, once per version, that a client spoke an interop version this receiver does not know. */
+function noteUnknownVersion(ctx: PhotoKitContext, version: number): void {
+  if (ctx.unknownVersionsSeen.has(version) || ctx.unknownVersionsSeen.size > 64) return;
+  ctx.unknownVersionsSeen.add(version);
+  ctx.log(`A client asked for resumable-upload interop version ${version}, which this receiver does not speak: serving it as plain uploads (an interrupted one starts over).`);
+}
+
+export async function handleCreation(ctx: PhotoKitContext, req: IncomingMessage, res: ServerResponse, url: URL, rest: string): Promise<void> {
+  const device = authenticateCreation(ctx.devices, req, url);
   const target = parseUploadTarget(rest);
   const meta = parseUploadMetadata(req);
-  const resumable = readCreationFields(req);
+  const resumable = readCreationFields(req, (version) => noteUnknownVersion(ctx, version));
   const completes = resumable?.complete ?? true;
   const bodyLength = contentLength(req);
-  const length = announcedLength(bodyLength, uploadLength(req), completes);
+  const length = announcedLength(bodyLength, uploadLength(req), completes, resumable?.version);
   for (const size of [length, bodyLength]) {
-    if (size !== null && size > ctx.maxUploadBytes) throw withHeaders(tooLarge(ctx.maxUploadBytes, size), limitHeader(ctx.maxUploadBytes));
+    if (size !== null && size > ctx.maxUploadBytes) throw withHeaders(tooLarge(ctx.maxUploadBytes, size), optionsLimitHeader(ctx.maxUploadBytes));
   }
   const spec: UploadSpec = {
     deviceId: device.id, assetId: target.assetId, resourceType: target.resourceType, filename: meta.filename,
@@ -50,7 +59,7 @@ async function plainUpload(ctx: PhotoKitContext, req: IncomingMessage, res: Serv
   const request = ctx.inFlight.start(device.id, null);
   try {
     const key = randomBytes(20).toString('hex'); // a plain upload cannot be resumed: its own partial, dropped on failure
-    const outcome = await runTransfer(ctx, req, { spec, sizeKnown, key, offset: 0, completes: true, resumable: false }, request, device.name);
+    const outcome = await runTransfer(ctx, req, { spec, sizeKnown, key, offset: 0, completes: true, resumable: false, mayCommit: commitGuard(ctx, device.id) }, request, device.name);
     if (outcome.kind !== 'stored') return; // cut: nobody left to answer
     ctx.onCommitted({ device, filename: spec.filename, result: outcome.result });
     answerStored(req, res, { assetId: spec.assetId, resourceType: spec.resourceType, result: outcome.result });
@@ -85,11 +94,12 @@ async function createResumable(
   try {
     const outcome = await runTransfer(ctx, req, {
       spec: resource.spec, sizeKnown: length !== null, key: resource.key, offset: 0, completes, resumable: true,
+      mayCommit: commitGuard(ctx, device.id, resource),
       onOpened: async () => {
         await ctx.resources.save(resource);
         saved = true;
         sendInterim(req, res, 104, 'Upload Resumption Supported', {
-          location: x.location ?? '', [UPLOAD_HEADER.version]: String(version), ...resourceLimit(ctx, resource),
+          location: x.location ?? '', [UPLOAD_HEADER.version]: String(version), ...resourceLimit(ctx, resource, version),
         });
       },
     }, request, device.name);

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { isShoeboxError, type ResourceType } from '../../../shared/protocol';
 import type { CommitResult } from '../ingest/committer';
-import { sendError, sendJson } from '../http/http-utils';
+import { sendError, sendJson, type Problem } from '../http/http-utils';
 import { formatReprDigest, formatSfBoolean } from './structured-fields';
 
 /** After an error answered before the body was read, unread bytes are discarded for at most this long. */
@@ -81,6 +81,13 @@ function drainIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
 }
 
 const headersOfErrors = new WeakMap<object, Record<string, string>>();
+const problemsOfErrors = new WeakMap<object, Problem>();
+
+/** Attaches an RFC 9457 problem to an error; answerError then answers application/problem+json. */
+export function withProblem<E>(error: E, problem: Problem | null): E {
+  if (problem && typeof error === 'object' && error !== null) problemsOfErrors.set(error, problem);
+  return error;
+}
 
 /** Attaches response headers to an error (e.g. Upload-Limit on TOO_LARGE); answerError sends them. */
 export function withHeaders<E>(error: E, headers: Record<string, string>): E {
@@ -98,7 +105,7 @@ export function answerError(req: IncomingMessage, res: ServerResponse, error: un
   const attached = typeof error === 'object' && error !== null ? headersOfErrors.get(error) : undefined;
   for (const [name, value] of Object.entries({ ...attached, ...extra })) res.setHeader(name, value);
   if (isShoeboxError(error) && error.code === 'AUTH_FAILED') res.setHeader('www-authenticate', 'Bearer realm="Shoebox"');
-  sendError(res, error);
+  sendError(res, error, typeof error === 'object' && error !== null ? problemsOfErrors.get(error) : undefined);
 }
 
 /** An answer without a body (201/204 of the resumable protocol, OPTIONS). */

@@ -1,13 +1,14 @@
 /** What every PhotoKit handler shares: the ingest core, the resource store, in-flight requests, limits. */
-import type { IncomingMessage } from 'node:http';
-import { ShoeboxError } from '../../../shared/protocol';
+import { ShoeboxError, type InteropVersion } from '../../../shared/protocol';
+import { withProblem } from './http-io';
+import { problemOf } from './resumable-protocol';
 import type { CommitResult } from '../ingest/committer';
 import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
 import type { KeyedLock } from '../util/keyed-lock';
+import { revokedError } from './credentials';
 import type { InFlightRegistry } from './in-flight';
-import { bearerToken } from './request-headers';
 import type { TransferContext } from './upload-transfer';
-import type { ResourceStore } from './upload-resources';
+import type { ResourceStore, UploadResource } from './upload-resources';
 
 export const PHOTOKIT_PREFIX = '/v1/photokit/';
 export const UPLOADS_PREFIX = '/v1/uploads/';
@@ -22,13 +23,8 @@ export interface PhotoKitContext extends TransferContext {
   maxOpenPerDevice: number;
   onCommitted: (event: { device: DeviceSummary; filename: string; result: CommitResult }) => void;
   log: (message: string) => void;
-}
-
-/** The paired device behind the request's bearer token (AUTH_FAILED / DEVICE_REVOKED otherwise). */
-export function authenticate(ctx: PhotoKitContext, req: IncomingMessage): DeviceSummary {
-  const device = ctx.devices.authenticate(bearerToken(req));
-  ctx.devices.touch(device.id);
-  return device;
+  /** Interop versions newer than this receiver speaks that a client asked for (each logged once). */
+  unknownVersionsSeen: Set<number>;
 }
 
 export function unknownResource(): ShoeboxError {
@@ -39,6 +35,20 @@ export function tooLarge(maxUploadBytes: number, size: number): ShoeboxError {
   return new ShoeboxError('TOO_LARGE', `The upload is ${size} bytes; this receiver accepts at most ${maxUploadBytes} bytes per file.`);
 }
 
-export function inconsistentLength(detail: string): ShoeboxError {
-  return new ShoeboxError('BAD_MESSAGE', `Inconsistent upload length: ${detail}.`);
+/** BAD_MESSAGE for lengths that disagree, with the inconsistent-upload-length problem where the version has it. */
+export function inconsistentLength(detail: string, version?: InteropVersion): ShoeboxError {
+  const error = new ShoeboxError('BAD_MESSAGE', `Inconsistent upload length: ${detail}.`);
+  return version === undefined ? error : withProblem(error, problemOf(version, 'inconsistentLength'));
+}
+
+/**
+ * The last check before a commit: the device is still paired (not revoked, not re-paired under another
+ * id) and, for an upload resource, the resource is still open and still that device's (not cancelled).
+ */
+export function commitGuard(ctx: PhotoKitContext, deviceId: string, resource?: UploadResource): () => void {
+  return () => {
+    const refusal = revokedError(ctx.devices.get(deviceId));
+    if (refusal) throw refusal;
+    if (resource && (ctx.resources.get(resource.id) !== resource || resource.spec.deviceId !== deviceId)) throw unknownResource();
+  };
 }

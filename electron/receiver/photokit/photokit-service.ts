@@ -14,11 +14,14 @@ import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
 import type { HttpRoute } from '../receiver';
 import { KeyedLock } from '../util/keyed-lock';
 import { handleCreation } from './creation-handler';
+import { loggableTarget, revokedError } from './credentials';
 import { answerEmpty, answerError } from './http-io';
 import { InFlightRegistry } from './in-flight';
 import { PHOTOKIT_PREFIX, UPLOADS_PREFIX, type PhotoKitContext } from './photokit-context';
 import { handleDelete, handleHead, handlePatch } from './resource-handlers';
-import { LATEST_INTEROP, limitHeader, PARTIAL_UPLOAD_TYPE, requestedVersion, UPLOAD_HEADER } from './resumable-protocol';
+import { interopSpec, isInteropVersion, LATEST_INTEROP, PARTIAL_UPLOAD_TYPE, UPLOAD_HEADER } from '../../../shared/protocol';
+import { optionsLimitHeader, requestedVersion } from './resumable-protocol';
+import { hangUp } from './resource-answers';
 import { ResourceStore } from './upload-resources';
 
 export interface PhotoKitOptions {
@@ -53,15 +56,20 @@ async function answerOptions(req: IncomingMessage, res: ServerResponse, maxUploa
       return null;
     }
   })();
-  const version = typeof requested === 'number' ? requested : LATEST_INTEROP;
+  const version = requested !== null && isInteropVersion(requested) ? requested : LATEST_INTEROP;
   answerEmpty(req, res, 200, {
-    allow, 'accept-patch': PARTIAL_UPLOAD_TYPE, [UPLOAD_HEADER.version]: String(version), ...limitHeader(maxUploadBytes),
+    allow, 'accept-patch': PARTIAL_UPLOAD_TYPE, [UPLOAD_HEADER.version]: String(version), ...optionsLimitHeader(maxUploadBytes),
   });
 }
 
-function revokedError(device: DeviceSummary | undefined): ShoeboxError | null {
-  if (device && !device.revokedAt) return null;
-  return new ShoeboxError('DEVICE_REVOKED', `"${device?.name ?? 'This device'}" was removed from this computer's paired devices: pair it again to back up here.`);
+/** Interop 9 lets a client read the offset with GET as well as HEAD. */
+function offsetByGet(req: IncomingMessage): boolean {
+  try {
+    const version = requestedVersion(req);
+    return version !== null && isInteropVersion(version) && interopSpec(version).offsetByGet;
+  } catch {
+    return false;
+  }
 }
 
 export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitEndpoints> {
@@ -69,7 +77,7 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
   const ctx: PhotoKitContext = {
     ingest: options.ingest, activity: options.activity, maxUploadBytes: options.maxUploadBytes, idleTimeoutMs: options.idleTimeoutMs,
     devices: options.devices, resources, inFlight: new InFlightRegistry((id) => revokedError(options.devices.get(id))), locks: new KeyedLock(),
-    maxOpenPerDevice: options.maxOpenPerDevice ?? 256, onCommitted: options.onCommitted, log: options.log,
+    maxOpenPerDevice: options.maxOpenPerDevice ?? 256, onCommitted: options.onCommitted, log: options.log, unknownVersionsSeen: new Set(),
   };
   const sweep = async () => {
     const removed = await resources.sweep((r) => ctx.inFlight.forResource(r.id) !== undefined || ctx.ingest.isActive(r.key));
@@ -87,7 +95,7 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
     try {
       await work();
     } catch (error) {
-      if (!isShoeboxError(error)) options.log(`PhotoKit ${req.method} ${req.url?.slice(0, 200)}: ${(error as Error)?.stack ?? String(error)}`);
+      if (!isShoeboxError(error)) options.log(`PhotoKit ${req.method} ${loggableTarget(req)}: ${(error as Error)?.stack ?? String(error)}`);
       answerError(req, res, error);
     }
     return true;
@@ -96,8 +104,14 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
   let closing: Promise<void> | undefined;
   const route: HttpRoute = async (req, res, url) => {
     const { pathname } = url;
-    if (closing && (pathname.startsWith(PHOTOKIT_PREFIX) || pathname.startsWith(UPLOADS_PREFIX))) {
-      // A keep-alive connection may bring a request after close began: come back later.
+    if (closing && pathname.startsWith(UPLOADS_PREFIX)) {
+      // Resumption on a kept-alive connection after close began: a dropped connection makes URLSession
+      // resume later, a final 503 would fail the job.
+      hangUp(res);
+      return true;
+    }
+    if (closing && pathname.startsWith(PHOTOKIT_PREFIX)) {
+      // A new upload on a kept-alive connection after close began: come back later.
       return guarded(req, res, async () => {
         throw new ShoeboxError('SHUTTING_DOWN', 'The receiver is shutting down; resumable uploads continue where they stopped when it is back.');
       });
@@ -105,7 +119,7 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
     if (pathname.startsWith(PHOTOKIT_PREFIX)) {
       const rest = pathname.slice(PHOTOKIT_PREFIX.length);
       if (req.method === 'OPTIONS') return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, POST, PUT'));
-      if (req.method === 'POST' || req.method === 'PUT') return guarded(req, res, () => handleCreation(ctx, req, res, rest));
+      if (req.method === 'POST' || req.method === 'PUT') return guarded(req, res, () => handleCreation(ctx, req, res, url, rest));
       return false;
     }
     if (pathname.startsWith(UPLOADS_PREFIX)) {
@@ -113,6 +127,7 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
       switch (req.method) {
         case 'OPTIONS': return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, HEAD, PATCH, DELETE'));
         case 'HEAD': return guarded(req, res, () => handleHead(ctx, req, res, id));
+        case 'GET': return offsetByGet(req) ? guarded(req, res, () => handleHead(ctx, req, res, id)) : false;
         case 'PATCH': return guarded(req, res, () => handlePatch(ctx, req, res, id));
         case 'DELETE': return guarded(req, res, () => handleDelete(ctx, req, res, id));
         default: return false;

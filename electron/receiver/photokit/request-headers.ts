@@ -30,14 +30,6 @@ export function singleHeader(req: IncomingMessage, name: string, maxLength: numb
   return value;
 }
 
-/** The token of `Authorization: Bearer <token>`; AUTH_FAILED when missing or not a bearer token. */
-export function bearerToken(req: IncomingMessage): string {
-  const value = req.headers.authorization;
-  const match = value === undefined || value.length > 300 ? null : /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(value);
-  if (!match?.[1]) throw new ShoeboxError('AUTH_FAILED', 'Send the device token as "Authorization: Bearer <token>"; pair this device first if it has none.');
-  return match[1];
-}
-
 export interface UploadTarget {
   assetId: string;
   resourceType: ResourceType;

@@ -1,25 +1,16 @@
 /**
- * draft-ietf-httpbis-resumable-upload as URLSession speaks it: interop version 3 (iOS 17,
- * `Upload-Incomplete`), 5 (iOS 18.0) and 6 (iOS 18.1+, `Upload-Complete`, PATCH bodies typed
- * `application/partial-upload`). Reading the request fields and writing the response fields per version.
+ * draft-ietf-httpbis-resumable-upload on the receiver's side, at every interop version of
+ * shared/protocol/resumable-interop.ts (3 to 9): reading a request's fields and writing an answer's, in
+ * the spelling of the version the client spoke. A version this receiver does not know is served as a
+ * plain upload (the draft's fallback for servers that do not support resumption).
  */
 import type { IncomingMessage } from 'node:http';
-import { ShoeboxError } from '../../../shared/protocol';
+import {
+  completeField, interopSpec, INTEROP_VERSIONS, isInteropVersion, limitValue, PROBLEM_TYPE, ShoeboxError, UPLOAD_HEADER, type InteropVersion, type ProblemType,
+} from '../../../shared/protocol';
+import type { Problem } from '../http/http-utils';
 import { singleHeader } from './request-headers';
-import { formatSfBoolean, parseSfBoolean, parseSfInteger } from './structured-fields';
-
-export const INTEROP_VERSIONS = [3, 5, 6] as const;
-export type InteropVersion = (typeof INTEROP_VERSIONS)[number];
-export const LATEST_INTEROP: InteropVersion = 6;
-export const PARTIAL_UPLOAD_TYPE = 'application/partial-upload';
-
-export const UPLOAD_HEADER = {
-  version: 'upload-draft-interop-version',
-  complete: 'upload-complete',
-  incomplete: 'upload-incomplete',
-  offset: 'upload-offset',
-  limit: 'upload-limit',
-} as const;
+import { parseSfBoolean, parseSfInteger } from './structured-fields';
 
 export interface ResumableFields {
   version: InteropVersion;
@@ -32,17 +23,13 @@ function bad(message: string): ShoeboxError {
   return new ShoeboxError('BAD_MESSAGE', message);
 }
 
-function isSupported(version: number): version is InteropVersion {
-  return (INTEROP_VERSIONS as readonly number[]).includes(version);
-}
-
-/** The version a request asks for: null without the header, 'unsupported' for versions other than 3, 5, 6. */
-export function requestedVersion(req: IncomingMessage): InteropVersion | null | 'unsupported' {
+/** The version a request asks for: null without the header, or the number, known or not. */
+export function requestedVersion(req: IncomingMessage): number | null {
   const raw = singleHeader(req, UPLOAD_HEADER.version, 10);
   if (raw === undefined) return null;
   const version = parseSfInteger(raw);
   if (version === null) throw bad('Upload-Draft-Interop-Version must be an integer.');
-  return isSupported(version) ? version : 'unsupported';
+  return version;
 }
 
 function readBoolean(req: IncomingMessage, name: string): boolean | null {
@@ -53,11 +40,12 @@ function readBoolean(req: IncomingMessage, name: string): boolean | null {
   return value;
 }
 
-/** Upload-Complete (v5, v6) or the negation of Upload-Incomplete (v3). */
-export function readComplete(req: IncomingMessage, version: number): boolean | null {
-  if (version >= 5) return readBoolean(req, UPLOAD_HEADER.complete);
-  const incomplete = readBoolean(req, UPLOAD_HEADER.incomplete);
-  return incomplete === null ? null : !incomplete;
+/** Upload-Complete, or the negation of Upload-Incomplete, as the version spells it. */
+export function readComplete(req: IncomingMessage, version: InteropVersion): boolean | null {
+  const field = interopSpec(version).completeField;
+  const value = readBoolean(req, field);
+  if (value === null) return null;
+  return field === UPLOAD_HEADER.complete ? value : !value;
 }
 
 export function readOffset(req: IncomingMessage): number | null {
@@ -68,17 +56,21 @@ export function readOffset(req: IncomingMessage): number | null {
   return offset;
 }
 
+const SPOKEN = `${INTEROP_VERSIONS[0]} to ${INTEROP_VERSIONS[INTEROP_VERSIONS.length - 1]}`;
+
 /**
  * The resumable fields of a request to the upload endpoint. null: a plain upload. A version this
- * receiver does not speak is served as a plain upload when it sends the whole body (the draft's fallback),
- * and refused when it announces a partial one.
+ * receiver does not know is served as a plain upload when it sends the whole body (`onUnknown` hears of
+ * it), and refused when it announces a partial one.
  */
-export function readCreationFields(req: IncomingMessage): ResumableFields | null {
+export function readCreationFields(req: IncomingMessage, onUnknown: (version: number) => void): ResumableFields | null {
   const version = requestedVersion(req);
   if (version === null) return null;
-  if (version === 'unsupported') {
-    const complete = readBoolean(req, UPLOAD_HEADER.complete);
-    if (complete === false) throw bad(`This receiver speaks resumable-upload interop versions ${INTEROP_VERSIONS.join(', ')}; send the whole body in one request.`);
+  if (!isInteropVersion(version)) {
+    onUnknown(version);
+    if (readBoolean(req, UPLOAD_HEADER.complete) === false || readBoolean(req, UPLOAD_HEADER.incomplete) === true) {
+      throw bad(`This receiver speaks resumable-upload interop versions ${SPOKEN}, not ${version}; send the whole body in one request.`);
+    }
     return null;
   }
   const complete = readComplete(req, version);
@@ -91,27 +83,42 @@ export function readCreationFields(req: IncomingMessage): ResumableFields | null
 /** The fields of a request to an upload resource (HEAD, PATCH, DELETE); `fallback` when no version is sent. */
 export function readResourceFields(req: IncomingMessage, fallback: InteropVersion): ResumableFields {
   const requested = requestedVersion(req);
-  if (requested === 'unsupported') throw bad(`This receiver speaks resumable-upload interop versions ${INTEROP_VERSIONS.join(', ')}.`);
+  if (requested !== null && !isInteropVersion(requested)) throw bad(`This receiver speaks resumable-upload interop versions ${SPOKEN}, not ${requested}.`);
   const version = requested ?? fallback;
   return { version, complete: readComplete(req, version), offset: readOffset(req) };
-}
-
-/** Upload-Complete / Upload-Incomplete in the version's spelling. */
-export function completeHeaders(version: InteropVersion, complete: boolean): Record<string, string> {
-  return version >= 5 ? { [UPLOAD_HEADER.complete]: formatSfBoolean(complete) } : { [UPLOAD_HEADER.incomplete]: formatSfBoolean(!complete) };
 }
 
 /** The fields of every answer about an upload resource: version, completeness, offset. */
 export function stateHeaders(version: InteropVersion, state: { complete: boolean; offset: number }): Record<string, string> {
   return {
     [UPLOAD_HEADER.version]: String(version),
-    ...completeHeaders(version, state.complete),
+    ...completeField(version, state.complete),
     [UPLOAD_HEADER.offset]: String(state.offset),
   };
 }
 
-/** Upload-Limit: the largest upload, and (for an existing resource) the seconds it has left. */
-export function limitHeader(maxSize: number, maxAgeSeconds?: number): Record<string, string> {
-  const age = maxAgeSeconds === undefined ? '' : `, max-age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
-  return { [UPLOAD_HEADER.limit]: `max-size=${maxSize}${age}` };
+/** Upload-Limit where the version has it: the largest upload and, for an existing resource, the seconds it has left. */
+export function limitHeader(version: InteropVersion, maxSize: number, secondsLeft?: number): Record<string, string> {
+  const value = limitValue(version, maxSize, secondsLeft);
+  return value === null ? {} : { [UPLOAD_HEADER.limit]: value };
+}
+
+/**
+ * Upload-Limit on OPTIONS, whatever the version: iOS treats a 200 with Upload-Limit as "resumable
+ * uploads supported", and the field is harmless to a client whose version predates it.
+ */
+export function optionsLimitHeader(maxSize: number): Record<string, string> {
+  return { [UPLOAD_HEADER.limit]: `max-size=${maxSize}` };
+}
+
+const PROBLEM_TITLES: Record<ProblemType, string> = {
+  mismatchingOffset: 'Offset from request does not match offset of resource',
+  completedUpload: 'Upload is already completed',
+  inconsistentLength: 'Inconsistent length values for upload',
+};
+
+/** The version's RFC 9457 problem of this kind; null when the version defines none. */
+export function problemOf(version: InteropVersion, kind: ProblemType, members?: Record<string, number>): Problem | null {
+  if (!interopSpec(version).problems.includes(kind)) return null;
+  return { type: PROBLEM_TYPE[kind], title: PROBLEM_TITLES[kind], ...(members ? { members } : {}) };
 }

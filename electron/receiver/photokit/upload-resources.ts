@@ -15,7 +15,7 @@ import { writeFileDurable } from '../ingest/fs-durable';
 import { HIDDEN_DIR, storageError, type StagingArea } from '../ingest/staging-area';
 import type { UploadSpec } from '../ingest/upload-spec';
 import { KeyedLock } from '../util/keyed-lock';
-import type { InteropVersion } from './resumable-protocol';
+import { isInteropVersion, type InteropVersion } from '../../../shared/protocol';
 
 const FORMAT = 'shoebox-upload-resource';
 /** A finished resource answers HEAD for at most this long (and never past the stale-upload age). */
@@ -46,7 +46,7 @@ const resourceSchema = z.strictObject({
   format: z.literal(FORMAT),
   id: z.string().regex(RESOURCE_ID),
   key: z.string().regex(/^[0-9a-f]{40}$/),
-  interop: z.union([z.literal(3), z.literal(5), z.literal(6)]) satisfies z.ZodType<InteropVersion>,
+  interop: z.custom<InteropVersion>((v) => typeof v === 'number' && isInteropVersion(v), 'not an interop version this receiver speaks'),
   /** spec.size is the upload's length when known, else the receiver's limit (an upper bound). */
   spec: specSchema,
   length: z.number().int().nonnegative().nullable(),

@@ -35,6 +35,8 @@ export interface TransferPlan {
   resumable: boolean;
   /** Called once the upload is open and before the body is read (resumable creation: save, then 104). */
   onOpened?: (lease: UploadLease) => Promise<void>;
+  /** Checked once every byte is in, right before the commit: throws when the upload may no longer be stored (device revoked, resource gone). */
+  mayCommit: () => void;
 }
 
 export type TransferOutcome =
@@ -90,6 +92,7 @@ export async function runTransfer(ctx: TransferContext, req: IncomingMessage, pl
     }
     if (!plan.sizeKnown) await lease.setSize(lease.held);
     if (request.signal.aborted) throw request.signal.reason;
+    plan.mayCommit();
     request.committing = true;
     report('verifying', lease.held);
     const result = await lease.finish();

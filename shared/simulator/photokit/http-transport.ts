@@ -1,32 +1,36 @@
 /**
- * `photokit-http`: exactly what iOS sends for a PhotoKit upload job, and how URLSession resumes it.
+ * `photokit-http`: what iOS sends for a PhotoKit upload job, and how URLSession resumes it.
  *  1. OPTIONS to the destination (once per origin): a 200 with Upload-Limit means resumable uploads.
  *  2. The destination request (POST/PUT) with the app's headers, the whole resource as the raw body and,
- *     when resumable, Upload-Draft-Interop-Version + Upload-Complete: ?1 (v3 Upload-Incomplete: ?0).
- *     A `104 Upload Resumption Supported` gives the upload's Location.
- *  3. Cut mid-body (or the answer lost): HEAD the Location for Upload-Offset, then PATCH the rest from
- *     there; a 409 means HEAD again; a vanished resource means start over. Without a Location the
- *     upload starts over.
- * The final answer decides the job: 2xx succeeded (its headers kept), anything else failed.
- * Node and browser (the HttpClient is injected).
+ *     when resumable, the interop version's fields (iOS 26: Upload-Draft-Interop-Version: 8,
+ *     Upload-Complete: ?1, Upload-Length). A `104 Upload Resumption Supported` gives the Location.
+ *  3. Only a dropped connection is resumed: HEAD the Location for Upload-Offset, then PATCH the rest.
+ *     Neither carries the app's headers (no Authorization, no Shoebox-Token): the URL is the capability.
+ *     Without a Location the upload starts over.
+ *  4. Any final answer decides the job, to any of these requests: 2xx succeeded (its headers kept),
+ *     anything else (a 408, 409 or 503 included) failed, with no further HEAD or PATCH.
+ * Connection failures are retried with backoff for `giveUpAfterMs` (the receiver asleep or away), then
+ * the job fails with a network error. Node and browser (the HttpClient is injected).
  */
 import { backoffDelay, type BackoffOptions } from '../backoff';
 import type { UploadSource } from '../upload-source';
 import type { HttpClient, HttpRequest, HttpResponse } from './http-client';
 import type { JobError } from './job-types';
-import { LinkPlanner } from './network-conditions';
-import { answeredComplete, appendFields, creationFields, DEFAULT_INTEROP_VERSION, uploadOffset, type InteropVersion } from './resumable-fields';
+import { LinkPlanner, OutageSchedule } from './network-conditions';
+import { answeredComplete, appendFields, creationFields, DEFAULT_INTEROP_VERSION, headFields, uploadOffset, type InteropVersion } from './resumable-fields';
 import type { TransferContext, TransferJob, TransferOutcome, UploadTransport } from './transport-types';
 
 export interface PhotoKitHttpOptions {
   http: HttpClient;
-  /** Interop version offered; false: plain uploads only. Default 6. */
+  /** Interop version offered; false: plain uploads only. Default 8 (iOS 26). */
   interopVersion?: InteropVersion | false;
   /** Ask OPTIONS first (feature detection); default true. */
   probe?: boolean;
-  /** Failed connections in a row before the job fails (URLSession gives up); default 6. */
+  /** How long connection failures in a row are retried before the job fails; default 10 minutes. */
+  giveUpAfterMs?: number;
+  /** At most this many connection failures in a row, whatever the time; default unlimited. */
   maxNetworkFailures?: number;
-  /** HEAD/PATCH rounds without progress before the job fails; default 12. */
+  /** Resumptions in a row whose HEAD shows no progress before the job fails; default 8. */
   maxStalls?: number;
   backoff?: BackoffOptions;
 }
@@ -38,18 +42,8 @@ class LinkCut extends Error {
 
 type Step =
   | { kind: 'answer'; response: HttpResponse }
-  /** The connection was cut; resume (or restart) from what the receiver holds. */
-  | { kind: 'cut' }
-  /** No progress this round (409, busy): ask again. */
-  | { kind: 'again' }
-  /** The upload resource is gone: start over. */
-  | { kind: 'gone' };
-
-function header(headers: Readonly<Record<string, string>>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
-  return undefined;
-}
+  /** The connection dropped; resume (or restart) from what the receiver holds. */
+  | { kind: 'cut' };
 
 /** The job's outcome from a final answer. */
 export function outcomeOf(response: HttpResponse): TransferOutcome {
@@ -70,9 +64,12 @@ export function outcomeOf(response: HttpResponse): TransferOutcome {
   return { ok: false, error, headers: response.headers };
 }
 
-/** A transient answer to a resumption request: back off and ask again. */
-function transient(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
+/** URLSession's kind of failure for a connection error: cannotConnect, timedOut or networkError. */
+export function networkFailureCode(error: unknown): JobError['code'] {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND') return 'cannotConnect';
+  if (code === 'ETIMEDOUT' || (error instanceof Error && /no progress from/.test(error.message))) return 'timedOut';
+  return 'networkError';
 }
 
 export class PhotoKitHttpTransport implements UploadTransport {
@@ -80,38 +77,63 @@ export class PhotoKitHttpTransport implements UploadTransport {
   readonly #http: HttpClient;
   readonly #version: InteropVersion | false;
   readonly #probe: boolean;
+  readonly #giveUpAfterMs: number;
   readonly #maxFailures: number;
   readonly #maxStalls: number;
   readonly #backoff: BackoffOptions;
   readonly #support = new Map<string, Promise<boolean>>();
+  #outages: OutageSchedule | undefined;
 
   constructor(options: PhotoKitHttpOptions) {
     this.#http = options.http;
     this.#version = options.interopVersion ?? DEFAULT_INTEROP_VERSION;
     this.#probe = options.probe ?? true;
-    this.#maxFailures = options.maxNetworkFailures ?? 6;
-    this.#maxStalls = options.maxStalls ?? 12;
-    this.#backoff = options.backoff ?? { baseMs: 200, maxMs: 5000 };
+    this.#giveUpAfterMs = options.giveUpAfterMs ?? 10 * 60_000;
+    this.#maxFailures = options.maxNetworkFailures ?? Infinity;
+    this.#maxStalls = options.maxStalls ?? 8;
+    this.#backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
   }
 
   async transfer(job: TransferJob, source: UploadSource, ctx: TransferContext): Promise<TransferOutcome> {
+    this.#outages ??= new OutageSchedule(ctx.conditions.outages, ctx.clock);
     const planner = new LinkPlanner(ctx.conditions, ctx.random);
-    const version = (await this.#resumable(job, ctx)) ? (this.#version as InteropVersion) : undefined;
-    let location = version === undefined ? undefined : job.transfer.location;
+    let version: InteropVersion | undefined;
+    let probed = false;
+    let location: string | undefined;
     let failures = 0;
+    let firstFailureAt = 0;
     let stalls = 0;
+    let lastOffset = -1;
     for (;;) {
       ctx.signal.throwIfAborted();
       let step: Step;
       try {
-        step = location === undefined || version === undefined
-          ? await this.#create(job, source, version, planner, ctx, (found) => (location = found))
-          : await this.#resume(job, source, version, location, planner, ctx);
+        this.#outages.check();
+        if (!probed) {
+          version = (await this.#resumable(job, ctx)) ? (this.#version as InteropVersion) : undefined;
+          location = version === undefined ? undefined : job.transfer.location;
+          probed = true;
+        }
+        if (location === undefined || version === undefined) {
+          step = await this.#create(job, source, version, planner, ctx, (found) => (location = found));
+        } else {
+          const resumed = await this.#resume(source, version, location, planner, ctx);
+          if (resumed.offset !== undefined) {
+            stalls = resumed.offset > lastOffset ? 0 : stalls + 1;
+            lastOffset = Math.max(lastOffset, resumed.offset);
+            if (stalls > this.#maxStalls) return { ok: false, error: { code: 'networkError', message: `resumed ${stalls} times in a row without progress`, retryable: true } };
+          }
+          step = resumed.step;
+        }
       } catch (error) {
         ctx.signal.throwIfAborted();
+        if (failures === 0) firstFailureAt = ctx.clock.now();
         failures += 1;
         const message = error instanceof Error ? error.message : String(error);
-        if (failures > this.#maxFailures) return { ok: false, error: { code: 'networkError', message: `gave up after ${failures - 1} failed connections: ${message}`, retryable: true } };
+        const failingFor = ctx.clock.now() - firstFailureAt;
+        if (failures > this.#maxFailures || failingFor >= this.#giveUpAfterMs) {
+          return { ok: false, error: { code: networkFailureCode(error), message: `gave up after ${failures} failed connections in ${Math.round(failingFor / 1000)} s: ${message}`, retryable: true } };
+        }
         const delay = backoffDelay(failures, this.#backoff, ctx.random);
         ctx.event('network-error', { message, ms: delay });
         await ctx.clock.sleep(delay, ctx.signal);
@@ -119,23 +141,11 @@ export class PhotoKitHttpTransport implements UploadTransport {
       }
       failures = 0;
       if (step.kind === 'answer') return outcomeOf(step.response);
-      if (step.kind === 'cut') {
-        if (location === undefined) ctx.event('restart', { message: 'no Location to resume at' });
-        continue;
-      }
-      if (step.kind === 'gone') {
-        location = undefined;
-        ctx.saveTransfer({});
-        ctx.event('restart', { message: 'the upload resource is gone' });
-        continue;
-      }
-      stalls += 1;
-      if (stalls > this.#maxStalls) return { ok: false, error: { code: 'NO_PROGRESS', message: `resumed ${stalls - 1} times without progress`, retryable: true } };
-      await ctx.clock.sleep(backoffDelay(stalls, this.#backoff, ctx.random), ctx.signal);
+      if (location === undefined) ctx.event('restart', { message: 'no Location to resume at' });
     }
   }
 
-  /** OPTIONS once per origin: resumable when the receiver answers 200 with Upload-Limit. */
+  /** OPTIONS once per origin: resumable when the receiver answers 200 with Upload-Limit. A connection failure throws. */
   #resumable(job: TransferJob, ctx: TransferContext): Promise<boolean> {
     if (this.#version === false || !this.#http.seesInterimResponses) return Promise.resolve(false);
     if (!this.#probe) return Promise.resolve(true);
@@ -143,12 +153,12 @@ export class PhotoKitHttpTransport implements UploadTransport {
     let known = this.#support.get(origin);
     if (!known) {
       known = this.#http
-        .request({ method: 'OPTIONS', url: job.destination.url, headers: { 'upload-draft-interop-version': String(this.#version) }, signal: ctx.signal })
+        .request({ method: 'OPTIONS', url: job.destination.url, headers: headFields(this.#version), signal: ctx.signal })
         .then((answer) => answer.status === 200 && answer.headers['upload-limit'] !== undefined);
       known.catch(() => this.#support.delete(origin)); // ask again next time
       this.#support.set(origin, known);
     }
-    return known.catch(() => false);
+    return known;
   }
 
   async #create(
@@ -156,8 +166,9 @@ export class PhotoKitHttpTransport implements UploadTransport {
     ctx: TransferContext, foundLocation: (location: string) => void,
   ): Promise<Step> {
     const { url, method } = job.destination;
-    const headers = { ...job.destination.headers, ...(version === undefined ? {} : creationFields(version, true)) };
+    const headers = { ...job.destination.headers, ...(version === undefined ? {} : creationFields(version, { complete: true, length: source.size })) };
     ctx.event('request', { method, offset: 0 });
+    let cutAfterInterim = false;
     return this.#send(source, 0, planner, ctx, {
       method, url, headers,
       onInterim: (status, fields) => {
@@ -166,43 +177,42 @@ export class PhotoKitHttpTransport implements UploadTransport {
         foundLocation(location);
         ctx.saveTransfer({ location });
         ctx.event('resumable', { location });
+        cutAfterInterim = planner.cutAfterInterim();
       },
-    });
+    }, () => cutAfterInterim);
   }
 
-  async #resume(job: TransferJob, source: UploadSource, version: InteropVersion, location: string, planner: LinkPlanner, ctx: TransferContext): Promise<Step> {
-    const authorization = header(job.destination.headers, 'authorization');
-    const base = { ...(authorization ? { authorization } : {}), 'upload-draft-interop-version': String(version) };
-    const state = await this.#http.request({ method: 'HEAD', url: location, headers: base, signal: ctx.signal });
-    if (state.status === 404 || state.status === 410) return { kind: 'gone' };
-    if (transient(state.status)) throw new Error(`HEAD answered ${state.status}`);
-    if (state.status < 200 || state.status >= 300) return { kind: 'answer', response: state };
+  /** HEAD for the offset, then PATCH from there; no app headers on either. */
+  async #resume(source: UploadSource, version: InteropVersion, location: string, planner: LinkPlanner, ctx: TransferContext): Promise<{ step: Step; offset?: number }> {
+    const state = await this.#http.request({ method: 'HEAD', url: location, headers: headFields(version), signal: ctx.signal });
+    if (state.status < 200 || state.status >= 300) return { step: { kind: 'answer', response: state } };
     if (answeredComplete(version, state.headers)) {
       // The whole body arrived but the answer was lost: the resource's headers carry the outcome.
-      return { kind: 'answer', response: { status: state.headers['shoebox-duplicate'] === '?1' ? 200 : 201, headers: state.headers, body: '' } };
+      return { step: { kind: 'answer', response: { status: state.headers['shoebox-duplicate'] === '?1' ? 200 : 201, headers: state.headers, body: '' } } };
     }
     const offset = uploadOffset(state.headers);
-    if (offset === undefined || offset > source.size) return { kind: 'gone' };
+    if (offset === undefined || offset > source.size) {
+      return { step: { kind: 'answer', response: { status: 502, headers: state.headers, body: 'HEAD gave no usable Upload-Offset' } } };
+    }
     ctx.event('offset', { offset, message: 'HEAD Upload-Offset' });
     ctx.event('request', { method: 'PATCH', offset });
-    const step = await this.#send(source, offset, planner, ctx, { method: 'PATCH', url: location, headers: { ...base, ...appendFields(version, offset, true) } });
-    if (step.kind !== 'answer') return step;
-    const { status } = step.response;
-    if (status === 409) return { kind: 'again' };
-    if (status === 404 || status === 410) return { kind: 'gone' };
-    if (transient(status)) throw new Error(`PATCH answered ${status}`);
-    return step;
+    const step = await this.#send(source, offset, planner, ctx, { method: 'PATCH', url: location, headers: appendFields(version, offset, true) });
+    return { step, offset };
   }
 
-  /** One request whose body is the source from `offset`, through the simulated link (pauses, cuts, bandwidth). */
-  async #send(source: UploadSource, offset: number, planner: LinkPlanner, ctx: TransferContext, request: Omit<HttpRequest, 'body' | 'signal'>): Promise<Step> {
+/** One request whose body is the source from `offset`, through the simulated link (pauses, cuts, bandwidth). */
+  async #send(
+    source: UploadSource, offset: number, planner: LinkPlanner, ctx: TransferContext,
+    request: Omit<HttpRequest, 'body' | 'signal'>, cutBeforeNextChunk: () => boolean = () => false,
+  ): Promise<Step> {
+    const outages = this.#outages!;
     const link = new AbortController();
     const onAbort = () => link.abort(ctx.signal.reason);
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
       const response = await this.#http.request({
         ...request,
-        body: { length: source.size - offset, chunks: bodyChunks(source, offset, planner, ctx, link) },
+        body: { length: source.size - offset, chunks: bodyChunks(source, offset, planner, ctx, link, () => cutBeforeNextChunk() || outages.down()) },
         signal: link.signal,
       });
       return { kind: 'answer', response };
@@ -217,11 +227,21 @@ export class PhotoKitHttpTransport implements UploadTransport {
   }
 }
 
-/** The body from `from` to the end, chunk by chunk, stalling and cutting as the planner draws. */
-async function* bodyChunks(source: UploadSource, from: number, planner: LinkPlanner, ctx: TransferContext, link: AbortController): AsyncGenerator<Uint8Array> {
+/**
+ * The body from `from` to the end, chunk by chunk, stalling and cutting as the planner draws; cut at
+ * once when `cutNow` says so (right after a 104, or the receiver went away).
+ */
+async function* bodyChunks(
+  source: UploadSource, from: number, planner: LinkPlanner, ctx: TransferContext, link: AbortController, cutNow: () => boolean,
+): AsyncGenerator<Uint8Array> {
   const chunkBytes = ctx.conditions.chunkBytes;
   let offset = from;
   while (offset < source.size) {
+    if (cutNow()) {
+      ctx.event('cut', { offset, message: 'the connection dropped' });
+      link.abort(new LinkCut(`cut after ${offset} bytes`));
+      return;
+    }
     const step = planner.next();
     if (step.pauseMs > 0) {
       ctx.event('pause', { ms: step.pauseMs, offset });

@@ -1,43 +1,47 @@
 /**
- * Request fields of "Resumable Uploads for HTTP" (draft-ietf-httpbis-resumable-upload) in the interop
- * versions URLSession speaks: 3 (iOS 17, Upload-Incomplete), 5 (iOS 18.0) and 6 (iOS 18.1+,
- * Upload-Complete, PATCH bodies typed application/partial-upload). Node and browser.
+ * Request fields of "Resumable Uploads for HTTP" (draft-ietf-httpbis-resumable-upload) as URLSession
+ * sends them, per interop version (shared/protocol/resumable-interop.ts): 3 (iOS 17, Upload-Incomplete),
+ * 5 (iOS 18.0), 6 (iOS 18.1+, application/partial-upload), 8 (iOS 26: Upload-Complete: ?1 with
+ * Upload-Length). Resumption requests carry these fields only, never the app's headers. Node and browser.
  */
+import {
+  completeField, interopSpec, INTEROP_VERSIONS, IOS26_INTEROP, isInteropVersion, PARTIAL_UPLOAD_TYPE, statesComplete, UPLOAD_HEADER, type InteropVersion,
+} from '../../protocol/resumable-interop';
 
-export const INTEROP_VERSIONS = [3, 5, 6] as const;
-export type InteropVersion = (typeof INTEROP_VERSIONS)[number];
-export const DEFAULT_INTEROP_VERSION: InteropVersion = 6;
+export { INTEROP_VERSIONS, isInteropVersion, type InteropVersion };
+export const DEFAULT_INTEROP_VERSION: InteropVersion = IOS26_INTEROP;
 
-export function isInteropVersion(value: number): value is InteropVersion {
-  return (INTEROP_VERSIONS as readonly number[]).includes(value);
+/** The fields of HEAD and OPTIONS: the interop version alone. */
+export function headFields(version: InteropVersion): Record<string, string> {
+  return { [UPLOAD_HEADER.version]: String(version) };
 }
 
-/** The fields of a creation request (POST/PUT) carrying `complete` or only a first part. */
-export function creationFields(version: InteropVersion, complete: boolean): Record<string, string> {
-  const fields: Record<string, string> = { 'upload-draft-interop-version': String(version) };
-  if (version === 3) fields['upload-incomplete'] = complete ? '?0' : '?1';
-  else fields['upload-complete'] = complete ? '?1' : '?0';
-  return fields;
+/** The fields of a creation request (POST/PUT): completeness and, where the version has it, Upload-Length. */
+export function creationFields(version: InteropVersion, body: { complete: boolean; length?: number }): Record<string, string> {
+  return {
+    ...headFields(version),
+    ...completeField(version, body.complete),
+    ...(interopSpec(version).uploadLength && body.length !== undefined ? { [UPLOAD_HEADER.length]: String(body.length) } : {}),
+  };
 }
 
 /** The fields of a PATCH appending at `offset`. */
 export function appendFields(version: InteropVersion, offset: number, complete: boolean): Record<string, string> {
   return {
-    ...creationFields(version, complete),
-    'upload-offset': String(offset),
-    ...(version === 6 ? { 'content-type': 'application/partial-upload' } : {}),
+    ...headFields(version),
+    ...completeField(version, complete),
+    [UPLOAD_HEADER.offset]: String(offset),
+    ...(interopSpec(version).partialUploadType ? { 'content-type': PARTIAL_UPLOAD_TYPE } : {}),
   };
 }
 
 /** Whether an answer says the upload is complete, in the version's spelling; undefined when it does not say. */
 export function answeredComplete(version: InteropVersion, headers: Readonly<Record<string, string>>): boolean | undefined {
-  const value = version === 3 ? headers['upload-incomplete'] : headers['upload-complete'];
-  if (value === undefined) return undefined;
-  return version === 3 ? value.trim() === '?0' : value.trim() === '?1';
+  return statesComplete(version, headers);
 }
 
 /** Upload-Offset as a number; undefined when absent or malformed. */
 export function uploadOffset(headers: Readonly<Record<string, string>>): number | undefined {
-  const value = headers['upload-offset']?.trim();
+  const value = headers[UPLOAD_HEADER.offset]?.trim();
   return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
 }
