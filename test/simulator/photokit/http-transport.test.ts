@@ -1,7 +1,8 @@
 /**
  * `photokit-http` against a real receiver on loopback: one raw-body POST per job, resumed after cuts
- * with HEAD + PATCH in interop versions 3, 5 and 6, started over without resumption, answered at once
- * when the bytes are known, pinned over TLS.
+ * (mid-body and right after the 104) with HEAD + PATCH that carry no app headers, at every interop
+ * version, started over without resumption, answered at once when the bytes are known, a receiver away
+ * for a while, a final answer that ends the job (as on iOS), pinned over TLS.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,13 +11,14 @@ import { memorySource } from '../../../shared/simulator/memory-source';
 import { pinnedFetch } from '../../../shared/simulator/node/pinned-http';
 import { pair } from '../../../shared/simulator/pair';
 import { buildDestination } from '../../../shared/simulator/photokit/destination';
-import { fetchHttpClient } from '../../../shared/simulator/photokit/http-client';
+import { fetchHttpClient, type HttpClient, type HttpRequest } from '../../../shared/simulator/photokit/http-client';
 import { PhotoKitHttpTransport } from '../../../shared/simulator/photokit/http-transport';
 import { networkConditions, type NetworkConditions } from '../../../shared/simulator/photokit/network-conditions';
 import { nodeHttpClient } from '../../../shared/simulator/photokit/node/node-http-client';
 import { seededRandom } from '../../../shared/simulator/photokit/random';
-import type { InteropVersion } from '../../../shared/simulator/photokit/resumable-fields';
+import { INTEROP_VERSIONS, type InteropVersion } from '../../../shared/simulator/photokit/resumable-fields';
 import { realSimClock } from '../../../shared/simulator/photokit/sim-clock';
+import { TokenBucket } from '../../../shared/simulator/throttle';
 import type { TransferEvent } from '../../../shared/simulator/photokit/timeline';
 import type { TransferContext, TransferJob } from '../../../shared/simulator/photokit/transport-types';
 import type { UploadSource } from '../../../shared/simulator/upload-source';
@@ -51,6 +53,16 @@ async function job(label: string, size = 200_000, base = fx.receiver.url, withTo
   return { job: { id: `job-${counter}`, resource: source, destination: buildDestination({ baseUrl: base, token: withToken }, description), transfer: {} }, source, bytes };
 }
 
+/** The node client, recording every request's method and headers. */
+function recording(inner: HttpClient = nodeHttpClient()): { http: HttpClient; sent: Array<Pick<HttpRequest, 'method' | 'headers'>> } {
+  const sent: Array<Pick<HttpRequest, 'method' | 'headers'>> = [];
+  return { sent, http: { seesInterimResponses: inner.seesInterimResponses, request: (r) => (sent.push({ method: r.method, headers: r.headers }), inner.request(r)) } };
+}
+
+function lower(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
 function count(text: string, word: string): number {
   return text.split(',').filter((w) => w === word).length;
 }
@@ -61,8 +73,9 @@ function storedBytes(headers: Record<string, string>): Buffer {
 }
 
 describe('PhotoKitHttpTransport', () => {
-  it.each([3, 5, 6] as InteropVersion[])('interop %i: resumes cut uploads with HEAD and PATCH, byte-identical', async (version) => {
-    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient(), interopVersion: version });
+  it.each([...INTEROP_VERSIONS] as InteropVersion[])('interop %i: resumes cut uploads with HEAD and PATCH, without app headers, byte-identical', async (version) => {
+    const { http, sent } = recording();
+    const transport = new PhotoKitHttpTransport({ http, interopVersion: version });
     const { job: j, source, bytes } = await job(`v${version}`);
     const { ctx, events } = harness({ cutChance: 0.3, maxCutsPerJob: 3 }, version);
     const outcome = await transport.transfer(j, source, ctx);
@@ -80,6 +93,75 @@ describe('PhotoKitHttpTransport', () => {
     expect(count(methods, 'POST')).toBe(1 + whats.filter((w) => w === 'restart').length);
     expect(count(methods, 'PATCH')).toBe(whats.filter((w) => w === 'offset').length);
     expect(fx.receiver.index.getAssetResources(j.resource.assetId)).toHaveLength(1);
+    for (const request of sent.filter((r) => r.method === 'HEAD' || r.method === 'PATCH')) {
+      const headers = lower(request.headers);
+      expect(headers.authorization).toBeUndefined();
+      expect(headers['shoebox-token']).toBeUndefined();
+      expect(headers['shoebox-filename']).toBeUndefined();
+      expect(headers['upload-draft-interop-version']).toBe(String(version));
+    }
+  });
+
+  it('defaults to what iOS 26 sends: interop 8, Upload-Complete: ?1 and Upload-Length on the creation', async () => {
+    const { http, sent } = recording();
+    const { job: j, source } = await job('ios26', 50_000);
+    expect(await new PhotoKitHttpTransport({ http }).transfer(j, source, harness().ctx)).toMatchObject({ ok: true, status: 201 });
+    const creation = lower(sent.find((r) => r.method === 'POST')!.headers);
+    expect(creation).toMatchObject({ 'upload-draft-interop-version': '8', 'upload-complete': '?1', 'upload-length': '50000' });
+    expect(lower(sent[0]!.headers)).toEqual({ 'upload-draft-interop-version': '8' }); // OPTIONS
+    expect(sent[0]!.method).toBe('OPTIONS');
+  });
+
+  it('resumes a connection cut right after the 104, before more of the body', async () => {
+    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient() });
+    const { job: j, source, bytes } = await job('after-104', 300_000);
+    const { ctx, events } = harness({ cutAfterInterimChance: 1, maxCutsPerJob: 1 });
+    const outcome = await transport.transfer(j, source, ctx);
+    expect(outcome).toMatchObject({ ok: true, status: 201 });
+    if (outcome.ok) expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
+    const whats = events.map((e) => e.what);
+    expect(whats.indexOf('cut')).toBeGreaterThan(whats.indexOf('resumable'));
+    expect(whats).toContain('offset');
+    expect(events.filter((e) => e.what === 'request').map((e) => e.method)).toEqual(['POST', 'PATCH']);
+  });
+
+  it('waits out a receiver that is away (connections refused), then resumes where it was', async () => {
+    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient(), backoff: { baseMs: 50, maxMs: 200 } });
+    const { job: j, source, bytes } = await job('away', 400_000);
+    const { ctx, events } = harness({ outages: [{ afterMs: 30, forMs: 800 }], bytesPerSecond: 2_000_000 });
+    ctx.throttle = new TokenBucket(2_000_000, { clock: realSimClock, burstBytes: 16 * 1024 });
+    const outcome = await transport.transfer(j, source, ctx);
+    expect(outcome).toMatchObject({ ok: true, status: 201 });
+    if (outcome.ok) expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
+    const away = events.filter((e) => e.what === 'network-error');
+    expect(away.length).toBeGreaterThan(0);
+    expect(away[0]!.message).toMatch(/away/);
+    expect(events.some((e) => e.what === 'offset' && (e.offset ?? 0) > 0)).toBe(true);
+  });
+
+  it('fails the job with a network error when the receiver stays away past giveUpAfterMs', async () => {
+    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient(), giveUpAfterMs: 300, backoff: { baseMs: 20, maxMs: 50 } });
+    const { job: j, source } = await job('gone-for-good', 10_000);
+    const outcome = await transport.transfer(j, source, harness({ outages: [{ afterMs: 0, forMs: 60_000 }] }).ctx);
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'cannotConnect', retryable: true } });
+  });
+
+  it.each([408, 409, 503])('ends the job on a final %i to a resumption: no further HEAD or PATCH, as on iOS', async (status) => {
+    const inner = nodeHttpClient();
+    let heads = 0;
+    const sent: string[] = [];
+    const http: HttpClient = {
+      seesInterimResponses: true,
+      request: async (r) => {
+        sent.push(r.method);
+        if (r.method === 'HEAD' && ++heads === 1) return { status, headers: { 'shoebox-error': 'X' }, body: '' };
+        return inner.request(r);
+      },
+    };
+    const { job: j, source } = await job(`final-${status}`, 200_000);
+    const outcome = await new PhotoKitHttpTransport({ http }).transfer(j, source, harness({ cutChance: 1, maxCutsPerJob: 1 }).ctx);
+    expect(outcome).toMatchObject({ ok: false, error: { status } });
+    expect(sent).toEqual(['OPTIONS', 'POST', 'HEAD']);
   });
 
   it('learns the outcome with HEAD when the answer to a complete body is lost', async () => {
