@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ShoeboxError } from '../../shared/protocol';
 import { InFlightRegistry } from '../../electron/receiver/photokit/in-flight';
+import { commitGuard, type PhotoKitContext } from '../../electron/receiver/photokit/photokit-context';
+import type { UploadResource } from '../../electron/receiver/photokit/upload-resources';
 import { startFixture, type Fixture } from '../helpers/receiver-fixture';
 import { reprDigest, send, uploadHeaders, uploadPath } from './http-client';
 
@@ -61,5 +63,29 @@ describe('requests that start after their device is revoked or the receiver clos
     registry.end(fine);
     await stopped;
     expect(registry.start('phone', 'r3').signal.reason).toBe(closing);
+  });
+});
+
+describe('the last check before a commit', () => {
+  const resource = { id: 'r1', spec: { deviceId: 'phone' } } as unknown as UploadResource;
+  function ctxWith(device: { revokedAt: string | null } | undefined, stored: UploadResource | undefined): PhotoKitContext {
+    return {
+      devices: { get: () => (device ? { id: 'phone', name: 'Phone', ...device } : undefined) },
+      resources: { get: () => stored },
+    } as unknown as PhotoKitContext;
+  }
+
+  it('passes for a paired device and its open resource', () => {
+    expect(() => commitGuard(ctxWith({ revokedAt: null }, resource), 'phone', resource)()).not.toThrow();
+  });
+
+  it('refuses a device revoked (or forgotten) since the upload began', () => {
+    expect(() => commitGuard(ctxWith({ revokedAt: '2026-12-01T00:00:00Z' }, resource), 'phone', resource)()).toThrow(expect.objectContaining({ code: 'DEVICE_REVOKED' }));
+    expect(() => commitGuard(ctxWith(undefined, resource), 'phone')()).toThrow(expect.objectContaining({ code: 'DEVICE_REVOKED' }));
+  });
+
+  it('refuses a resource cancelled meanwhile, or bound to another device', () => {
+    expect(() => commitGuard(ctxWith({ revokedAt: null }, undefined), 'phone', resource)()).toThrow(expect.objectContaining({ code: 'UNKNOWN_UPLOAD' }));
+    expect(() => commitGuard(ctxWith({ revokedAt: null }, resource), 'tablet', resource)()).toThrow(expect.objectContaining({ code: 'UNKNOWN_UPLOAD' }));
   });
 });

@@ -63,7 +63,7 @@ describe('limits', () => {
     const host = new URL(fx.receiver.url).host;
     const raw = await rawExchange(fx.receiver.url,
       `POST ${uploadPath('huge/L0/001')} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${token}\r\nshoebox-filename: HUGE.MOV\r\ncontent-length: 1000000000000\r\n\r\n`,
-      (received) => received.includes('"retryable":false}}'));
+      (received) => received.includes('"action":"give-up"}}'));
     expect(raw).toMatch(/^HTTP\/1\.1 413 /);
     expect(raw).toMatch(/shoebox-error: TOO_LARGE/i);
     expect(raw).toMatch(new RegExp(`upload-limit: max-size=${LIMIT}`, 'i'));
