@@ -178,7 +178,8 @@ export class PhotoKitPhone extends PhoneBase implements Phone {
     }
     switch (event.state) {
       case 'registered':
-        if (job.state === 'library') job.state = 'registered';
+        // A failed resource's job re-created after its back-off starts over.
+        if (job.state === 'library' || (job.state === 'failed' && event.change === 'created')) Object.assign(job, { state: 'registered', error: null });
         break;
       case 'pending':
         if (job.state !== 'uploading') job.state = 'pending';
@@ -190,7 +191,7 @@ export class PhotoKitPhone extends PhoneBase implements Phone {
       case 'failed': {
         const error = event.error;
         const revoked = error?.code === 'DEVICE_REVOKED' || error?.code === 'AUTH_FAILED';
-        // A retryable failure gets one retry(destination:) from the extension; show it failed meanwhile.
+        // A failed job is retried once or re-created after a back-off by the extension; show it failed meanwhile.
         Object.assign(job, { state: 'failed', error: error ? `${error.message}${revoked ? '' : ` (${error.code})`}` : 'failed' });
         if (revoked) {
           this.extension = 'revoked';

@@ -3,7 +3,7 @@
  * as the body; token, filename, type, date and digest travel in the URL and headers (docs/PROTOCOL.md,
  * "PhotoKit HTTP uploads"). docs/IOS-EXTENSION.md has the same in Swift. Node and browser.
  */
-import type { ResourceType } from '../../protocol/constants';
+import { RESOURCE_TYPES, type ResourceType } from '../../protocol/constants';
 import type { SourceInfo } from '../upload-source';
 import type { DestinationRequest } from './job-types';
 
@@ -30,6 +30,25 @@ export function photokitPath(assetId: string, resourceType: ResourceType): strin
   return `/v1/photokit/${encodeURIComponent(assetId)}/${resourceType}`;
 }
 
+/** The asset resource a destination URL names (/v1/photokit/{asset id}/{type}); undefined for any other URL. */
+export function resourceOfUrl(url: string): { assetId: string; resourceType: ResourceType } | undefined {
+  let pathname: string;
+  try {
+    pathname = new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+  const match = /^\/v1\/photokit\/([^/]+)\/([^/]+)$/.exec(pathname);
+  if (!match) return undefined;
+  const resourceType = match[2] as ResourceType;
+  if (!(RESOURCE_TYPES as readonly string[]).includes(resourceType)) return undefined;
+  try {
+    return { assetId: decodeURIComponent(match[1]!), resourceType };
+  } catch {
+    return undefined;
+  }
+}
+
 /** RFC 9530 Repr-Digest for a hex SHA-256: `sha-256=:<base64>:`. */
 export function reprDigest(sha256Hex: string): string {
   if (!/^[0-9a-f]{64}$/i.test(sha256Hex)) throw new RangeError('a SHA-256 is 64 hex digits');
@@ -40,7 +59,8 @@ export function reprDigest(sha256Hex: string): string {
 
 export function buildDestination(config: DestinationConfig, resource: ResourceDescription): DestinationRequest {
   const headers: Record<string, string> = {
-    Authorization: `Bearer ${config.token}`,
+    // Not Authorization: it is one of URLRequest's reserved headers, which the system may drop or overwrite.
+    'Shoebox-Token': config.token,
     'Shoebox-Filename': encodeURIComponent(resource.filename),
     'Content-Type': resource.contentType ?? 'application/octet-stream',
   };

@@ -2,8 +2,15 @@
  * The simulated system's job store: PHAssetResourceUploadJob records and the changes
  * PHAssetResourceUploadJobChangeRequest allows on them. Node and browser.
  *
- * - At most `jobLimit` unacknowledged jobs (registered, pending, succeeded, failed) exist at once; a
- *   change block that would create more fails as a whole with PhotosError limitExceeded.
+ * - At most `jobLimit` unacknowledged jobs (registered, pending, succeeded, failed) exist at once
+ *   (Apple's jobLimit page: "This includes jobs that are in-flight and those that have succeeded or
+ *   failed"). A change block that creates or retries jobs fails as a whole with PhotosError
+ *   limitExceeded when, after it, unacknowledged jobs + jobs it retried exceed jobLimit: a retry counts
+ *   toward jobLimit on top of the slot its job already holds, so a block can only retry while it
+ *   also frees slots (acknowledges) or the store has room. Apple documents limitExceeded for creation
+ *   only, and says of retry(destination:) "Successful retries also free up space for jobLimit"; that
+ *   a retry counts is what devices show (issue 9), and this model is the strict reading of both.
+ *   Blocks that only acknowledge or cancel never fail with limitExceeded.
  * - acknowledge(): succeeded or failed jobs only; frees their slot.
  * - retry(destination:): failed, unacknowledged jobs never retried before; the job goes back to registered.
  * - cancel(): registered or pending jobs only; cancelled jobs count as acknowledged.
@@ -17,8 +24,13 @@ export const DEFAULT_JOB_LIMIT = 100;
 
 /** The calls a change block may make (PHAssetResourceUploadJobChangeRequest). */
 export interface JobChangeRequest {
-  /** creationRequestForJob(destination:resource:): returns the new job's local identifier (its placeholder). */
-  createJob(destination: DestinationRequest, resource: SourceInfo): string;
+  /**
+   * creationRequestForJob(destination:resource:) (iOS 26.4+): creates a job; returns its local
+   * identifier (placeholderForCreatedAssetResourceUploadJob's).
+   */
+  creationRequestForJob(destination: DestinationRequest, resource: SourceInfo): string;
+  /** createJob(destination:resource:), deprecated in iOS 26.4: creates a job and returns nothing (no placeholder). */
+  createJob(destination: DestinationRequest, resource: SourceInfo): void;
   acknowledge(jobId: string): void;
   /** Retries a failed job once, with a new destination or the same one. */
   retry(jobId: string, destination?: DestinationRequest): void;
@@ -112,6 +124,7 @@ export class JobStore {
     const changes: JobChange[] = [];
     let nextNumber = this.#nextNumber;
     let created = 0;
+    let retried = 0;
     const now = this.#now();
     const existing = (id: string, what: string): JobRecord => {
       const job = draft.get(id);
@@ -122,16 +135,20 @@ export class JobStore {
       draft.set(job.id, job);
       changes.push({ kind, job, previous });
     };
+    const create = (destination: DestinationRequest, resource: SourceInfo): string => {
+      const id = `job-${String(nextNumber++).padStart(4, '0')}`;
+      created += 1;
+      put('created', undefined, {
+        id, state: 'registered', resource: sourceInfo(resource), destination: { ...destination, headers: { ...destination.headers } },
+        responseHeaderFields: undefined, error: undefined, retried: false, acknowledged: false,
+        status: undefined, attempts: 0, transfer: {}, createdAt: now, updatedAt: now,
+      });
+      return id;
+    };
     block({
+      creationRequestForJob: create,
       createJob: (destination, resource) => {
-        const id = `job-${String(nextNumber++).padStart(4, '0')}`;
-        created += 1;
-        put('created', undefined, {
-          id, state: 'registered', resource: sourceInfo(resource), destination: { ...destination, headers: { ...destination.headers } },
-          responseHeaderFields: undefined, error: undefined, retried: false, acknowledged: false,
-          status: undefined, attempts: 0, transfer: {}, createdAt: now, updatedAt: now,
-        });
-        return id;
+        create(destination, resource);
       },
       acknowledge: (id) => {
         const job = existing(id, 'acknowledge');
@@ -146,6 +163,7 @@ export class JobStore {
           const why = job.retried ? 'was retried before' : job.acknowledged ? 'is acknowledged' : `is ${job.state}`;
           throw new PhotosError('changeNotSupported', `retry: job ${id} ${why}; only failed, unacknowledged jobs are retried, once`);
         }
+        retried += 1;
         put('retried', job, {
           ...job, state: 'registered', retried: true, destination: destination ? { ...destination, headers: { ...destination.headers } } : job.destination,
           error: undefined, responseHeaderFields: undefined, status: undefined, transfer: {}, updatedAt: now,
@@ -159,11 +177,12 @@ export class JobStore {
         put('state', job, { ...job, state: 'cancelled', acknowledged: true, updatedAt: now });
       },
     });
-    if (created > 0) {
+    if (created > 0 || retried > 0) {
       let unacknowledged = 0;
       for (const job of draft.values()) if (!job.acknowledged) unacknowledged += 1;
-      if (unacknowledged > this.jobLimit) {
-        throw new PhotosError('limitExceeded', `creating ${created} job(s) would make ${unacknowledged} unacknowledged jobs; jobLimit is ${this.jobLimit}: acknowledge finished jobs first`);
+      if (unacknowledged + retried > this.jobLimit) {
+        const what = [created > 0 ? `creating ${created}` : '', retried > 0 ? `retrying ${retried}` : ''].filter(Boolean).join(' and ');
+        throw new PhotosError('limitExceeded', `${what} job(s) would make ${unacknowledged} unacknowledged jobs${retried > 0 ? ` + ${retried} retried` : ''}; jobLimit is ${this.jobLimit}: acknowledge finished jobs first`);
       }
     }
     this.#jobs = draft;

@@ -8,7 +8,15 @@ export type PhotosErrorCode =
   /** No job with that local identifier. */
   | 'identifierNotFound'
   /** The extension was terminated: its calls into the photo library fail from then on. */
-  | 'operationInterrupted';
+  | 'operationInterrupted'
+  /**
+   * A job was created for a resource that is no longer in the library (deleted meanwhile): the whole
+   * change block fails (PHPhotosError.missingResource, "a missing asset resource"; Apple does not say
+   * which code a job creation raises, this is the closest documented one).
+   */
+  | 'missingResource'
+  /** The resource cannot be read (PHPhotosError.invalidResource, "the asset resource validation failed"). */
+  | 'invalidResource';
 
 export class PhotosError extends Error {
   override readonly name = 'PhotosError';

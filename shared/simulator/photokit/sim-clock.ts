@@ -10,10 +10,21 @@ export interface SimClock {
   now(): number;
   /** Resolves after `ms`; rejects with the signal's reason when it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Wall-clock ms (Date.now()), for times kept across runs (an extension's back-off in its container);
+   * absent on virtual clocks, whose now() serves instead.
+   */
+  wallNow?(): number;
+}
+
+/** Wall-clock time where the clock has it, else its own time. */
+export function wallTime(clock: SimClock): number {
+  return clock.wallNow ? clock.wallNow() : clock.now();
 }
 
 export const realSimClock: SimClock = {
   now: () => performance.now(),
+  wallNow: () => Date.now(),
   sleep: (ms, signal) => sleep(Math.max(0, ms), signal),
 };
 

@@ -10,12 +10,12 @@
 import type { UploadItem } from '../upload-all';
 import { infoOf } from '../upload-all';
 import type { SourceInfo } from '../upload-source';
-import { ShoeboxBackupExtension } from './backup-extension';
+import { ShoeboxBackupExtension, type BackupExtensionOptions } from './backup-extension';
 import { decodeShoeboxPath, type DestinationConfig } from './destination';
 import type { ExtensionFactory } from './extension-types';
 import type { JobStore } from './job-store';
 import type { JobError, JobRecord, JobState } from './job-types';
-import { PhotoLibrary, resourceKey } from './photo-library';
+import { PhotoLibrary, resourceKey, type PhotoLibraryOptions } from './photo-library';
 import { PhotoKitSystem, type PhotoKitSystemOptions, type SystemRunStats } from './system';
 import type { TimelineEvent } from './timeline';
 
@@ -27,6 +27,13 @@ export interface PhotoKitRunOptions extends Omit<PhotoKitSystemOptions, 'library
   digest?: boolean;
   /** Another extension instead of the reference one. */
   extension?: ExtensionFactory;
+  /**
+   * Settings of the reference extension beyond destination and digest. Its own time budget defaults to
+   * half of `processBudgetMs` when that is given (a developer tunes it to what devices allow).
+   */
+  reference?: Omit<BackupExtensionOptions, 'destination' | 'digest'>;
+  /** "Optimize iPhone Storage": which resources are in iCloud only, and how fast they download. */
+  optimizedStorage?: Pick<PhotoLibraryOptions, 'optimized' | 'iCloudBytesPerSecond'>;
   onEvent?: (event: TimelineEvent) => void;
   signal?: AbortSignal;
 }
@@ -60,6 +67,8 @@ export interface PhotoKitSummary {
   /** No job succeeded or failed (the run stopped early). */
   unfinished: number;
   jobsCreated: number;
+  /** Jobs created for a resource that had one before (re-created after a failure). */
+  recreated: number;
   retried: number;
   cancelled: number;
   stats: SystemRunStats;
@@ -98,6 +107,7 @@ export function summarizeJobs(resources: readonly SourceInfo[], store: JobStore,
     failed: count('failed'),
     unfinished: outcomes.filter((o) => o.state !== 'succeeded' && o.state !== 'failed').length,
     jobsCreated: all.length,
+    recreated: [...jobsOf.values()].reduce((sum, jobs) => sum + Math.max(0, jobs.filter((job) => job.state !== 'cancelled').length - 1), 0),
     retried: all.filter((job) => job.retried).length,
     cancelled: all.filter((job) => job.state === 'cancelled').length,
     stats,
@@ -106,9 +116,10 @@ export function summarizeJobs(resources: readonly SourceInfo[], store: JobStore,
 }
 
 export async function runPhotoKitSimulation(options: PhotoKitRunOptions): Promise<{ summary: PhotoKitSummary; system: PhotoKitSystem }> {
-  const { items, destination, digest, extension, onEvent, signal, ...systemOptions } = options;
-  const library = new PhotoLibrary(items);
-  const factory = extension ?? ShoeboxBackupExtension.factory({ destination, ...(digest === undefined ? {} : { digest }) });
+  const { items, destination, digest, extension, reference, optimizedStorage, onEvent, signal, ...systemOptions } = options;
+  const library = new PhotoLibrary(items, { ...optimizedStorage, ...(options.clock ? { clock: options.clock } : {}) });
+  const budget = options.processBudgetMs === undefined ? {} : { timeBudgetMs: options.processBudgetMs / 2 };
+  const factory = extension ?? ShoeboxBackupExtension.factory({ ...budget, ...reference, destination, ...(digest === undefined ? {} : { digest }) });
   const system = await PhotoKitSystem.create({ ...systemOptions, library, extension: factory });
   const stopListening = onEvent ? system.timeline.on('event', onEvent) : undefined;
   try {

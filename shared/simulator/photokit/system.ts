@@ -4,11 +4,18 @@
  * the extension says `processing` or finished jobs wait to be acknowledged, ends the extension at random
  * moments (notifyTermination) and starts a new one later, which picks up from the job store. The run
  * ends when process() said `completed`, nothing is left to upload and nothing to acknowledge.
+ *
+ * The system's rules (extension-host.ts): each process() call has a time budget (`processBudgetMs`,
+ * default 20 s) and the extension is ended past it; a call that returns leaving presented jobs
+ * unacknowledged makes the system leave the extension alone for `timing.unacknowledgedBackoffMs`
+ * (default 60 s; devices log error 50008); the phone's iOS (`ios`, default 26.1) decides what the
+ * extension may call and see (ios-surface.ts). Uploads go on meanwhile.
  * Node and browser; deterministic under a seed as far as the network's timing allows.
  */
 import { BackgroundUploader } from './background-uploader';
 import { decodeShoeboxPath } from './destination';
 import { ExtensionHost } from './extension-host';
+import type { IosVersion } from './ios-surface';
 import type { ExtensionFactory, ProcessingResult } from './extension-types';
 import { JobStore, type JobChange } from './job-store';
 import type { JobStoreSnapshot } from './job-types';
@@ -31,14 +38,28 @@ export interface SystemTiming {
   failureDelayMs: number;
   /** `failure` results in a row before the system gives up on the extension. */
   maxFailures: number;
+  /**
+   * How long the system does not call an extension that left presented jobs unacknowledged (error
+   * 50008). Apple documents no figure; 60 s is of the order devices show.
+   */
+  unacknowledgedBackoffMs: number;
+  /** How long willTerminate() (iOS 27 protocol) may take before the process is ended anyway. */
+  terminationGraceMs: number;
 }
 
-export const DEFAULT_TIMING: SystemTiming = { processIntervalMs: 100, relaunchDelayMs: 250, changeLatencyMs: 2, failureDelayMs: 500, maxFailures: 10 };
+export const DEFAULT_TIMING: SystemTiming = {
+  processIntervalMs: 100, relaunchDelayMs: 250, changeLatencyMs: 2, failureDelayMs: 500, maxFailures: 10,
+  unacknowledgedBackoffMs: 60_000, terminationGraceMs: 1_000,
+};
 
 export interface PhotoKitSystemOptions {
   library: PhotoLibrary;
   transport: UploadTransport;
   extension: ExtensionFactory;
+  /** The phone's iOS: the API surface the extension gets; default 26.1 (the oldest, the strictest). */
+  ios?: IosVersion;
+  /** Time budget of one process() call, ms; default 20 s. */
+  processBudgetMs?: number;
   /** jobLimit; default 100 (or the saved store's). */
   jobLimit?: number;
   /** Uploads at once; default 4. */
@@ -62,6 +83,10 @@ export interface PhotoKitSystemOptions {
 export interface SystemRunStats {
   launches: number;
   terminations: number;
+  /** Terminations because process() ran past its time budget. */
+  budgetTerminations: number;
+  /** Times the system backed the extension off for unacknowledged presented jobs (error 50008). */
+  unacknowledgedBackoffs: number;
   processCalls: number;
   results: Record<ProcessingResult, number>;
   limitExceeded: number;
@@ -110,7 +135,9 @@ export class PhotoKitSystem {
     this.#writer = new CoalescingWriter(options.jobStorage ?? new MemoryStorage<JobStoreSnapshot>());
     this.#host = new ExtensionHost({
       store: this.store, library: options.library, factory: options.extension, container: options.container ?? new MemoryStorage<unknown>(),
-      clock: this.#clock, timeline: this.timeline, changeLatencyMs: this.#timing.changeLatencyMs,
+      clock: this.#clock, timeline: this.timeline, changeLatencyMs: this.#timing.changeLatencyMs, terminationGraceMs: this.#timing.terminationGraceMs,
+      ...(options.ios === undefined ? {} : { ios: options.ios }),
+      ...(options.processBudgetMs === undefined ? {} : { processBudgetMs: options.processBudgetMs }),
     });
     this.#uploader = new BackgroundUploader({
       store: this.store, library: options.library, transport: options.transport, timeline: this.timeline, clock: this.#clock,
@@ -124,14 +151,19 @@ export class PhotoKitSystem {
     return new PhotoKitSystem(options, snapshot?.version === 1 ? snapshot : undefined);
   }
 
+  /** The phone's iOS. */
+  get ios(): IosVersion {
+    return this.#host.ios;
+  }
+
   /** Ends the running extension now (as a random termination would). */
-  terminateExtension(reason?: string): boolean {
+  terminateExtension(reason?: string): Promise<boolean> {
     return this.#host.terminate(reason);
   }
 
   async run(signal?: AbortSignal): Promise<SystemRunStats> {
     const stats: SystemRunStats = {
-      launches: 0, terminations: 0, processCalls: 0, results: { completed: 0, processing: 0, failure: 0 }, limitExceeded: 0,
+      launches: 0, terminations: 0, budgetTerminations: 0, unacknowledgedBackoffs: 0, processCalls: 0, results: { completed: 0, processing: 0, failure: 0 }, limitExceeded: 0,
       cuts: 0, pauses: 0, resumes: 0, restarts: 0, networkErrors: 0, elapsedMs: 0,
     };
     const started = this.#clock.now();
@@ -164,10 +196,15 @@ export class PhotoKitSystem {
         const seen = this.#version;
         if (last !== 'completed' || this.store.fetchJobs('acknowledge').length > 0) {
           if (!this.#host.running && this.#host.terminations > 0) await this.#clock.sleep(this.#timing.relaunchDelayMs, stop.signal);
-          last = await this.#host.process();
+          const outcome = await this.#host.process();
+          last = outcome.result;
           if (last === 'terminated') continue;
           stats.processCalls += 1;
           stats.results[last] += 1;
+          if (outcome.unacknowledged.length > 0) {
+            stats.unacknowledgedBackoffs += 1;
+            await this.#backOff(outcome.launch, outcome.unacknowledged, stop.signal);
+          }
           if (last === 'failure') {
             failures += 1;
             if (failures >= this.#timing.maxFailures) {
@@ -197,8 +234,20 @@ export class PhotoKitSystem {
     }
     stats.launches = this.#host.launches;
     stats.terminations = this.#host.terminations;
+    stats.budgetTerminations = this.#host.budgetTerminations;
     stats.elapsedMs = this.#clock.now() - started;
     return stats;
+  }
+
+  /** Error 50008: the extension left presented jobs unacknowledged; it is not called for a while. */
+  async #backOff(launch: number, jobs: readonly string[], stop: AbortSignal): Promise<void> {
+    const ms = this.#timing.unacknowledgedBackoffMs;
+    const list = jobs.length > 3 ? `${jobs.slice(0, 3).join(', ')}, ...` : jobs.join(', ');
+    this.timeline.record({
+      type: 'extension', launch, what: 'backoff', ms,
+      message: `error 50008: process() returned leaving ${jobs.length} presented job(s) unacknowledged (${list}); not called again for ${ms / 1000} s`,
+    });
+    await this.#clock.sleep(ms, stop);
   }
 
   /** Resolves once the store changed after version `seen`, after `ms`, or when stopped. */
@@ -227,7 +276,7 @@ export class PhotoKitSystem {
     try {
       for (;;) {
         await this.#clock.sleep(Math.max(1, exponentialDelay(random, mean)), stop);
-        this.#host.terminate('random termination');
+        void this.#host.terminate('random termination');
       }
     } catch {
       // the run ended

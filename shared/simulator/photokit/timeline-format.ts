@@ -25,9 +25,10 @@ export function formatTimelineEvent(event: TimelineEvent, options: TimelineForma
   if (event.type === 'extension') {
     const who = `extension #${event.launch}`.padEnd(14);
     if (event.what === 'launched') return `${at}  ${who}launched`;
-    if (event.what === 'terminated') return `${at}  ${who}terminated (notifyTermination): ${event.message ?? ''}`.trimEnd();
+    if (event.what === 'terminated') return `${at}  ${who}terminated (${event.via ?? 'notifyTermination'}): ${event.message ?? ''}`.trimEnd();
     if (event.what === 'process') return options.verbose || event.result === 'failure' ? `${at}  ${who}process() -> ${event.result}` : undefined;
-    if (event.what === 'limitExceeded') return `${at}  ${who}limitExceeded: ${event.message ?? ''}`;
+    if (event.what === 'limitExceeded' || event.what === 'missingResource') return `${at}  ${who}${event.what}: ${event.message ?? ''}`;
+    if (event.what === 'backoff' || event.what === 'deprecated') return `${at}  ${who}${event.message ?? ''}`;
     return `${at}  ${who}${event.message ?? ''}`;
   }
   const who = event.jobId.padEnd(14);
@@ -71,8 +72,8 @@ export function formatPhotoKitSummary(summary: PhotoKitSummary): string {
     else if (outcome.state !== 'succeeded') lines.push(`    ${name(outcome.resource)}: ${outcome.state}`);
   }
   lines.push(
-    `  jobs        ${summary.jobsCreated} created, ${summary.retried} retried, ${summary.cancelled} cancelled, limitExceeded ${s.limitExceeded}x`,
-    `  extension   ${s.launches} launches, ${s.terminations} terminations, process() ${s.processCalls}x`,
+    `  jobs        ${summary.jobsCreated} created (${summary.recreated} re-created), ${summary.retried} retried, ${summary.cancelled} cancelled, limitExceeded ${s.limitExceeded}x`,
+    `  extension   ${s.launches} launches, ${s.terminations} terminations (${s.budgetTerminations} past the process() budget), process() ${s.processCalls}x, ${s.unacknowledgedBackoffs} back-offs (error 50008)`,
     `  network     ${s.cuts} cuts, ${s.resumes} resumed (HEAD), ${s.restarts} restarts, ${s.pauses} suspensions, ${s.networkErrors} network errors`,
     `  elapsed     ${(s.elapsedMs / 1000).toFixed(1)} s${s.stoppedBecause ? ` (stopped: ${s.stoppedBecause})` : ''}`,
   );

@@ -25,7 +25,18 @@ export interface JobEvent {
   path?: string;
 }
 
-export type ExtensionEventKind = 'launched' | 'process' | 'terminated' | 'limitExceeded' | 'log';
+export type ExtensionEventKind =
+  | 'launched'
+  | 'process'
+  | 'terminated'
+  /** A change block failed: too many unacknowledged jobs, or a job for a resource no longer in the library. */
+  | 'limitExceeded'
+  | 'missingResource'
+  /** process() returned leaving presented jobs unacknowledged: error 50008, the system backs off. */
+  | 'backoff'
+  /** The extension used an API its iOS deprecates. */
+  | 'deprecated'
+  | 'log';
 
 export interface ExtensionEvent {
   type: 'extension';
@@ -35,6 +46,12 @@ export interface ExtensionEvent {
   what: ExtensionEventKind;
   result?: ProcessingResult;
   message?: string;
+  /** terminated: the call the extension got (PHBackgroundResourceUploadExtension's or the iOS 27 protocol's). */
+  via?: 'notifyTermination' | 'willTerminate';
+  /** terminated: because process() ran past its time budget. */
+  budget?: boolean;
+  /** backoff: how long the system will not call the extension, ms. */
+  ms?: number;
 }
 
 export type TransferEventKind =

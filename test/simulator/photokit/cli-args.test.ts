@@ -24,15 +24,23 @@ describe('--mode photokit options', () => {
     expect(run()).toMatchObject({ mode: 'files', photokit: undefined });
   });
 
-  it('defaults in photokit mode: photokit-http, interop 6, jobLimit 100, seed 1, unlocked, no terminations', () => {
+  it('defaults in photokit mode: photokit-http, interop 8, iOS 26.1, a 20 s process() budget, jobLimit 100, seed 1, unlocked, no terminations', () => {
     expect(run('--mode', 'photokit').photokit).toEqual({
-      transport: 'photokit-http', locked: false, terminateEveryMs: undefined, jobLimit: 100, interop: 6, seed: 1, jobStore: undefined, verbose: false,
+      transport: 'photokit-http', locked: false, terminateEveryMs: undefined, jobLimit: 100, interop: 8, ios: '26.1', processBudgetMs: 20_000,
+      optimizedStorage: false, seed: 1, jobStore: undefined, verbose: false,
     });
   });
 
   it('reads every option', () => {
-    expect(run('--mode', 'photokit', '--locked', '--terminate-every', '2.5', '--job-limit', '10', '--interop', '3', '--seed', '9', '--job-store', 'state.json', '--timeline-verbose').photokit)
-      .toEqual({ transport: 'photokit-http', locked: true, terminateEveryMs: 2500, jobLimit: 10, interop: 3, seed: 9, jobStore: 'state.json', verbose: true });
+    expect(run(
+      '--mode', 'photokit', '--locked', '--terminate-every', '2.5', '--job-limit', '10', '--interop', '3', '--ios', '26.5', '--process-budget', '1.5',
+      '--optimized-storage', '--seed', '9', '--job-store', 'state.json', '--timeline-verbose',
+    ).photokit).toEqual({
+      transport: 'photokit-http', locked: true, terminateEveryMs: 2500, jobLimit: 10, interop: 3, ios: '26.5', processBudgetMs: 1500,
+      optimizedStorage: true, seed: 9, jobStore: 'state.json', verbose: true,
+    });
+    for (const version of [3, 4, 5, 6, 7, 8, 9]) expect(run('--mode', 'photokit', '--interop', String(version)).photokit?.interop).toBe(version);
+    for (const ios of ['26.1', '26.4', '26.5', '27']) expect(run('--mode', 'photokit', '--ios', ios).photokit?.ios).toBe(ios);
     expect(run('--mode', 'photokit', '--interop', '0').photokit?.interop).toBe(false);
     expect(run('--mode', 'photokit', '--transport', 'ws').photokit?.transport).toBe('ws');
   });
@@ -41,7 +49,12 @@ describe('--mode photokit options', () => {
     expect(error('--locked')).toBe('--locked needs --mode photokit');
     expect(error('--seed', '2', '--job-limit', '3')).toBe('--job-limit, --seed need --mode photokit');
     expect(error('--mode', 'phone')).toMatch(/--mode is files or photokit/);
-    expect(error('--mode', 'photokit', '--interop', '4')).toMatch(/--interop is 3, 5, 6, or 0/);
+    expect(error('--mode', 'photokit', '--interop', '10')).toBe('--interop is 3, 4, 5, 6, 7, 8, 9, or 0 for none');
+    expect(error('--mode', 'photokit', '--interop', '2')).toMatch(/--interop is 3, 4/);
+    expect(error('--mode', 'photokit', '--interop', 'eight')).toMatch(/--interop is 3, 4/);
+    expect(error('--mode', 'photokit', '--ios', '26.2')).toBe('--ios is 26.1, 26.4, 26.5, 27, not "26.2"');
+    expect(error('--mode', 'photokit', '--process-budget', '0')).toMatch(/--process-budget is seconds/);
+    expect(error('--ios', '27')).toBe('--ios needs --mode photokit');
     expect(error('--mode', 'photokit', '--transport', 'ws', '--interop', '5')).toMatch(/photokit-http only/);
     expect(error('--mode', 'photokit', '--transport', 'tcp')).toMatch(/--transport is photokit-http or ws/);
     expect(error('--mode', 'photokit', '--terminate-every', '0')).toMatch(/--terminate-every is seconds/);

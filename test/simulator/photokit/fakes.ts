@@ -8,7 +8,12 @@ import { bytesOf } from '../helpers';
 export interface FakeTransportOptions {
   /** Virtual ms each 64 KiB of body takes (so terminations can land mid-upload). */
   msPerChunk?: number;
+  /** The receiver is away (every transfer fails with networkError) until this clock time, ms. */
+  awayUntilMs?: number;
 }
+
+/** A failure to answer with: the error, and the answer's headers (default: Shoebox-Error when it has a status). */
+export type FakeFailure = JobError & { headers?: Record<string, string> };
 
 /**
  * A receiver in memory: the same bytes are stored once (201, then 200), answers carry Shoebox-Path and
@@ -22,27 +27,40 @@ export class FakeTransport implements UploadTransport {
   readonly answers: Array<{ filename: string; status: number; jobId: string }> = [];
   /** Transfers started, per filename. */
   readonly attempts = new Map<string, number>();
-  readonly #failures = new Map<string, JobError[]>();
+  readonly #failures = new Map<string, FakeFailure[]>();
   readonly #msPerChunk: number;
+  readonly #awayUntilMs: number;
+  /** Transfers refused because the receiver was away. */
+  awayFailures = 0;
 
   constructor(options: FakeTransportOptions = {}) {
     this.#msPerChunk = options.msPerChunk ?? 0;
+    this.#awayUntilMs = options.awayUntilMs ?? 0;
   }
 
-  failNext(filename: string, ...errors: JobError[]): void {
+  failNext(filename: string, ...errors: FakeFailure[]): void {
     this.#failures.set(filename, [...(this.#failures.get(filename) ?? []), ...errors]);
   }
 
   async transfer(job: TransferJob, source: UploadSource, ctx: TransferContext): Promise<TransferOutcome> {
     this.attempts.set(source.filename, (this.attempts.get(source.filename) ?? 0) + 1);
     ctx.event('request', { method: job.destination.method, offset: 0 });
+    if (ctx.clock.now() < this.#awayUntilMs) {
+      await ctx.clock.sleep(500, ctx.signal); // URLSession tries for a while, then gives up
+      this.awayFailures += 1;
+      return { ok: false, error: { code: 'networkError', message: 'the receiver is away', retryable: true } };
+    }
     for (let offset = 0; offset < source.size; offset += 64 * 1024) {
       if (this.#msPerChunk > 0) await ctx.clock.sleep(this.#msPerChunk, ctx.signal);
       await source.read(offset, Math.min(64 * 1024, source.size - offset));
     }
     ctx.signal.throwIfAborted();
     const failure = this.#failures.get(source.filename)?.shift();
-    if (failure) return { ok: false, error: failure, ...(failure.status ? { headers: { 'shoebox-error': failure.code } } : {}) };
+    if (failure) {
+      const { headers, ...error } = failure;
+      const answer = headers ?? (error.status ? { 'shoebox-error': error.code } : undefined);
+      return { ok: false, error, ...(answer ? { headers: answer } : {}) };
+    }
     const known = this.stored.get(source.sha256);
     const path = known ?? `2019/2019-08/${source.filename}`;
     if (!known) this.stored.set(source.sha256, path);

@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => fx?.dispose());
 
 function harness(conditions: Partial<NetworkConditions> = {}, seed = 1) {
-  const events: Array<Pick<TransferEvent, 'what' | 'offset' | 'method' | 'location'>> = [];
+  const events: Array<Pick<TransferEvent, 'what' | 'offset' | 'method' | 'location' | 'message'>> = [];
   let transfer = {};
   const ctx: TransferContext = {
     clock: realSimClock, conditions: networkConditions(false, { chunkBytes: 16 * 1024, ...conditions }), random: seededRandom(seed),

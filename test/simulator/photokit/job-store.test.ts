@@ -13,7 +13,7 @@ function resource(i: number): SourceInfo {
 function create(store: JobStore, ...indexes: number[]): string[] {
   const ids: string[] = [];
   store.performChanges((request) => {
-    for (const i of indexes) ids.push(request.createJob(buildDestination(DESTINATION, resource(i)), resource(i)));
+    for (const i of indexes) ids.push(request.creationRequestForJob(buildDestination(DESTINATION, resource(i)), resource(i)));
   });
   return ids;
 }
@@ -115,7 +115,7 @@ describe('JobStore', () => {
     store.succeed(succeeded!, 201, {});
     const fresh = buildDestination({ ...DESTINATION, token: 'N'.repeat(43) }, resource(1));
     store.performChanges((r) => r.retry(failed!, fresh));
-    expect(store.job(failed!)!.destination.headers.Authorization).toBe(`Bearer ${'N'.repeat(43)}`);
+    expect(store.job(failed!)!.destination.headers['Shoebox-Token']).toBe('N'.repeat(43));
     expect(photosError(() => store.performChanges((r) => r.retry(succeeded!))).code).toBe('changeNotSupported');
   });
 
@@ -146,7 +146,7 @@ describe('JobStore', () => {
     store.succeed(a!, 201, {});
     expect(photosError(() => store.performChanges((r) => {
       r.acknowledge(a!);
-      r.createJob(buildDestination(DESTINATION, resource(3)), resource(3));
+      r.creationRequestForJob(buildDestination(DESTINATION, resource(3)), resource(3));
       r.acknowledge(b!); // registered: refused
     })).code).toBe('changeNotSupported');
     expect(store.job(a!)!.acknowledged).toBe(false);

@@ -62,16 +62,20 @@ describe('PhotoKitSystem', () => {
     expectStoredOnce(transport, items.map((i) => i.filename));
   });
 
-  it('retries a failed job once; failing again it is acknowledged as failed', async () => {
+  it('retries a failed job once; failing again it is re-created after a back-off and then succeeds', async () => {
     const transport = new FakeTransport();
     const items = await sampleLibrary(3, 10_000);
     transport.failNext('IMG_1001.HEIC', RETRYABLE, RETRYABLE);
     transport.failNext('IMG_1002.HEIC', RETRYABLE);
-    const { summary } = await simulate(transport, { items });
-    expect(summary).toMatchObject({ succeeded: 2, failed: 1, retried: 2, jobsCreated: 3 });
-    expect(summary.outcomes.find((o) => o.resource.filename === 'IMG_1001.HEIC')).toMatchObject({ state: 'failed', retried: true, status: 500, error: RETRYABLE });
+    const { summary, system } = await simulate(transport, { items, reference: { recreate: { baseMs: 2_000 } } });
+    expect(summary).toMatchObject({ succeeded: 3, failed: 0, retried: 2, jobsCreated: 4, recreated: 1 });
+    expect(summary.outcomes.find((o) => o.resource.filename === 'IMG_1001.HEIC')).toMatchObject({ state: 'succeeded', jobs: 2, retried: false, status: 201 });
     expect(summary.outcomes.find((o) => o.resource.filename === 'IMG_1002.HEIC')).toMatchObject({ state: 'succeeded', retried: true, status: 201 });
-    expect(transport.attempts.get('IMG_1001.HEIC')).toBe(2);
+    expect(transport.attempts.get('IMG_1001.HEIC')).toBe(3);
+    const [first, second] = system.store.all().filter((j) => j.resource.filename === 'IMG_1001.HEIC');
+    expect(first).toMatchObject({ state: 'failed', retried: true, acknowledged: true, error: RETRYABLE });
+    expect(second!.createdAt - first!.updatedAt).toBeGreaterThanOrEqual(2_000 - 5); // after the back-off
+    expect(summary.stats.unacknowledgedBackoffs).toBe(0);
   });
 
   it('survives random terminations mid-upload: the extension restarts, picks up, every photo committed exactly once', async () => {

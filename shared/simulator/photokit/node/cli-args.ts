@@ -1,7 +1,9 @@
 /** The simulator CLI's PhotoKit options (--mode photokit ...), parsed next to the others in cli/args.ts. */
 import { UsageError } from '../../cli/usage-error';
+import { DEFAULT_PROCESS_BUDGET_MS } from '../extension-host';
+import { DEFAULT_IOS, IOS_VERSIONS, isIosVersion, type IosVersion } from '../ios-surface';
 import { DEFAULT_JOB_LIMIT } from '../job-store';
-import { DEFAULT_INTEROP_VERSION, isInteropVersion, type InteropVersion } from '../resumable-fields';
+import { DEFAULT_INTEROP_VERSION, INTEROP_VERSIONS, isInteropVersion, type InteropVersion } from '../resumable-fields';
 
 export const PHOTOKIT_OPTIONS = {
   mode: { type: 'string' },
@@ -10,6 +12,9 @@ export const PHOTOKIT_OPTIONS = {
   'terminate-every': { type: 'string' },
   'job-limit': { type: 'string' },
   interop: { type: 'string' },
+  ios: { type: 'string' },
+  'process-budget': { type: 'string' },
+  'optimized-storage': { type: 'boolean' },
   seed: { type: 'string' },
   'job-store': { type: 'string' },
   'timeline-verbose': { type: 'boolean' },
@@ -28,8 +33,15 @@ PhotoKit mode:
   --terminate-every SEC end the extension (notifyTermination) at random moments, SEC seconds apart on
                         average; it is started again later and picks up from the job store
   --job-limit N         jobLimit: most unacknowledged jobs at once (default ${DEFAULT_JOB_LIMIT})
-  --interop N           resumable-upload interop version: 3 (iOS 17), 5 (iOS 18.0), 6 (default,
-                        iOS 18.1+), or 0 for plain uploads that start over after a cut
+  --interop N           resumable-upload interop version, ${INTEROP_VERSIONS[0]}-${INTEROP_VERSIONS.at(-1)}: 3 (iOS 17), 5 (iOS 18.0), 6 (iOS 18.1),
+                        ${DEFAULT_INTEROP_VERSION} (default, iOS 26), or 0 for plain uploads that start over after a cut
+  --ios V               the PhotoKit API surface: ${IOS_VERSIONS.join(', ')} (default ${DEFAULT_IOS}, the oldest and
+                        strictest): responseHeaderFields, error and cancel() from 26.4, fetchJobs(.process)
+                        from 26.5, the PHBackgroundResourceUploadJobExtension protocol from 27
+  --process-budget SEC  time budget of one process() call; past it the extension is terminated
+                        (default ${DEFAULT_PROCESS_BUDGET_MS / 1000})
+  --optimized-storage   "Optimize iPhone Storage": every original is in iCloud, so reading one to hash it
+                        first downloads it, inside process()
   --seed N              seed of every random choice (default 1): the same seed, the same run
   --job-store FILE      keep the job store and the extension's container in FILE (JSON, mode 0600),
                         so a later run picks up where this one stopped
@@ -44,6 +56,10 @@ export interface PhotoKitConfig {
   terminateEveryMs: number | undefined;
   jobLimit: number;
   interop: InteropVersion | false;
+  ios: IosVersion;
+  /** Time budget of one process() call, ms. */
+  processBudgetMs: number;
+  optimizedStorage: boolean;
   seed: number;
   jobStore: string | undefined;
   verbose: boolean;
@@ -76,8 +92,18 @@ export function parsePhotoKitArgs(values: PhotoKitValues): { mode: 'files' | 'ph
     if (!/^\d+(\.\d+)?$/.test(values['terminate-every']) || !(seconds >= 0.01) || seconds > 86_400) throw new UsageError('--terminate-every is seconds, from 0.01 to 86400');
     terminateEveryMs = Math.round(seconds * 1000);
   }
-  const interop = wholeNumber(values.interop, '--interop', 0, 6) ?? DEFAULT_INTEROP_VERSION;
-  if (interop !== 0 && !isInteropVersion(interop)) throw new UsageError('--interop is 3, 5, 6, or 0 for none');
+  const versions = `${INTEROP_VERSIONS.join(', ')}, or 0 for none`;
+  if (values.interop !== undefined && !/^\d{1,3}$/.test(values.interop)) throw new UsageError(`--interop is ${versions}`);
+  const interop = values.interop === undefined ? DEFAULT_INTEROP_VERSION : Number(values.interop);
+  if (interop !== 0 && !isInteropVersion(interop)) throw new UsageError(`--interop is ${versions}`);
+  const ios = values.ios ?? DEFAULT_IOS;
+  if (!isIosVersion(ios)) throw new UsageError(`--ios is ${IOS_VERSIONS.join(', ')}, not "${ios}"`);
+  let processBudgetMs = DEFAULT_PROCESS_BUDGET_MS;
+  if (values['process-budget'] !== undefined) {
+    const seconds = Number(values['process-budget']);
+    if (!/^\d+(\.\d+)?$/.test(values['process-budget']) || !(seconds >= 0.1) || seconds > 3600) throw new UsageError('--process-budget is seconds, from 0.1 to 3600');
+    processBudgetMs = Math.round(seconds * 1000);
+  }
   if (transport === 'ws' && values.interop !== undefined) throw new UsageError('--interop applies to --transport photokit-http only');
   return {
     mode,
@@ -87,6 +113,9 @@ export function parsePhotoKitArgs(values: PhotoKitValues): { mode: 'files' | 'ph
       terminateEveryMs,
       jobLimit: wholeNumber(values['job-limit'], '--job-limit', 1, 100_000) ?? DEFAULT_JOB_LIMIT,
       interop: interop === 0 ? false : (interop as InteropVersion),
+      ios,
+      processBudgetMs,
+      optimizedStorage: values['optimized-storage'] ?? false,
       seed: wholeNumber(values.seed, '--seed', 0, 2 ** 32 - 1) ?? 1,
       jobStore: values['job-store'],
       verbose: values['timeline-verbose'] ?? false,

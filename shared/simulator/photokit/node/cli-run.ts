@@ -49,15 +49,18 @@ export async function runPhotoKitCli(config: SimulatorConfig, link: ReceiverLink
   const assets = new Set(entries.map((entry) => entry.info.assetId)).size;
   const how = [
     photokit.transport === 'photokit-http' ? `photokit-http (${photokit.interop === false ? 'no resumption' : `interop ${photokit.interop}`})` : 'ws',
+    `iOS ${photokit.ios}`,
     photokit.locked ? 'locked' : 'unlocked',
+    photokit.optimizedStorage ? 'optimized storage' : undefined,
     photokit.terminateEveryMs === undefined ? undefined : `terminations every ~${photokit.terminateEveryMs / 1000} s`,
     `jobLimit ${photokit.jobLimit}`,
+    `process() budget ${photokit.processBudgetMs / 1000} s`,
     `seed ${photokit.seed}`,
   ].filter(Boolean).join(', ');
   io.stderr.write(`found ${entries.length} resources in ${assets} assets (${formatBytes(bytes)}) in ${config.dirs.join(', ')}\n`);
   io.stderr.write(`PhotoKit simulation: ${how}\n`);
   if (photokit.transport === 'photokit-http' && (config.dropEvery !== undefined || config.maxRetries !== undefined)) {
-    io.stderr.write('simulate: --drop-every and --max-retries apply to --transport ws; photokit-http cuts connections with --locked, and a failed job is retried once\n');
+    io.stderr.write('simulate: --drop-every and --max-retries apply to --transport ws; photokit-http cuts connections with --locked, and a failed job is retried once, then re-created after a back-off\n');
   }
 
   const conditions: Partial<NetworkConditions> = {
@@ -74,6 +77,9 @@ export async function runPhotoKitCli(config: SimulatorConfig, link: ReceiverLink
     conditions,
     ...(photokit.terminateEveryMs === undefined ? {} : { terminateEveryMs: photokit.terminateEveryMs }),
     jobLimit: photokit.jobLimit,
+    ios: photokit.ios,
+    processBudgetMs: photokit.processBudgetMs,
+    ...(photokit.optimizedStorage ? { optimizedStorage: { optimized: () => true } } : {}),
     concurrency: config.concurrency,
     seed: photokit.seed,
     ...(state ? { jobStorage: state.section('jobs'), container: state.section('container') } : {}),
