@@ -15,6 +15,8 @@ export interface Fixture {
   wsUrl: string;
   pair(deviceName?: string, deviceId?: string): Promise<PairResponse>;
   restart(options?: ReceiverOptions): Promise<Receiver>;
+  /** Stops the receiver for `ms` (the computer asleep, or off the network), then starts it again on the same port. */
+  goAway(ms: number): Promise<Receiver>;
   dispose(): Promise<void>;
 }
 
@@ -66,6 +68,12 @@ export async function startFixture(overrides: Partial<ReceiverConfig> = {}, opti
     async restart(nextOptions = options) {
       await receiver.close();
       receiver = await startReceiver({ ...config, port: receiver.port }, nextOptions);
+      return receiver;
+    },
+    async goAway(ms) {
+      await receiver.close();
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      receiver = await startReceiver({ ...config, port: receiver.port }, options);
       return receiver;
     },
     async dispose() {
