@@ -3,6 +3,7 @@ import { UsageError } from '../../cli/usage-error';
 import { DEFAULT_PROCESS_BUDGET_MS } from '../extension-host';
 import { DEFAULT_IOS, IOS_VERSIONS, isIosVersion, type IosVersion } from '../ios-surface';
 import { DEFAULT_JOB_LIMIT } from '../job-store';
+import type { Outage } from '../network-conditions';
 import { DEFAULT_INTEROP_VERSION, INTEROP_VERSIONS, isInteropVersion, type InteropVersion } from '../resumable-fields';
 
 export const PHOTOKIT_OPTIONS = {
@@ -15,6 +16,7 @@ export const PHOTOKIT_OPTIONS = {
   ios: { type: 'string' },
   'process-budget': { type: 'string' },
   'optimized-storage': { type: 'boolean' },
+  'receiver-away': { type: 'string' },
   seed: { type: 'string' },
   'job-store': { type: 'string' },
   'timeline-verbose': { type: 'boolean' },
@@ -42,6 +44,9 @@ PhotoKit mode:
                         (default ${DEFAULT_PROCESS_BUDGET_MS / 1000})
   --optimized-storage   "Optimize iPhone Storage": every original is in iCloud, so reading one to hash it
                         first downloads it, inside process()
+  --receiver-away A+F   the receiver is away (the computer asleep, off the Wi-Fi) from A seconds after the
+                        first upload for F seconds; connections fail meanwhile, uploads resume after it.
+                        Several as A+F,A+F (photokit-http only)
   --seed N              seed of every random choice (default 1): the same seed, the same run
   --job-store FILE      keep the job store and the extension's container in FILE (JSON, mode 0600),
                         so a later run picks up where this one stopped
@@ -60,6 +65,8 @@ export interface PhotoKitConfig {
   /** Time budget of one process() call, ms. */
   processBudgetMs: number;
   optimizedStorage: boolean;
+  /** When the receiver cannot be reached. */
+  outages: Outage[];
   seed: number;
   jobStore: string | undefined;
   verbose: boolean;
@@ -73,6 +80,18 @@ function wholeNumber(text: string | undefined, what: string, min: number, max: n
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${what} must be a whole number from ${min} to ${max}`);
   return Number(text);
+}
+
+/** `A+F[,A+F...]` (seconds) as outages. */
+export function parseOutages(text: string | undefined): Outage[] {
+  if (text === undefined) return [];
+  return text.split(',').map((part) => {
+    const match = /^(\d+(?:\.\d+)?)\+(\d+(?:\.\d+)?)$/.exec(part.trim());
+    const after = Number(match?.[1]);
+    const lasts = Number(match?.[2]);
+    if (!match || after > 86_400 || !(lasts > 0) || lasts > 86_400) throw new UsageError(`--receiver-away is AFTER+FOR in seconds, e.g. 30+120, not "${part}"`);
+    return { afterMs: Math.round(after * 1000), forMs: Math.round(lasts * 1000) };
+  });
 }
 
 /** The mode, and the PhotoKit settings when the mode is photokit. PhotoKit options in files mode are a usage error. */
@@ -105,6 +124,7 @@ export function parsePhotoKitArgs(values: PhotoKitValues): { mode: 'files' | 'ph
     processBudgetMs = Math.round(seconds * 1000);
   }
   if (transport === 'ws' && values.interop !== undefined) throw new UsageError('--interop applies to --transport photokit-http only');
+  if (transport === 'ws' && values['receiver-away'] !== undefined) throw new UsageError('--receiver-away applies to --transport photokit-http only');
   return {
     mode,
     photokit: {
@@ -116,6 +136,7 @@ export function parsePhotoKitArgs(values: PhotoKitValues): { mode: 'files' | 'ph
       ios,
       processBudgetMs,
       optimizedStorage: values['optimized-storage'] ?? false,
+      outages: parseOutages(values['receiver-away']),
       seed: wholeNumber(values.seed, '--seed', 0, 2 ** 32 - 1) ?? 1,
       jobStore: values['job-store'],
       verbose: values['timeline-verbose'] ?? false,

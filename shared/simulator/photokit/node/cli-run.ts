@@ -66,6 +66,7 @@ export async function runPhotoKitCli(config: SimulatorConfig, link: ReceiverLink
   const conditions: Partial<NetworkConditions> = {
     ...(config.bytesPerSecond === undefined ? {} : { bytesPerSecond: config.bytesPerSecond }),
     ...(config.chunkBytes === undefined ? {} : { chunkBytes: config.chunkBytes }),
+    ...(photokit.outages.length === 0 ? {} : { outages: photokit.outages }),
   };
   const state = photokit.jobStore === undefined ? undefined : new JsonStateFile(photokit.jobStore);
   const transport = await transportFor(config, photokit, link, token);
