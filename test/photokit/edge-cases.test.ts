@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ShoeboxError } from '../../shared/protocol';
+import type { IncomingMessage } from 'node:http';
+import { loggableTarget } from '../../electron/receiver/photokit/credentials';
 import { InFlightRegistry } from '../../electron/receiver/photokit/in-flight';
 import { commitGuard, type PhotoKitContext } from '../../electron/receiver/photokit/photokit-context';
 import type { UploadResource } from '../../electron/receiver/photokit/upload-resources';
@@ -87,5 +89,13 @@ describe('the last check before a commit', () => {
   it('refuses a resource cancelled meanwhile, or bound to another device', () => {
     expect(() => commitGuard(ctxWith({ revokedAt: null }, undefined), 'phone', resource)()).toThrow(expect.objectContaining({ code: 'UNKNOWN_UPLOAD' }));
     expect(() => commitGuard(ctxWith({ revokedAt: null }, resource), 'tablet', resource)()).toThrow(expect.objectContaining({ code: 'UNKNOWN_UPLOAD' }));
+  });
+});
+
+describe('log lines', () => {
+  it('leave out a token in the query and an upload resource\'s id', () => {
+    const of = (url: string) => loggableTarget({ url } as IncomingMessage);
+    expect(of('/v1/photokit/A%2FL0/photo?token=secret')).toBe('/v1/photokit/A%2FL0/photo');
+    expect(of('/v1/uploads/0123456789abcdef0123456789abcdef')).toBe('/v1/uploads/<id>');
   });
 });

@@ -89,7 +89,11 @@ export function authorizeResource(devices: DeviceRegistry, req: IncomingMessage,
   return owner;
 }
 
-/** The request target without its query (which may hold a token), for logs. */
+/**
+ * The request target for logs, without what grants access: the query (which may hold a token) and an
+ * upload resource's id (the capability for HEAD, PATCH and DELETE).
+ */
 export function loggableTarget(req: IncomingMessage): string {
-  return (req.url ?? '').split('?')[0]!.slice(0, 200);
+  const path = (req.url ?? '').split('?')[0]!.slice(0, 200);
+  return path.replace(/^\/v1\/uploads\/[^/]+/, '/v1/uploads/<id>');
 }

@@ -8,7 +8,7 @@
  * The system's rules (extension-host.ts): each process() call has a time budget (`processBudgetMs`,
  * default 20 s) and the extension is ended past it; a call that returns leaving presented jobs
  * unacknowledged makes the system leave the extension alone for `timing.unacknowledgedBackoffMs`
- * (default 60 s; devices log error 50008); the phone's iOS (`ios`, default 26.1) decides what the
+ * (default 300 s, doubling while it happens run after run; devices log error 50008); the phone's iOS (`ios`, default 26.1) decides what the
  * extension may call and see (ios-surface.ts). Uploads go on meanwhile.
  * Node and browser; deterministic under a seed as far as the network's timing allows.
  */
@@ -40,16 +40,20 @@ export interface SystemTiming {
   maxFailures: number;
   /**
    * How long the system does not call an extension that left presented jobs unacknowledged (error
-   * 50008). Apple documents no figure; 60 s is of the order devices show.
+   * 50008), the first time; it doubles with each such run in a row, up to an hour. Apple documents no
+   * figure; a public project measured about 300 s on iOS 26.6, growing with each failed attempt.
    */
   unacknowledgedBackoffMs: number;
   /** How long willTerminate() (iOS 27 protocol) may take before the process is ended anyway. */
   terminationGraceMs: number;
 }
 
+/** The 50008 back-off grows no longer than this. */
+const MAX_UNACKNOWLEDGED_BACKOFF_MS = 60 * 60_000;
+
 export const DEFAULT_TIMING: SystemTiming = {
   processIntervalMs: 100, relaunchDelayMs: 250, changeLatencyMs: 2, failureDelayMs: 500, maxFailures: 10,
-  unacknowledgedBackoffMs: 60_000, terminationGraceMs: 1_000,
+  unacknowledgedBackoffMs: 300_000, terminationGraceMs: 1_000,
 };
 
 export interface PhotoKitSystemOptions {
@@ -191,6 +195,7 @@ export class PhotoKitSystem {
     const terminations = this.#terminations(stop.signal);
     let last: ProcessingResult | 'terminated' | undefined;
     let failures = 0;
+    let backoffsInARow = 0;
     try {
       while (!stop.signal.aborted) {
         const seen = this.#version;
@@ -203,7 +208,10 @@ export class PhotoKitSystem {
           stats.results[last] += 1;
           if (outcome.unacknowledged.length > 0) {
             stats.unacknowledgedBackoffs += 1;
-            await this.#backOff(outcome.launch, outcome.unacknowledged, stop.signal);
+            backoffsInARow += 1;
+            await this.#backOff(outcome.launch, outcome.unacknowledged, backoffsInARow, stop.signal);
+          } else {
+            backoffsInARow = 0;
           }
           if (last === 'failure') {
             failures += 1;
@@ -240,8 +248,8 @@ export class PhotoKitSystem {
   }
 
   /** Error 50008: the extension left presented jobs unacknowledged; it is not called for a while. */
-  async #backOff(launch: number, jobs: readonly string[], stop: AbortSignal): Promise<void> {
-    const ms = this.#timing.unacknowledgedBackoffMs;
+  async #backOff(launch: number, jobs: readonly string[], inARow: number, stop: AbortSignal): Promise<void> {
+    const ms = Math.min(MAX_UNACKNOWLEDGED_BACKOFF_MS, this.#timing.unacknowledgedBackoffMs * 2 ** (inARow - 1));
     const list = jobs.length > 3 ? `${jobs.slice(0, 3).join(', ')}, ...` : jobs.join(', ');
     this.timeline.record({
       type: 'extension', launch, what: 'backoff', ms,

@@ -85,6 +85,30 @@ describe('presented jobs must be acknowledged in the same run (error 50008)', ()
     expect(formatPhotoKitSummary(summary)).toMatch(/1 back-offs \(error 50008\)/);
   });
 
+  it('doubles the 50008 back-off while the extension keeps leaving jobs unacknowledged, run after run', async () => {
+    let calls = 0;
+    const stubborn: ExtensionFactory = (env) => ({
+      protocol: 'PHBackgroundResourceUploadExtension',
+      process: async () => {
+        calls += 1;
+        const finished = env.library.fetchJobs('acknowledge');
+        const [resource] = env.library.resources();
+        if (calls === 1) await env.library.performChanges((r) => r.createJob(buildDestination(DESTINATION, resource!), resource!));
+        if (calls >= 5) await env.library.performChanges((r) => finished.forEach((job) => r.acknowledge(job.id)));
+        return finished.length > 0 && calls < 5 ? 'processing' : 'completed';
+      },
+      notifyTermination: () => undefined,
+    });
+    const events: TimelineEvent[] = [];
+    const { summary } = await runPhotoKitSimulation({
+      items: await sampleLibrary(1, 1000), transport: new FakeTransport(), destination: DESTINATION, clock: new VirtualClock(), extension: stubborn,
+      timing: { unacknowledgedBackoffMs: 7_000 }, onEvent: (e) => events.push(e),
+    });
+    const waits = events.filter((e) => e.type === 'extension' && e.what === 'backoff').map((e) => (e.type === 'extension' ? e.ms : undefined));
+    expect(waits).toEqual([7_000, 14_000, 28_000]);
+    expect(summary).toMatchObject({ succeeded: 1 });
+  });
+
   it('the reference extension never incurs it, even with failures, terminations and jobLimit 2', async () => {
     const transport = new FakeTransport({ msPerChunk: 20 });
     for (const name of ['IMG_1001.HEIC', 'IMG_1003.HEIC']) transport.failNext(name, RETRYABLE, RETRYABLE);
