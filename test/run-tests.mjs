@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck (TypeScript and Svelte), then vitest. Where the team's isolated-lan tool is beside the repo and we may
+// `npm test`: typecheck (TypeScript and Svelte), the layering check, then vitest. Where the team's isolated-lan tool is beside the repo and we may
 // create network namespaces (root), the suite runs inside one, so the LAN tests (Bonjour, LAN
 // listeners) run too without touching a real interface; elsewhere those tests skip with a message.
 import { spawnSync } from 'node:child_process';
@@ -23,6 +23,8 @@ for (const [command, args] of [
   [bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   [bin('svelte-check'), ['--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings']],
   [bin('tsc'), ['--noEmit', '-p', 'renderer/tsconfig.node.json']],
+  // Layers import downward only, without cycles (docs/ARCHITECTURE.md, build/dependency-cruiser.cjs).
+  [bin('depcruise'), ['electron', 'shared', 'renderer/src', '--config', 'build/dependency-cruiser.cjs', '--output-type', 'err']],
 ]) {
   const status = run(command, args);
   if (status !== 0) process.exit(status);

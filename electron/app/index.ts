@@ -5,3 +5,6 @@ export { startHeadlessApp, type HeadlessApp } from './headless';
 export { registerAppApi, forwardAppEvents, type IpcMainLike, type WebContentsLike, type InvokeEventLike } from './ipc-contract';
 export { osOpener, openerCommand, type Opener } from './opener';
 export { dispatch } from './api-dispatch';
+// What the shell needs of the receiver, through the app layer (the shell never reaches past it).
+export { folderGiven, parseServeArgs, type ReceiverConfig } from '../receiver/config';
+export type { ThumbnailAnswer } from '../receiver/thumbnails';

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { settingsSchema, type Settings } from '../../shared/app-api';
-import { writeFileDurable } from '../receiver/ingest/fs-durable';
+import { writeFileDurable } from '../receiver/util/fs-durable';
 
 export const SETTINGS_FILE = 'app-settings.json';
 

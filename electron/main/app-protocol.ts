@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { THUMBNAIL_PROTOCOL } from '../../shared/app-api/bridge';
 import { placeholderSvg } from '../app/placeholder';
-import type { ThumbnailAnswer } from '../receiver/thumbnails';
+import type { ThumbnailAnswer } from '../app';
 import type { ProtocolLike } from './electron-like';
 import { APP_HOST, APP_SCHEME, SECURITY_HEADERS } from './security';
 import { contentTypeFor } from '../app/content-types';

@@ -2,7 +2,7 @@
  * The desktop app's receiver configuration: the same flags and environment variables as `shoebox serve`
  * (given after `--`, e.g. `electron . -- --port 47121`), plus `--hidden` (start in the tray only).
  */
-import { folderGiven, parseServeArgs, type ReceiverConfig } from '../receiver/config';
+import { folderGiven, parseServeArgs, type ReceiverConfig } from '../app';
 import type { Opener } from '../app/opener';
 import type { ShellLike } from './electron-like';
 

@@ -34,7 +34,8 @@ import { startPhotoKit } from './photokit/photokit-service';
 import { StreamServer } from './stream/stream-server';
 
 /** An HTTP endpoint group: answers the request and returns true, or returns false to pass it on. */
-export type HttpRoute = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
+export type { HttpRoute } from './http/route';
+import type { HttpRoute } from './http/route';
 
 export interface ReceiverEvents {
   listening: [url: string];

@@ -21,7 +21,7 @@ export function spawnReceiver(args: string[], env: NodeJS.ProcessEnv = {}): Prom
 export async function spawnReceiverWrapped(wrapper: string[], args: string[], env: NodeJS.ProcessEnv = {}): Promise<ReceiverProcess> {
   // node with tsx as a loader, not the tsx launcher: the child is the receiver itself, so a SIGKILL kills
   // the receiver (the launcher would die alone and leave its receiver running on the folder).
-  const command = [...wrapper, process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'electron/receiver/cli/main.ts'), 'serve', ...args];
+  const command = [...wrapper, process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'electron/launch/cli/main.ts'), 'serve', ...args];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },

@@ -134,7 +134,7 @@ describe('receiver and the folder lock', () => {
     const running = await startReceiver(config, { openPairing: false });
     try {
       const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-      const args = [path.join(REPO_ROOT, 'electron/receiver/cli/main.ts'), 'serve', '--folder', config.folder, '--data-dir', path.join(root, 'd2'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls'];
+      const args = [path.join(REPO_ROOT, 'electron/launch/cli/main.ts'), 'serve', '--folder', config.folder, '--data-dir', path.join(root, 'd2'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls'];
       const child = spawn(tsx, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -55,15 +55,7 @@ export function* candidateNames(stem: string, ext: string, limit = 10_000): Gene
   }
 }
 
-/** Resolves a relative path inside root, refusing anything that would land outside it. */
-export function confine(root: string, relative: string): string {
-  const base = path.resolve(root);
-  const target = path.resolve(base, relative);
-  if (target !== base && !target.startsWith(base + path.sep)) {
-    throw new ShoeboxError('BAD_FILENAME', `Refused a path outside the backup folder: ${relative}`);
-  }
-  return target;
-}
+export { confine } from '../util/is-inside';
 
 /** Forward-slash form of a path relative to root, for the wire and the index. */
 export function toWirePath(root: string, absolute: string): string {

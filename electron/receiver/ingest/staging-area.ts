@@ -8,10 +8,11 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ShoeboxError } from '../../../shared/protocol';
-import { errnoCode, fsyncDir, writeFileDurable } from './fs-durable';
+import { errnoCode, fsyncDir, writeFileDurable } from '../util/fs-durable';
 import type { UploadSpec } from './upload-spec';
 
-export const HIDDEN_DIR = '.shoebox';
+export { HIDDEN_DIR } from '../util/folder-layout';
+import { HIDDEN_DIR } from '../util/folder-layout';
 
 /** Maps file-system errors on the backup disk to protocol errors. */
 export function storageError(error: unknown, doing: string): ShoeboxError {

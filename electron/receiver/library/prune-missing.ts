@@ -5,7 +5,7 @@
  * nothing is removed: the index keeps them and a warning says why.
  */
 import fs from 'node:fs/promises';
-import { confine } from '../ingest/file-naming';
+import { confine } from '../util/is-inside';
 import { LibraryClosedError } from './errors';
 import type { LibraryIndex } from './library-index';
 import type { StoredResource } from './types';

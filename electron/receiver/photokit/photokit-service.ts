@@ -11,7 +11,7 @@ import type { CommitResult } from '../ingest/committer';
 import type { IngestService } from '../ingest/ingest-service';
 import type { StagingArea } from '../ingest/staging-area';
 import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
-import type { HttpRoute } from '../receiver';
+import type { HttpRoute } from '../http/route';
 import { KeyedLock } from '../util/keyed-lock';
 import { handleCreation } from './creation-handler';
 import { loggableTarget, revokedError } from './credentials';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { RESOURCE_TYPES } from '../../../shared/protocol';
 import type { CommitResult } from '../ingest/committer';
-import { writeFileDurable } from '../ingest/fs-durable';
+import { writeFileDurable } from '../util/fs-durable';
 import { HIDDEN_DIR, storageError, type StagingArea } from '../ingest/staging-area';
 import type { UploadSpec } from '../ingest/upload-spec';
 import { KeyedLock } from '../util/keyed-lock';

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { HIDDEN_DIR } from '../ingest/staging-area';
+import { HIDDEN_DIR } from '../util/folder-layout';
 import type { LibraryIndex } from '../library/library-index';
 import { HeicDecoder } from './heic-decoder';
 import { findFfmpeg, renderThumbnail, sourceKind, type Rendered, type ThumbnailSource } from './render';

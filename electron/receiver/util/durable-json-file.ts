@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
-import { writeFileDurable } from '../ingest/fs-durable';
+import { writeFileDurable } from './fs-durable';
 
 export class DurableJSONFile<T> implements Adapter<T> {
   constructor(

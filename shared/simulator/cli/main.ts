@@ -24,10 +24,9 @@ import { formatBytes, formatResult, formatSummary } from './format';
 import { ProgressView, type OutputStream } from './progress-view';
 import { runPhotoKitCli } from '../photokit/node/cli-run';
 
-export interface CliIo {
-  stdout: OutputStream;
-  stderr: OutputStream;
-}
+import type { CliIo } from './io';
+
+export type { CliIo };
 
 const CLIENT_INFO = { name: 'shoebox-simulator', version: '0.1.0' };
 

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { pair, PairingError } from '../pair';
 import type { PairingStore } from '../node/pairing-store';
 import type { ReceiverLink } from '../node/receiver-link';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 import { isPinMismatch } from './cli-failure';
 
 export interface PairStepOptions {

@@ -5,14 +5,20 @@
  * willTerminate() stops it at its next step, and returns once the container holds what it wrote.
  * Node and browser.
  */
-import type { ShoeboxBackup } from './backup-extension';
 import type { BackgroundUploadJobExtension, ProcessingResult } from './extension-types';
+
+/** The backup logic both protocols share (ShoeboxBackup in backup-extension.ts). */
+export interface BackupRun {
+  run(): Promise<ProcessingResult>;
+  /** Stop at the next step. */
+  stop(): void;
+}
 
 export class ShoeboxBackupJobExtension implements BackgroundUploadJobExtension {
   readonly protocol = 'PHBackgroundResourceUploadJobExtension' as const;
-  readonly #backup: ShoeboxBackup;
+  readonly #backup: BackupRun;
 
-  constructor(backup: ShoeboxBackup) {
+  constructor(backup: BackupRun) {
     this.#backup = backup;
   }
 

@@ -24,16 +24,9 @@ export interface DestinationRequest {
   headers: Readonly<Record<string, string>>;
 }
 
-/** Why a job failed (PHAssetResourceUploadJob.error, sanitized as on iOS). */
-export interface JobError {
-  /** The receiver's Shoebox-Error code, or networkError, invalidResource, ... */
-  code: string;
-  message: string;
-  /** HTTP status of the final answer, when there was one. */
-  status?: number;
-  /** Worth one retry(destination:): a network failure, or an answer that carried Retry-After. */
-  retryable: boolean;
-}
+import type { JobError } from './url-error';
+
+export type { JobError };
 
 /** What every job has, in the extension's view and in the system's record alike. */
 interface JobBase {

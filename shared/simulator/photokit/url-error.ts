@@ -14,7 +14,17 @@
  *   PHPhotosError invalidResource (3302) / missingResource (3303), the codes PhotosTypes.h gives them.
  * Node and browser.
  */
-import type { JobError } from './job-types';
+
+/** Why a job failed, as the system records it (the extension sees only sanitizeJobError's result). */
+export interface JobError {
+  /** The receiver's Shoebox-Error code, or networkError, invalidResource, ... */
+  code: string;
+  message: string;
+  /** HTTP status of the final answer, when there was one. */
+  status?: number;
+  /** Worth one retry(destination:): a network failure, or an answer that carried Retry-After. */
+  retryable: boolean;
+}
 
 export type URLErrorName = 'badServerResponse' | 'userAuthenticationRequired' | 'timedOut' | 'cannotConnectToHost' | 'networkConnectionLost';
 export type PhotosErrorDomainName = 'invalidResource' | 'missingResource';

@@ -7,7 +7,7 @@
 import { ChunkStreamClient } from '../../chunk-stream-client';
 import type { SimulatorConfig } from '../../cli/args';
 import { formatBytes } from '../../cli/format';
-import type { CliIo } from '../../cli/main';
+import type { CliIo } from '../../cli/io';
 import { findFileSourcesOrExplain } from '../../node/file-sources';
 import type { ReceiverLink } from '../../node/receiver-link';
 import { PhotoKitHttpTransport } from '../http-transport';

@@ -4,7 +4,7 @@
  * where it listens, the pairing code, one line per stored file, and on a terminal the commands pair,
  * devices, revoke and quit. Ctrl-C closes cleanly and leaves unfinished uploads resumable.
  */
-import { processIo, runHeadless } from '../../launch/headless';
+import { processIo, runHeadless } from '../headless';
 
 export function serve(argv: string[]): Promise<number> {
   return runHeadless(argv, processIo);
