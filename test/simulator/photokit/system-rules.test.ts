@@ -54,23 +54,27 @@ describe('the process() time budget', () => {
   });
 });
 
+/** An extension that creates one job, and acknowledges what it was shown only from call `from` on. */
+function acknowledgingFromCall(from: number): ExtensionFactory {
+  let calls = 0;
+  return (env) => ({
+    protocol: 'PHBackgroundResourceUploadExtension',
+    process: async () => {
+      calls += 1;
+      const finished = env.library.fetchJobs('acknowledge');
+      const [resource] = env.library.resources();
+      if (calls === 1) await env.library.performChanges((r) => r.createJob(buildDestination(DESTINATION, resource!), resource!));
+      if (calls >= from) await env.library.performChanges((r) => finished.forEach((job) => r.acknowledge(job.id)));
+      return finished.length > 0 && calls < from ? 'processing' : 'completed';
+    },
+    notifyTermination: () => undefined,
+  });
+}
+
 describe('presented jobs must be acknowledged in the same run (error 50008)', () => {
   it('backs off an extension that leaves them, logs 50008, and calls it again only after the back-off', async () => {
     const clock = new VirtualClock();
-    let calls = 0;
-    const sloppy: ExtensionFactory = (env) => ({
-      protocol: 'PHBackgroundResourceUploadExtension',
-      process: async () => {
-        calls += 1;
-        const finished = env.library.fetchJobs('acknowledge');
-        const [resource] = env.library.resources();
-        if (calls === 1) await env.library.performChanges((r) => r.createJob(buildDestination(DESTINATION, resource!), resource!));
-        // Only from the third call on does it acknowledge what it was shown.
-        if (calls >= 3) await env.library.performChanges((r) => finished.forEach((job) => r.acknowledge(job.id)));
-        return finished.length > 0 && calls < 3 ? 'processing' : 'completed';
-      },
-      notifyTermination: () => undefined,
-    });
+    const sloppy = acknowledgingFromCall(3);
     const events: TimelineEvent[] = [];
     const { summary } = await runPhotoKitSimulation({
       items: await sampleLibrary(1, 1000), transport: new FakeTransport(), destination: DESTINATION, clock, extension: sloppy,
@@ -86,19 +90,7 @@ describe('presented jobs must be acknowledged in the same run (error 50008)', ()
   });
 
   it('doubles the 50008 back-off while the extension keeps leaving jobs unacknowledged, run after run', async () => {
-    let calls = 0;
-    const stubborn: ExtensionFactory = (env) => ({
-      protocol: 'PHBackgroundResourceUploadExtension',
-      process: async () => {
-        calls += 1;
-        const finished = env.library.fetchJobs('acknowledge');
-        const [resource] = env.library.resources();
-        if (calls === 1) await env.library.performChanges((r) => r.createJob(buildDestination(DESTINATION, resource!), resource!));
-        if (calls >= 5) await env.library.performChanges((r) => finished.forEach((job) => r.acknowledge(job.id)));
-        return finished.length > 0 && calls < 5 ? 'processing' : 'completed';
-      },
-      notifyTermination: () => undefined,
-    });
+    const stubborn = acknowledgingFromCall(5);
     const events: TimelineEvent[] = [];
     const { summary } = await runPhotoKitSimulation({
       items: await sampleLibrary(1, 1000), transport: new FakeTransport(), destination: DESTINATION, clock: new VirtualClock(), extension: stubborn,
