@@ -34,6 +34,29 @@ module.exports = {
       from: { path: '^shared/' }, to: { path: '^(electron|renderer)/' },
     },
     {
+      name: 'shared-browser-safe-by-default', severity: 'error',
+      comment: 'In shared/, a file that needs Node ends in .nodejs.ts; any other file runs in the browser too, so it imports no Node builtin, no Node-only package and no .nodejs file (type-only imports are fine).',
+      from: { path: '^shared/', pathNot: '\\.nodejs\\.ts$' },
+      to: { dependencyTypesNot: ['type-only'], path: ['\\.nodejs\\.ts$', '^node_modules/(ws|bonjour-service|sharp|lowdb)/'] },
+    },
+    {
+      name: 'shared-browser-safe-no-builtins', severity: 'error', comment: 'See shared-browser-safe-by-default: no node: builtins outside *.nodejs.ts in shared/.',
+      from: { path: '^shared/', pathNot: '\\.nodejs\\.ts$' }, to: { dependencyTypes: ['core'], dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'renderer-is-browser-code', severity: 'error', comment: 'The window runs in a browser (sandboxed in Electron): no Node builtins, no .nodejs files.',
+      from: { path: '^renderer/' }, to: { dependencyTypesNot: ['type-only'], path: '\\.nodejs\\.ts$' },
+    },
+    {
+      name: 'renderer-no-builtins', severity: 'error', comment: 'See renderer-is-browser-code.',
+      from: { path: '^renderer/' }, to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'electron-only-in-the-shell-entry', severity: 'error',
+      comment: 'Only electron/main/index.ts and electron/preload/index.ts import electron; everything else gets Electron objects injected (electron-like.ts).',
+      from: { pathNot: '^electron/(main|preload)/index\\.ts$' }, to: { dependencyTypesNot: ['type-only'], path: '^node_modules/electron/' },
+    },
+    {
       name: 'receiver-core', severity: 'error', comment: 'electron/receiver imports shared only: no app, launch, shell or UI.',
       from: { path: '^electron/receiver/' }, to: { path: '^(electron/(app|launch|main|preload)|renderer)/' },
     },
@@ -72,7 +95,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|dist|test-results)/' },
+    exclude: { path: '(^|/)(dist|test-results)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'build/layers.tsconfig.json' },
     enhancedResolveOptions: { extensions: ['.ts', '.mts', '.js', '.mjs', '.svelte'] },

@@ -13,7 +13,7 @@ import type { Welcome } from '../protocol/ws-messages';
 import { backoffDelay, DEFAULT_BACKOFF, sleep } from './backoff';
 import { clientFailure, failureOf, UploadFailure, type FailureReason } from './client-errors';
 import type { ChunkStreamClientEvents, ChunkStreamClientOptions, ClientStats, UploadResult } from './client-types';
-import { StreamConnection } from './stream-connection';
+import { ChunkStreamConnection } from './chunk-stream-connection';
 import { TokenBucket } from './throttle';
 import { TypedEmitter } from './typed-emitter';
 import { UploadTask, type TaskContext } from './upload-task';
@@ -33,13 +33,13 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
   readonly stats: ClientStats = { bytesSent: 0, chunksSent: 0, connections: 0 };
   readonly #throttle: TokenBucket | undefined;
   readonly #closing = new AbortController();
-  #connection: StreamConnection | undefined;
-  #connecting: Promise<StreamConnection> | undefined;
+  #connection: ChunkStreamConnection | undefined;
+  #connecting: Promise<ChunkStreamConnection> | undefined;
   /** Set when the client can no longer upload: a final receiver refusal, too many failures, or close(). */
   #fatal: FailureReason | undefined;
   #failures = 0;
   #lastFailure: FailureReason | undefined;
-  #progressed = new WeakSet<StreamConnection>();
+  #progressed = new WeakSet<ChunkStreamConnection>();
   #nextUploadId = 0;
   #nextKey = 0;
   #active = 0;
@@ -114,7 +114,7 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
     };
   }
 
-  #chunkSent(connection: StreamConnection, bytes: number): void {
+  #chunkSent(connection: ChunkStreamConnection, bytes: number): void {
     this.stats.bytesSent += bytes;
     this.stats.chunksSent += 1;
     const every = this.options.dropEvery;
@@ -123,14 +123,14 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
     }
   }
 
-  #ensureConnection(): Promise<StreamConnection> {
+  #ensureConnection(): Promise<ChunkStreamConnection> {
     if (this.#fatal) return Promise.reject(new UploadFailure(this.#fatal));
     if (this.#connection?.isOpen) return Promise.resolve(this.#connection);
     this.#connecting ??= this.#connectLoop().finally(() => (this.#connecting = undefined));
     return this.#connecting;
   }
 
-  async #connectLoop(): Promise<StreamConnection> {
+  async #connectLoop(): Promise<ChunkStreamConnection> {
     const options = this.options;
     const maxFailures = options.maxReconnects ?? 8;
     for (;;) {
@@ -150,9 +150,9 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
         if (this.#fatal) throw new UploadFailure(this.#fatal);
       }
       this.emit('connection', { state: 'connecting', attempt: this.stats.connections + 1 });
-      let connection: StreamConnection;
+      let connection: ChunkStreamConnection;
       try {
-        connection = await StreamConnection.open({
+        connection = await ChunkStreamConnection.open({
           url: options.url,
           token: options.token,
           WebSocket: options.WebSocket,
@@ -186,7 +186,7 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
     }
   }
 
-  #onLost(connection: StreamConnection, reason: FailureReason): void {
+  #onLost(connection: ChunkStreamConnection, reason: FailureReason): void {
     if (this.#progressed.has(connection)) this.#failures = 0;
     else this.#failures += 1;
     this.#lastFailure = reason;

@@ -8,6 +8,6 @@ export * from './upload-all';
 export * from './pair';
 export * from './throttle';
 export * from './backoff';
-export * from './capture-date';
+export * from './exif-date';
 export * from './media-types';
 export type { WebSocketConstructor, WebSocketLike } from './websocket-like';

@@ -75,7 +75,7 @@ function parseAnswer<T>(schema: Parser<T>, body: unknown, what: string): T {
   throw new PairingError('BAD_RESPONSE', `invalid ${what} answer from the receiver${issue ? `: ${issue.path.join('.')}: ${issue.message}` : ''}`, false);
 }
 
-/** A PinMismatchError from shared/discovery/node-tls-pin.ts, recognised without importing Node code. */
+/** A PinMismatchError from shared/discovery/tls-pin.nodejs.ts, recognised without importing Node code. */
 function isPinMismatch(error: unknown): error is Error {
   return error instanceof Error && (error as { code?: unknown }).code === 'ERR_SHOEBOX_PIN_MISMATCH';
 }

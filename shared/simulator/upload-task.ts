@@ -7,20 +7,20 @@ import type { Committed, ErrorMessage } from '../protocol/ws-messages';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { clientFailure, failureOf, UploadFailure, type FailureReason } from './client-errors';
 import type { UploadProgress, UploadResult, UploadState, RetryEvent } from './client-types';
-import type { StreamConnection } from './stream-connection';
+import type { ChunkStreamConnection } from './chunk-stream-connection';
 import type { TokenBucket } from './throttle';
 import type { UploadChannel, UploadReply } from './upload-channel';
 import { sourceInfo, type UploadSource } from './upload-source';
 
 /** What a task needs from its client. */
 export interface TaskContext {
-  connection(): Promise<StreamConnection>;
+  connection(): Promise<ChunkStreamConnection>;
   nextUploadId(): number;
-  chunkBytes(connection: StreamConnection): number;
+  chunkBytes(connection: ChunkStreamConnection): number;
   /** Counts a sent chunk (stats, dropEvery). */
-  chunkSent(connection: StreamConnection, bytes: number): void;
+  chunkSent(connection: ChunkStreamConnection, bytes: number): void;
   /** The connection has shown that uploads move forward. */
-  progressed(connection: StreamConnection): void;
+  progressed(connection: ChunkStreamConnection): void;
   throttle: TokenBucket | undefined;
   maxBufferedBytes: number;
   maxRetries: number;
@@ -65,7 +65,7 @@ export class UploadTask {
     let sentOnLostAttempt = false;
     for (;;) {
       if (this.#signal?.aborted) return this.#failed(clientFailure('CANCELLED', 'the upload was cancelled'));
-      let connection: StreamConnection;
+      let connection: ChunkStreamConnection;
       try {
         connection = await this.#ctx.connection();
       } catch (error) {
@@ -97,7 +97,7 @@ export class UploadTask {
     }
   }
 
-  async #attempt(connection: StreamConnection, sentOnLostAttempt: boolean): Promise<AttemptEnd> {
+  async #attempt(connection: ChunkStreamConnection, sentOnLostAttempt: boolean): Promise<AttemptEnd> {
     const source = this.#source;
     const uploadId = this.#ctx.nextUploadId();
     this.#uploadId = uploadId;
@@ -219,7 +219,7 @@ export class UploadTask {
     return bytes;
   }
 
-  #ended(reply: Committed | ErrorMessage, connection: StreamConnection): AttemptEnd {
+  #ended(reply: Committed | ErrorMessage, connection: ChunkStreamConnection): AttemptEnd {
     this.#ctx.progressed(connection);
     if (reply.type === 'error') {
       const reason: FailureReason = { code: reply.code, message: reply.message, retryable: reply.retryable, origin: 'receiver' };
@@ -237,7 +237,7 @@ export class UploadTask {
     return { kind: 'done', result: { ...this.#base(), status: 'committed', path, sha256, size, captureDate, duplicate } };
   }
 
-  #cancelOnReceiver(connection: StreamConnection, uploadId: number): void {
+  #cancelOnReceiver(connection: ChunkStreamConnection, uploadId: number): void {
     try {
       if (connection.isOpen) connection.send({ type: 'cancel', uploadId });
     } catch {}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppService, type AppServiceOptions } from '../../electron/app';
 import { ChunkStreamClient, memorySource, uploadAll, type UploadSummary } from '../../shared/simulator';
-import { NodeWebSocket } from '../../shared/simulator/node/websocket';
+import { NodeWebSocket } from '../../shared/simulator/websocket.nodejs';
 import { PATHS } from '../../shared/protocol';
 import type { EventName, EventPayload } from '../../shared/app-api';
 import { HAVE_PHOTOS, PHOTOS_DIR, allPhotos } from '../helpers/photos';

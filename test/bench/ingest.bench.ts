@@ -16,7 +16,7 @@ import { ChunkStreamClient } from '../../shared/simulator/chunk-stream-client';
 import { memorySource } from '../../shared/simulator/memory-source';
 import { pair } from '../../shared/simulator/pair';
 import { uploadAll } from '../../shared/simulator/upload-all';
-import { NodeWebSocket } from '../../shared/simulator/node/websocket';
+import { NodeWebSocket } from '../../shared/simulator/websocket.nodejs';
 import { spawnReceiver } from '../helpers/receiver-process';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

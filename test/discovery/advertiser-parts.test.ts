@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAddressWatcher, interfaceNameOf, lanAddresses, type InterfaceSnapshot } from '../../electron/receiver/discovery';
 import { buildRecords, goodbyeRecords, safeInstanceName, srvRecord } from '../../electron/receiver/discovery/mdns-records';
 import { probeName } from '../../electron/receiver/discovery/name-probe';
-import type { MdnsPacket, MdnsSocket } from '../../shared/discovery/node-bonjour';
+import type { MdnsPacket, MdnsSocket } from '../../shared/discovery/interface-bonjour.nodejs';
 
 const info = (address: string, family: 'IPv4' | 'IPv6', internal = false): os.NetworkInterfaceInfo =>
   ({ address, family, internal, netmask: '', mac: '02:00:00:00:00:01', cidr: null, ...(family === 'IPv6' ? { scopeid: 0 } : {}) }) as os.NetworkInterfaceInfo;

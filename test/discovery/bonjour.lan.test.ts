@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAddressWatcher, ReceiverAdvertiser, type AdvertiserOptions } from '../../electron/receiver/discovery';
-import { browseReceivers, findReceiver, watchReceivers, type DiscoveredReceiver, type ReceiverWatch } from '../../shared/discovery/node-browser';
+import { browseReceivers, findReceiver, watchReceivers, type DiscoveredReceiver, type ReceiverWatch } from '../../shared/discovery/receiver-browser.nodejs';
 
 const LAN = process.env.ISOLATED_LAN === '1';
 const DESK = process.env.ISOLATED_LAN_DESK ?? '10.213.0.1';
@@ -150,7 +150,7 @@ describe.skipIf(!LAN)('Bonjour on the isolated LAN (skipped: run inside /work/sh
     const w = watch();
     const invalid = new Promise<{ name: string; reason: string }>((resolve) => w.once('invalid', resolve));
     // A raw bonjour-service publication with a bad TXT record, as another program might send.
-    const { createInterfaceBonjour } = await import('../../shared/discovery/node-bonjour');
+    const { createInterfaceBonjour } = await import('../../shared/discovery/interface-bonjour.nodejs');
     const raw = createInterfaceBonjour({ interfaceAddress: DESK }, { onError: () => undefined });
     cleanups.push(() => raw.destroy());
     raw.bonjour.publish({ name: 'Rogue', type: 'shoebox', port: 1, host: 'rogue.local', probe: false, txt: { v: '1', id: 'x y' } });

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSimulatorCli } from '../../shared/simulator/cli/main';
+import { runSimulatorCli } from '../../shared/simulator/cli/main.nodejs';
 import { allPhotos, HAVE_PHOTOS, PHOTOS_DIR, photo, SKIP_PHOTOS_MESSAGE } from '../helpers/photos';
 import { makeTempDir, startFixture, type Fixture } from '../helpers/receiver-fixture';
 import { captureIo, differences, findFile, listFiles, sha256File } from '../simulator/cli-helpers';

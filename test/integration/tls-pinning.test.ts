@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPairingUrl, parsePairingUrl } from '../../shared/discovery/pairing-url';
-import { runSimulatorCli } from '../../shared/simulator/cli/main';
+import { runSimulatorCli } from '../../shared/simulator/cli/main.nodejs';
 import { allPhotos, HAVE_PHOTOS, PHOTOS_DIR, SKIP_PHOTOS_MESSAGE } from '../helpers/photos';
 import { makeTempDir, startFixture, type Fixture } from '../helpers/receiver-fixture';
 import { captureIo, differences, receivedFiles } from '../simulator/cli-helpers';

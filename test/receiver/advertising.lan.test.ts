@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { watchReceivers, type DiscoveredReceiver } from '../../shared/discovery/node-browser';
+import { watchReceivers, type DiscoveredReceiver } from '../../shared/discovery/receiver-browser.nodejs';
 import { createAddressWatcher } from '../../electron/receiver/discovery';
 import { chooseAdvertiseAddress } from '../../electron/receiver/network/advertising';
 import { startFixture } from '../helpers/receiver-fixture';

@@ -5,7 +5,7 @@ import type os from 'node:os';
 import https from 'node:https';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectPinned, PinMismatchError, spkiPin } from '../../shared/discovery/node-tls-pin';
+import { connectPinned, PinMismatchError, spkiPin } from '../../shared/discovery/tls-pin.nodejs';
 import { parsePairingUrl } from '../../shared/discovery/pairing-url';
 import { infoSchema, pairResponseSchema, PATHS } from '../../shared/protocol';
 import { createAddressWatcher } from '../../electron/receiver/discovery';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureDateFromExif, exifDateToIso } from '../../shared/simulator/capture-date';
+import { captureDateFromExif, exifDateToIso } from '../../shared/simulator/exif-date';
 import { mediaTypeOf } from '../../shared/simulator/media-types';
 
 describe('exifDateToIso', () => {

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { CliIo } from '../../shared/simulator/cli/main';
+import type { CliIo } from '../../shared/simulator/cli/main.nodejs';
 
 /** Captures stdout and stderr: `out()` is stdout only, `text()` both, in order. */
 export function captureIo(): CliIo & { out: () => string; text: () => string } {

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseSimulatorArgs, parseSize } from '../../shared/simulator/cli/args';
-import { runSimulatorCli, type CliIo } from '../../shared/simulator/cli/main';
+import { parseSimulatorArgs, parseSize } from '../../shared/simulator/cli/args.nodejs';
+import { runSimulatorCli, type CliIo } from '../../shared/simulator/cli/main.nodejs';
 import { FAKE_PAIRING_CODE, FAKE_TOKEN, FakeReceiver } from './fake-receiver';
 import { bytesOf } from './helpers';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPairingUrl } from '../../shared/discovery/pairing-url';
-import { parseSimulatorArgs, USAGE } from '../../shared/simulator/cli/args';
+import { parseSimulatorArgs, USAGE } from '../../shared/simulator/cli/args.nodejs';
 
 const PIN = 'yFI9CivxtK9V3XUQBk4SCM4I1BzGgYvUyf_RNedJCKI';
 const URL = buildPairingUrl({ host: '10.213.0.1', port: 47120, receiverId: 'rcv-1', fp: PIN, code: '123456', name: 'Desk' });

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFileSources, openFileSource, readCaptureDate, sha256File } from '../../shared/simulator/node/file-sources';
-import { assetIdForPath, planResources, scanMediaFiles } from '../../shared/simulator/node/scan-media';
+import { findFileSources, openFileSource, readCaptureDate, sha256File } from '../../shared/simulator/file-sources.nodejs';
+import { assetIdForPath, planResources, scanMediaFiles } from '../../shared/simulator/scan-media.nodejs';
 
 const PHOTOS = fileURLToPath(new URL('../../../shared/testdata/photos/', import.meta.url));
 const havePhotos = existsSync(path.join(PHOTOS, 'heic-iphone.heic'));

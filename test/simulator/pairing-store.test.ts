@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultStatePath, PairingStore, type SavedPairing } from '../../shared/simulator/node/pairing-store';
+import { defaultStatePath, PairingStore, type SavedPairing } from '../../shared/simulator/pairing-store.nodejs';
 
 const PIN = 'yFI9CivxtK9V3XUQBk4SCM4I1BzGgYvUyf_RNedJCKI';
 const TOKEN = 'T'.repeat(43);

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { ensureServerCertificate, type ServerCertificate } from '../../electron/receiver/trust';
-import { PinMismatchError } from '../../shared/discovery/node-tls-pin';
+import { PinMismatchError } from '../../shared/discovery/tls-pin.nodejs';
 import { fetchInfo, pair, PairingError } from '../../shared/simulator/pair';
-import { fetchPinnedCa, pinnedFetch, pinnedRequest, UntrustedCaError } from '../../shared/simulator/node/pinned-http';
-import { pinnedWebSocket } from '../../shared/simulator/node/pinned-websocket';
-import { openReceiverLink } from '../../shared/simulator/node/receiver-link';
+import { fetchPinnedCa, pinnedFetch, pinnedRequest, UntrustedCaError } from '../../shared/simulator/pinned-http.nodejs';
+import { pinnedWebSocket } from '../../shared/simulator/pinned-websocket.nodejs';
+import { openReceiverLink } from '../../shared/simulator/receiver-link.nodejs';
 import type { WebSocketConstructor } from '../../shared/simulator/websocket-like';
 
 interface TestServer {

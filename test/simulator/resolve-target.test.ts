@@ -3,11 +3,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DiscoveredReceiver } from '../../shared/discovery/node-browser';
-import { parseSimulatorArgs, type SimulatorConfig } from '../../shared/simulator/cli/args';
-import { formatDiscovered, listReceivers, type Browse } from '../../shared/simulator/cli/discovery';
-import { resolveTarget } from '../../shared/simulator/cli/resolve-target';
-import { PairingStore, type SavedPairing } from '../../shared/simulator/node/pairing-store';
+import type { DiscoveredReceiver } from '../../shared/discovery/receiver-browser.nodejs';
+import { parseSimulatorArgs, type SimulatorConfig } from '../../shared/simulator/cli/args.nodejs';
+import { formatDiscovered, listReceivers, type Browse } from '../../shared/simulator/cli/discovery.nodejs';
+import { resolveTarget } from '../../shared/simulator/cli/resolve-target.nodejs';
+import { PairingStore, type SavedPairing } from '../../shared/simulator/pairing-store.nodejs';
 
 const PIN_A = 'yFI9CivxtK9V3XUQBk4SCM4I1BzGgYvUyf_RNedJCKI';
 const PIN_B = 'n7TztJv64p__nsFjwgOLN7gTyXh1AdFV3C217nLd3N0';

@@ -11,7 +11,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command.startsWith('-')) return serve(argv);
   if (command === 'serve') return serve(rest);
   if (command === 'simulate') {
-    const { runSimulatorCli } = await import('../../../shared/simulator/cli/main');
+    const { runSimulatorCli } = await import('../../../shared/simulator/cli/main.nodejs');
     return runSimulatorCli(rest);
   }
   if (command === 'help' || command === '--help') {

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { DEFAULT_PATHS, DEFAULT_PROTOCOL_VERSION } from '../../../shared/discovery/constants';
-import { createInterfaceBonjour, type InterfaceBonjour, type MdnsRecord } from '../../../shared/discovery/node-bonjour';
+import { createInterfaceBonjour, type InterfaceBonjour, type MdnsRecord } from '../../../shared/discovery/interface-bonjour.nodejs';
 import { encodeReceiverTxt, type ReceiverPaths } from '../../../shared/discovery/txt-record';
 import { localHostName } from '../trust/names';
 import { type AddressWatcher, createAddressWatcher, interfaceNameOf, lanAddresses, type InterfaceSnapshot } from './address-watcher';

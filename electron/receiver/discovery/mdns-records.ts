@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { MAX_INSTANCE_NAME_BYTES, SERVICE_DOMAIN } from '../../../shared/discovery/constants';
-import type { MdnsRecord } from '../../../shared/discovery/node-bonjour';
+import type { MdnsRecord } from '../../../shared/discovery/interface-bonjour.nodejs';
 
 /** RFC 6762 section 10: 120 s for records tied to a host name, 75 minutes for the others. */
 const HOST_TTL = 120;

@@ -3,7 +3,7 @@
  * own probe, on a conflict, sends goodbye packets for the name it lost (evicting the rightful
  * owner from every cache) and then only logs to the console, with no event to rename on.
  */
-import type { MdnsRecord, MdnsSocket } from '../../../shared/discovery/node-bonjour';
+import type { MdnsRecord, MdnsSocket } from '../../../shared/discovery/interface-bonjour.nodejs';
 
 const PROBE_COUNT = 3;
 const PROBE_INTERVAL_MS = 250;

@@ -7,4 +7,4 @@ export {
   spkiPin,
   verifyPeerCertificatePin,
   type ConnectPinnedOptions,
-} from '../../../shared/discovery/node-tls-pin';
+} from '../../../shared/discovery/tls-pin.nodejs';

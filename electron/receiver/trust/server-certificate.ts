@@ -9,7 +9,7 @@
 import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { spkiPin } from '../../../shared/discovery/node-tls-pin';
+import { spkiPin } from '../../../shared/discovery/tls-pin.nodejs';
 import { type CertificateAuthority, ensureCertificateAuthority, exportPrivateKeyPem, importPrivateKeyPem, tlsDir } from './ca';
 import { keepPrivate, readTextIfExists, writeFileAtomic } from './files';
 import { KEY_ALGORITHM, SIGNING_ALGORITHM, generateKeyPair, randomSerialNumber, subtle, x509 } from './x509';

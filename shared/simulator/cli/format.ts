@@ -1,18 +1,7 @@
-/** Text the simulator CLI prints: sizes, per-file lines, the final summary. */
+/** Text the simulator CLI prints: rates, per-file lines, the final summary. Sizes read as everywhere (shared/format.ts). */
 import type { UploadResult } from '../client-types';
 import type { UploadSummary } from '../upload-all';
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = -1;
-  do {
-    value /= 1000;
-    unit += 1;
-  } while (value >= 1000 && unit < units.length - 1);
-  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
-}
+import { formatBytes } from '../../format';
 
 export function formatRate(bytes: number, elapsedMs: number): string {
   const mbPerSecond = elapsedMs > 0 ? bytes / 1e6 / (elapsedMs / 1000) : 0;

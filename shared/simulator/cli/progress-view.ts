@@ -3,7 +3,8 @@
  * Lines printed through log() go above the bar without garbling it.
  */
 import type { ConnectionEvent, UploadProgress } from '../client-types';
-import { formatBytes, formatRate } from './format';
+import { formatBytes } from '../../format';
+import { formatRate } from './format';
 
 export interface OutputStream {
   write(text: string): unknown;

@@ -1,5 +1,5 @@
 /** The timeline and the summary as text (the CLI prints these). Node and browser. */
-import { formatBytes } from '../cli/format';
+import { formatBytes } from '../../format';
 import type { SourceInfo } from '../upload-source';
 import type { PhotoKitSummary } from './simulation';
 import type { TimelineEvent } from './timeline';

@@ -2,8 +2,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSimulatorArgs } from '../../../shared/simulator/cli/args';
-import { JsonStateFile } from '../../../shared/simulator/photokit/node/json-file-storage';
+import { parseSimulatorArgs } from '../../../shared/simulator/cli/args.nodejs';
+import { JsonStateFile } from '../../../shared/simulator/photokit/json-file-storage.nodejs';
 import { makeTempDir } from '../../helpers/receiver-fixture';
 
 const TARGET = ['--host', '127.0.0.1', '--port', '47120', '--token', 'T'.repeat(43)];

@@ -3,12 +3,12 @@
  * pinned key (checked before anything is sent); without one, plain HTTP and WS (a receiver started
  * with --no-tls). Pairing, info and the upload stream all go through one link.
  */
-import { fetchInfo, httpBaseUrl, PairingError, type FetchLike } from '../pair';
-import { streamUrl } from '../chunk-stream-client';
-import type { Info } from '../../protocol/http-messages';
-import type { WebSocketConstructor } from '../websocket-like';
-import { fetchPinnedCa, pinnedFetch } from './pinned-http';
-import { pinnedWebSocket, plainWebSocket } from './pinned-websocket';
+import { fetchInfo, httpBaseUrl, PairingError, type FetchLike } from './pair';
+import { streamUrl } from './chunk-stream-client';
+import type { Info } from '../protocol/http-messages';
+import type { WebSocketConstructor } from './websocket-like';
+import { fetchPinnedCa, pinnedFetch } from './pinned-http.nodejs';
+import { pinnedWebSocket, plainWebSocket } from './pinned-websocket.nodejs';
 
 export interface LinkTarget {
   host: string;

@@ -1,10 +1,10 @@
 /** The simulator CLI's PhotoKit options (--mode photokit ...), parsed next to the others in cli/args.ts. */
-import { UsageError } from '../../cli/usage-error';
-import { DEFAULT_PROCESS_BUDGET_MS } from '../extension-host';
-import { DEFAULT_IOS, IOS_VERSIONS, isIosVersion, type IosVersion } from '../ios-surface';
-import { DEFAULT_JOB_LIMIT } from '../job-store';
-import type { Outage } from '../network-conditions';
-import { DEFAULT_INTEROP_VERSION, INTEROP_VERSIONS, isInteropVersion, type InteropVersion } from '../resumable-fields';
+import { UsageError } from './usage-error';
+import { DEFAULT_PROCESS_BUDGET_MS } from '../photokit/extension-host';
+import { DEFAULT_IOS, IOS_VERSIONS, isIosVersion, type IosVersion } from '../photokit/ios-surface';
+import { DEFAULT_JOB_LIMIT } from '../photokit/job-store';
+import type { Outage } from '../photokit/network-conditions';
+import { DEFAULT_INTEROP_VERSION, INTEROP_VERSIONS, isInteropVersion, type InteropVersion } from '../photokit/resumable-fields';
 
 export const PHOTOKIT_OPTIONS = {
   mode: { type: 'string' },

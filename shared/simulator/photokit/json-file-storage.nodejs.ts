@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { KeyValueStorage } from '../key-value-storage';
+import type { KeyValueStorage } from './key-value-storage';
 
 type Sections = Record<string, unknown>;
 

@@ -1,9 +1,9 @@
 /**
  * The simulated iPhone extension on the command line:
- *   npx tsx shared/simulator/cli/main.ts --pair-url 'shoebox://pair?...' DIR...
- *   npx tsx shared/simulator/cli/main.ts [--receiver NAME] DIR...        (a saved pairing)
- *   npx tsx shared/simulator/cli/main.ts --host H --port P [--fp PIN] (--code NNNNNN | --token T) DIR...
- *   npx tsx shared/simulator/cli/main.ts --discover --interface ADDR
+ *   npx tsx shared/simulator/cli/main.nodejs.ts --pair-url 'shoebox://pair?...' DIR...
+ *   npx tsx shared/simulator/cli/main.nodejs.ts [--receiver NAME] DIR...        (a saved pairing)
+ *   npx tsx shared/simulator/cli/main.nodejs.ts --host H --port P [--fp PIN] (--code NNNNNN | --token T) DIR...
+ *   npx tsx shared/simulator/cli/main.nodejs.ts --discover --interface ADDR
  * Also reachable as `shoebox simulate ...` through runSimulatorCli().
  */
 import path from 'node:path';
@@ -12,17 +12,18 @@ import { ChunkStreamClient } from '../chunk-stream-client';
 import { UploadFailure } from '../client-errors';
 import { PairingError } from '../pair';
 import { uploadAll } from '../upload-all';
-import { findFileSourcesOrExplain } from '../node/file-sources';
-import { defaultStatePath, PairingStore } from '../node/pairing-store';
-import { openReceiverLink, type ReceiverLink } from '../node/receiver-link';
-import { parseSimulatorArgs, USAGE, type SimulatorConfig } from './args';
-import { CliFailure, describeFailure, describeReceiver } from './cli-failure';
-import { browserOn, listReceivers } from './discovery';
-import { pairStep, TLS_HINT } from './pair-step';
-import { resolveTarget } from './resolve-target';
-import { formatBytes, formatResult, formatSummary } from './format';
+import { findFileSourcesOrExplain } from '../file-sources.nodejs';
+import { defaultStatePath, PairingStore } from '../pairing-store.nodejs';
+import { openReceiverLink, type ReceiverLink } from '../receiver-link.nodejs';
+import { parseSimulatorArgs, USAGE, type SimulatorConfig } from './args.nodejs';
+import { CliFailure, describeFailure, describeReceiver } from './cli-failure.nodejs';
+import { browserOn, listReceivers } from './discovery.nodejs';
+import { pairStep, TLS_HINT } from './pair-step.nodejs';
+import { resolveTarget } from './resolve-target.nodejs';
+import { formatBytes } from '../../format';
+import { formatResult, formatSummary } from './format';
 import { ProgressView, type OutputStream } from './progress-view';
-import { runPhotoKitCli } from '../photokit/node/cli-run';
+import { runPhotoKitCli } from './photokit-run.nodejs';
 
 import type { CliIo } from './io';
 

@@ -4,11 +4,11 @@
  * pairing, trust on first use), or from a saved pairing (its address refreshed by Bonjour, its pin
  * compared with the advertised one).
  */
-import { pinsEqual } from '../../discovery/node-tls-pin';
-import type { PairingStore, SavedPairing } from '../node/pairing-store';
-import type { ConnectionConfig } from './connection-args';
-import { CliFailure, describeReceiver, pinMismatchMessage } from './cli-failure';
-import { connectAddress, pickReceiver, type Browse } from './discovery';
+import { pinsEqual } from '../../discovery/tls-pin.nodejs';
+import type { PairingStore, SavedPairing } from '../pairing-store.nodejs';
+import type { ConnectionConfig } from './connection-args.nodejs';
+import { CliFailure, describeReceiver, pinMismatchMessage } from './cli-failure.nodejs';
+import { connectAddress, pickReceiver, type Browse } from './discovery.nodejs';
 
 export interface Target {
   host: string;

@@ -1,8 +1,8 @@
 /** Failures the simulator CLI reports in one line, with their exit status, and the pin-mismatch wording. */
-import { PinMismatchError } from '../../discovery/node-tls-pin';
+import { PinMismatchError } from '../../discovery/tls-pin.nodejs';
 import { PairingError } from '../pair';
-import { StateFileError } from '../node/pairing-store';
-import { UntrustedCaError } from '../node/pinned-http';
+import { StateFileError } from '../pairing-store.nodejs';
+import { UntrustedCaError } from '../pinned-http.nodejs';
 import { UsageError } from './usage-error';
 
 /** A failure with a ready message: exit 1 (or 2 for a choice the user must make on the command line). */

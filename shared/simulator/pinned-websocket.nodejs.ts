@@ -3,8 +3,8 @@
  * trusted root and the SPKI pin checked on every connection (wss://), or plain `ws` (ws://).
  */
 import { WebSocket, type ClientOptions } from 'ws';
-import { checkServerIdentityWithPin } from '../../discovery/node-tls-pin';
-import type { WebSocketConstructor } from '../websocket-like';
+import { checkServerIdentityWithPin } from '../discovery/tls-pin.nodejs';
+import type { WebSocketConstructor } from './websocket-like';
 
 export interface PinnedWebSocketOptions {
   /** SPKI pin from pairing. */

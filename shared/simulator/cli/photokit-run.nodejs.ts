@@ -4,22 +4,22 @@
  * the link points at (pinned TLS when it has a pin). Prints the timeline of job states on stdout as it
  * happens, then the summary. Node only.
  */
-import { ChunkStreamClient } from '../../chunk-stream-client';
-import type { SimulatorConfig } from '../../cli/args';
-import { formatBytes } from '../../cli/format';
-import type { CliIo } from '../../cli/io';
-import { findFileSourcesOrExplain } from '../../node/file-sources';
-import type { ReceiverLink } from '../../node/receiver-link';
-import { PhotoKitHttpTransport } from '../http-transport';
-import type { NetworkConditions } from '../network-conditions';
-import { LOCKED_NETWORK } from '../network-conditions';
-import { runPhotoKitSimulation } from '../simulation';
-import { formatPhotoKitSummary, formatTimelineEvent } from '../timeline-format';
-import type { UploadTransport } from '../transport-types';
-import { ChunkStreamTransport } from '../ws-transport';
-import type { PhotoKitConfig } from './cli-args';
-import { JsonStateFile } from './json-file-storage';
-import { nodeHttpClient } from './node-http-client';
+import { ChunkStreamClient } from '../chunk-stream-client';
+import type { SimulatorConfig } from './args.nodejs';
+import { formatBytes } from '../../format';
+import type { CliIo } from './io';
+import { findFileSourcesOrExplain } from '../file-sources.nodejs';
+import type { ReceiverLink } from '../receiver-link.nodejs';
+import { PhotoKitHttpTransport } from '../photokit/http-transport';
+import type { NetworkConditions } from '../photokit/network-conditions';
+import { LOCKED_NETWORK } from '../photokit/network-conditions';
+import { runPhotoKitSimulation } from '../photokit/simulation';
+import { formatPhotoKitSummary, formatTimelineEvent } from '../photokit/timeline-format';
+import type { UploadTransport } from '../photokit/transport-types';
+import { ChunkStreamTransport } from '../photokit/ws-transport';
+import type { PhotoKitConfig } from './photokit-args';
+import { JsonStateFile } from '../photokit/json-file-storage.nodejs';
+import { nodeHttpClient } from '../photokit/http-client.nodejs';
 
 const CLIENT_INFO = { name: 'shoebox-simulator-photokit', version: '0.1.0' };
 

@@ -23,7 +23,7 @@ export interface ConnectionOptions {
   onProtocolError?: (message: string) => void;
 }
 
-export class StreamConnection {
+export class ChunkStreamConnection {
   readonly welcome: Welcome;
   readonly #ws: WebSocketLike;
   readonly #options: ConnectionOptions;
@@ -53,7 +53,7 @@ export class StreamConnection {
   }
 
   /** Opens the socket, says hello and waits for welcome. Rejects with an UploadFailure. */
-  static open(options: ConnectionOptions): Promise<StreamConnection> {
+  static open(options: ConnectionOptions): Promise<ChunkStreamConnection> {
     return new Promise((resolve, reject) => {
       let settled = false;
       let ws: WebSocketLike;
@@ -97,7 +97,7 @@ export class StreamConnection {
         }
         settled = true;
         clearTimeout(timer);
-        resolve(new StreamConnection(ws, parsed, options));
+        resolve(new ChunkStreamConnection(ws, parsed, options));
       });
     });
   }

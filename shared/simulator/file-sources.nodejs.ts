@@ -7,10 +7,10 @@ import { createReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import exifr from 'exifr';
-import { captureDateFromExif, type ExifDateTags } from '../capture-date';
-import type { SourceEntry } from '../upload-all';
-import type { UploadSource } from '../upload-source';
-import { planResources, scanMediaFiles, type PlannedResource } from './scan-media';
+import { captureDateFromExif, type ExifDateTags } from './exif-date';
+import type { SourceEntry } from './upload-all';
+import type { UploadSource } from './upload-source';
+import { planResources, scanMediaFiles, type PlannedResource } from './scan-media.nodejs';
 
 export interface FileUploadSource extends UploadSource {
   readonly path: string;

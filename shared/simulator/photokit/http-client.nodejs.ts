@@ -7,8 +7,8 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { connectPinned } from '../../../discovery/node-tls-pin';
-import type { HttpClient, HttpRequest, HttpResponse } from '../http-client';
+import { connectPinned } from '../../discovery/tls-pin.nodejs';
+import type { HttpClient, HttpRequest, HttpResponse } from './http-client';
 
 export interface NodeHttpClientOptions {
   /** SPKI pin from pairing: required for https:// URLs. */

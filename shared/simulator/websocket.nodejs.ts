@@ -1,5 +1,5 @@
 /** The `ws` package's WebSocket, typed as the constructor the client takes. Node only. */
 import { WebSocket } from 'ws';
-import type { WebSocketConstructor } from '../websocket-like';
+import type { WebSocketConstructor } from './websocket-like';
 
 export const NodeWebSocket: WebSocketConstructor = WebSocket;

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import type Bonjour from 'bonjour-service';
 import { SERVICE_PROTOCOL, SERVICE_TYPE } from './constants';
-import { createInterfaceBonjour, type InterfaceBonjour, type MdnsRecord } from './node-bonjour';
+import { createInterfaceBonjour, type InterfaceBonjour, type MdnsRecord } from './interface-bonjour.nodejs';
 import { decodeTxtStrings, parseReceiverTxt, type ReceiverPaths } from './txt-record';
 
 export interface DiscoveredReceiver {

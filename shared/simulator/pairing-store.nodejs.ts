@@ -8,8 +8,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { RECEIVER_ID_PATTERN, SPKI_PIN_PATTERN } from '../../discovery/constants';
-import { tokenSchema } from '../../protocol/ws-messages';
+import { RECEIVER_ID_PATTERN, SPKI_PIN_PATTERN } from '../discovery/constants';
+import { tokenSchema } from '../protocol/ws-messages';
 
 export const STATE_ENV = 'SHOEBOX_SIM_STATE';
 

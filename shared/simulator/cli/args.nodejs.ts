@@ -1,8 +1,8 @@
 /** Command-line options of the simulator (node:util parseArgs). */
 import { parseArgs } from 'node:util';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseConnectionArgs, type ConnectionConfig } from './connection-args';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseConnectionArgs, type ConnectionConfig } from './connection-args.nodejs';
 import { UsageError } from './usage-error';
-import { PHOTOKIT_OPTIONS, PHOTOKIT_USAGE, parsePhotoKitArgs, type PhotoKitConfig } from '../photokit/node/cli-args';
+import { PHOTOKIT_OPTIONS, PHOTOKIT_USAGE, parsePhotoKitArgs, type PhotoKitConfig } from './photokit-args';
 
 export const USAGE = `Usage: npm run simulate -- --pair-url 'shoebox://pair?...' [options] [DIR...]
        npm run simulate -- [--receiver NAME] [options] DIR...

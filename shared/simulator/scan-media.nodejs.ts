@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ResourceType } from '../../protocol/constants';
-import { extensionOf, isLivePhotoVideo, mediaTypeOf, PHOTO_EXTENSIONS, stemOf, type MediaKind } from '../media-types';
+import type { ResourceType } from '../protocol/constants';
+import { extensionOf, isLivePhotoVideo, mediaTypeOf, PHOTO_EXTENSIONS, stemOf, type MediaKind } from './media-types';
 
 export interface MediaFile {
   /** Absolute path. */

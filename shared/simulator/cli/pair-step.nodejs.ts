@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { pair, PairingError } from '../pair';
-import type { PairingStore } from '../node/pairing-store';
-import type { ReceiverLink } from '../node/receiver-link';
+import type { PairingStore } from '../pairing-store.nodejs';
+import type { ReceiverLink } from '../receiver-link.nodejs';
 import type { CliIo } from './io';
-import { isPinMismatch } from './cli-failure';
+import { isPinMismatch } from './cli-failure.nodejs';
 
 export interface PairStepOptions {
   code: string;

@@ -98,7 +98,7 @@ export function createInterfaceBonjour(options: InterfaceBonjourOptions, handler
     typeof responder.mdns?.query !== 'function'
   ) {
     bonjour.destroy();
-    throw new Error('bonjour-service internals changed (server.register / server.mdns): update shared/discovery/node-bonjour.ts');
+    throw new Error('bonjour-service internals changed (server.register / server.mdns): update shared/discovery/interface-bonjour.nodejs.ts');
   }
   const mdns = responder.mdns;
   // multicast-dns emits 'error' for EADDRINUSE / EACCES; without a listener it would throw.

@@ -6,8 +6,8 @@
 import { X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import { connectPinned } from '../../discovery/node-tls-pin';
-import type { FetchLike } from '../pair';
+import { connectPinned } from '../discovery/tls-pin.nodejs';
+import type { FetchLike } from './pair';
 
 /** Where to connect and which key to accept. */
 export interface PinnedEndpoint {

@@ -4,9 +4,9 @@
  */
 import { isIP } from 'node:net';
 import os from 'node:os';
-import { browseReceivers, type DiscoveredReceiver } from '../../discovery/node-browser';
-import type { SavedPairing } from '../node/pairing-store';
-import { CliFailure, describeReceiver } from './cli-failure';
+import { browseReceivers, type DiscoveredReceiver } from '../../discovery/receiver-browser.nodejs';
+import type { SavedPairing } from '../pairing-store.nodejs';
+import { CliFailure, describeReceiver } from './cli-failure.nodejs';
 
 /** Browses for a while; with a name, stops as soon as a receiver of that name answers. */
 export type Browse = (name?: string) => Promise<DiscoveredReceiver[]>;
