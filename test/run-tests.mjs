@@ -32,7 +32,7 @@ for (const [command, args] of [
 
 const canIsolate = process.env.ISOLATED_LAN !== '1' && existsSync(isolatedLan) && process.getuid?.() === 0 && process.env.SHOEBOX_NO_ISOLATED_LAN !== '1';
 const results = path.join(root, 'test-results', 'vitest.json');
-const vitestArgs = ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...extra];
+const vitestArgs = ['run', '--config', 'test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...extra];
 let status;
 if (canIsolate) {
   console.log('Running the tests inside ../shared/tools/isolated-lan (private network namespace).');
