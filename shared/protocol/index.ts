@@ -4,3 +4,4 @@ export * from './resumable-interop';
 export * from './ws-messages';
 export * from './chunk-frame';
 export * from './http-messages';
+export * from './photokit-wire';

@@ -1,6 +1,6 @@
 /** Plain HTTP helpers: JSON answers, protocol errors, bounded JSON bodies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERROR_CODES, ShoeboxError, errorAction, isShoeboxError, retryAfterSeconds, type HttpErrorBody } from '../../../shared/protocol';
+import { ERROR_CODES, SHOEBOX_HEADER_KEY, ShoeboxError, errorAction, isShoeboxError, retryAfterSeconds, type HttpErrorBody } from '../../../shared/protocol';
 
 const COMMON_HEADERS = {
   'cache-control': 'no-store',
@@ -15,7 +15,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 /** The headers every error answer carries: Shoebox-Error, Shoebox-Error-Action and (when retryable) Retry-After. */
 export function errorHeaders(e: ShoeboxError): Record<string, string> {
-  const headers: Record<string, string> = { 'shoebox-error': e.code, 'shoebox-error-action': errorAction(e.code) };
+  const headers: Record<string, string> = { [SHOEBOX_HEADER_KEY.error]: e.code, [SHOEBOX_HEADER_KEY.errorAction]: errorAction(e.code) };
   const after = retryAfterSeconds(e.code);
   if (after !== undefined) headers['retry-after'] = String(after);
   return headers;

@@ -10,10 +10,10 @@ import type { UploadSpec } from '../ingest/upload-spec';
 import type { DeviceSummary } from '../pairing/device-registry';
 import { absoluteUrl, answerError, answerStored, sendInterim, withHeaders } from './http-io';
 import { authenticateCreation } from './credentials';
-import { commitGuard, inconsistentLength, tooLarge, UPLOADS_PREFIX, type PhotoKitContext } from './photokit-context';
+import { commitGuard, inconsistentLength, tooLarge, type PhotoKitContext } from './photokit-context';
 import { contentLength, parseUploadMetadata, parseUploadTarget, uploadLength } from './request-headers';
 import { answerOutcome, answerResourceError, resourceLimit, type ResourceExchange } from './resource-answers';
-import { UPLOAD_HEADER, type InteropVersion } from '../../../shared/protocol';
+import { PHOTOKIT_PATHS, UPLOAD_HEADER, type InteropVersion } from '../../../shared/protocol';
 import { optionsLimitHeader, readCreationFields, stateHeaders } from './resumable-protocol';
 import { runTransfer } from './upload-transfer';
 
@@ -88,7 +88,7 @@ async function createResumable(
 ): Promise<void> {
   await supersede(ctx, spec);
   const resource = ctx.resources.build({ interop: version, spec, length });
-  const x: ResourceExchange = { ctx, req, res, device, resource, version, location: absoluteUrl(req, `${UPLOADS_PREFIX}${resource.id}`) };
+  const x: ResourceExchange = { ctx, req, res, device, resource, version, location: absoluteUrl(req, `${PHOTOKIT_PATHS.resources}${resource.id}`) };
   const request = ctx.inFlight.start(device.id, resource.id);
   let saved = false;
   try {

@@ -11,11 +11,10 @@
  *   and that device must still be paired (revocation stops its resources at once).
  */
 import type { IncomingMessage } from 'node:http';
-import { ShoeboxError } from '../../../shared/protocol';
+import { SHOEBOX_HEADER_KEY, ShoeboxError } from '../../../shared/protocol';
 import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
 import { singleHeader } from './request-headers';
 
-export const TOKEN_HEADER = 'shoebox-token';
 export const TOKEN_QUERY = 'token';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9._~+/-]+=*$/;
@@ -37,7 +36,7 @@ function bearer(req: IncomingMessage): string | null {
 /** The device token the request presents, from any of its places; null when it presents none. */
 export function presentedToken(req: IncomingMessage, url?: URL): string | null {
   const found: string[] = [];
-  const header = singleHeader(req, TOKEN_HEADER, 300);
+  const header = singleHeader(req, SHOEBOX_HEADER_KEY.token, 300);
   if (header !== undefined) {
     if (!TOKEN_SHAPE.test(header.trim())) throw malformed('Shoebox-Token');
     found.push(header.trim());

@@ -4,10 +4,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { isShoeboxError, type ResourceType } from '../../../shared/protocol';
+import { isShoeboxError, storedUploadHeaders, type ResourceType } from '../../../shared/protocol';
 import type { CommitResult } from '../ingest/committer';
 import { sendError, sendJson, type Problem } from '../http/http-utils';
-import { formatReprDigest, formatSfBoolean } from './structured-fields';
 
 /** After an error answered before the body was read, unread bytes are discarded for at most this long. */
 const LINGER_MS = 2_000;
@@ -117,10 +116,6 @@ export function answerEmpty(req: IncomingMessage, res: ServerResponse, status: n
 }
 
 /** A path or id as a header value: percent-encoded UTF-8, slashes kept. */
-export function encodeHeaderPath(value: string): string {
-  return value.split('/').map(encodeURIComponent).join('/');
-}
-
 export interface StoredAnswer {
   assetId: string;
   resourceType: ResourceType;
@@ -129,15 +124,7 @@ export interface StoredAnswer {
 
 /** What the extension reads back from a finished upload (the job keeps response headers, lowercased). */
 export function resultHeaders({ assetId, resourceType, result }: StoredAnswer): Record<string, string> {
-  return {
-    'shoebox-asset-id': encodeURIComponent(assetId),
-    'shoebox-resource-type': resourceType,
-    'shoebox-path': encodeHeaderPath(result.path),
-    'shoebox-size': String(result.size),
-    'shoebox-duplicate': formatSfBoolean(result.duplicate),
-    'shoebox-capture-date': result.captureDate,
-    'repr-digest': formatReprDigest(result.sha256),
-  };
+  return storedUploadHeaders({ assetId, resourceType, path: result.path, size: result.size, duplicate: result.duplicate, captureDate: result.captureDate, sha256: result.sha256 });
 }
 
 /** 201 Created for a new file, 200 OK when the same bytes were already stored; headers and a JSON body. */

@@ -10,8 +10,6 @@ import type { InFlightRegistry } from './in-flight';
 import type { TransferContext } from './upload-transfer';
 import type { ResourceStore, UploadResource } from './upload-resources';
 
-export const PHOTOKIT_PREFIX = '/v1/photokit/';
-export const UPLOADS_PREFIX = '/v1/uploads/';
 
 export interface PhotoKitContext extends TransferContext {
   devices: DeviceRegistry;

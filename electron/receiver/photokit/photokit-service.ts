@@ -5,7 +5,7 @@
  * requests of a revoked device at once, and every in-flight request at shutdown.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ShoeboxError, isShoeboxError } from '../../../shared/protocol';
+import { PHOTOKIT_PATHS, ShoeboxError, isShoeboxError } from '../../../shared/protocol';
 import type { UploadActivityTracker } from '../activity/upload-activity';
 import type { CommitResult } from '../ingest/committer';
 import type { IngestService } from '../ingest/ingest-service';
@@ -17,7 +17,7 @@ import { handleCreation } from './creation-handler';
 import { loggableTarget, revokedError } from './credentials';
 import { answerEmpty, answerError } from './http-io';
 import { InFlightRegistry } from './in-flight';
-import { PHOTOKIT_PREFIX, UPLOADS_PREFIX, type PhotoKitContext } from './photokit-context';
+import type { PhotoKitContext } from './photokit-context';
 import { handleDelete, handleHead, handlePatch } from './resource-handlers';
 import { interopSpec, isInteropVersion, LATEST_INTEROP, PARTIAL_UPLOAD_TYPE, UPLOAD_HEADER } from '../../../shared/protocol';
 import { optionsLimitHeader, requestedVersion } from './resumable-protocol';
@@ -104,26 +104,26 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
   let closing: Promise<void> | undefined;
   const route: HttpRoute = async (req, res, url) => {
     const { pathname } = url;
-    if (closing && pathname.startsWith(UPLOADS_PREFIX)) {
+    if (closing && pathname.startsWith(PHOTOKIT_PATHS.resources)) {
       // Resumption on a kept-alive connection after close began: a dropped connection makes URLSession
       // resume later, a final 503 would fail the job.
       hangUp(res);
       return true;
     }
-    if (closing && pathname.startsWith(PHOTOKIT_PREFIX)) {
+    if (closing && pathname.startsWith(PHOTOKIT_PATHS.uploads)) {
       // A new upload on a kept-alive connection after close began: come back later.
       return guarded(req, res, async () => {
         throw new ShoeboxError('SHUTTING_DOWN', 'The receiver is shutting down; resumable uploads continue where they stopped when it is back.');
       });
     }
-    if (pathname.startsWith(PHOTOKIT_PREFIX)) {
-      const rest = pathname.slice(PHOTOKIT_PREFIX.length);
+    if (pathname.startsWith(PHOTOKIT_PATHS.uploads)) {
+      const rest = pathname.slice(PHOTOKIT_PATHS.uploads.length);
       if (req.method === 'OPTIONS') return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, POST, PUT'));
       if (req.method === 'POST' || req.method === 'PUT') return guarded(req, res, () => handleCreation(ctx, req, res, url, rest));
       return false;
     }
-    if (pathname.startsWith(UPLOADS_PREFIX)) {
-      const id = pathname.slice(UPLOADS_PREFIX.length);
+    if (pathname.startsWith(PHOTOKIT_PATHS.resources)) {
+      const id = pathname.slice(PHOTOKIT_PATHS.resources.length);
       switch (req.method) {
         case 'OPTIONS': return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, HEAD, PATCH, DELETE'));
         case 'HEAD': return guarded(req, res, () => handleHead(ctx, req, res, id));

@@ -5,15 +5,15 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { ShoeboxError, announceSchema, captureDateSchema, resourceTypeSchema, type ResourceType } from '../../../shared/protocol';
+import { REPR_DIGEST_KEY, SHOEBOX_HEADER_KEY, ShoeboxError, UPLOAD_HEADER, announceSchema, captureDateSchema, resourceTypeSchema, type ResourceType } from '../../../shared/protocol';
 import { validateFilename } from '../ingest/file-naming';
 import { parseReprDigestSha256, parseSfInteger } from './structured-fields';
 
 export const HEADER = {
-  filename: 'shoebox-filename',
-  creationDate: 'shoebox-creation-date',
-  reprDigest: 'repr-digest',
-  uploadLength: 'upload-length',
+  filename: SHOEBOX_HEADER_KEY.filename,
+  creationDate: SHOEBOX_HEADER_KEY.creationDate,
+  reprDigest: REPR_DIGEST_KEY,
+  uploadLength: UPLOAD_HEADER.length,
 } as const;
 
 function bad(message: string): ShoeboxError {

@@ -16,10 +16,6 @@ export function parseSfBoolean(value: string): boolean | null {
   return match ? match[1] === '1' : null;
 }
 
-export function formatSfBoolean(value: boolean): '?1' | '?0' {
-  return value ? '?1' : '?0';
-}
-
 /** A non-negative Integer item, else null. */
 export function parseSfInteger(value: string): number | null {
   const trimmed = value.trim();
@@ -44,7 +40,3 @@ export function parseReprDigestSha256(value: string): string | null | 'invalid' 
   return found;
 }
 
-/** `sha-256=:<base64>:` for a lowercase hex SHA-256. */
-export function formatReprDigest(sha256Hex: string): string {
-  return `sha-256=:${Buffer.from(sha256Hex, 'hex').toString('base64')}:`;
-}

@@ -16,7 +16,8 @@
  * Node and browser.
  */
 import type { SourceInfo } from '../upload-source';
-import { decodeShoeboxPath, type DestinationConfig } from './destination';
+import { decodeHeaderPath, SHOEBOX_HEADER_KEY } from '../../protocol/photokit-wire';
+import type { DestinationConfig } from './destination';
 import type { BackgroundUploadExtension, ExtensionEnvironment, ExtensionFactory, ProcessingResult } from './extension-types';
 import { DEFAULT_RECREATE_POLICY, decideFailure, recreateDelay, type RecreatePolicy } from './failure-policy';
 import { ShoeboxBackupJobExtension } from './ios27-extension';
@@ -98,11 +99,11 @@ export class ShoeboxBackup {
 
   #entryFor(job: UploadJob, ref: ResourceRef, outcome: LedgerEntry['outcome'], error?: string): LedgerEntry {
     const headers = this.#headersOf(job) ?? {};
-    const path = decodeShoeboxPath(headers['shoebox-path']);
+    const path = decodeHeaderPath(headers[SHOEBOX_HEADER_KEY.path]);
     return {
       assetId: ref.assetId, resourceType: ref.resourceType, filename: filenameOfJob(job) ?? ref.assetId, outcome, jobId: job.id,
       ...(path === undefined ? {} : { path }),
-      ...(outcome === 'uploaded' && headers['shoebox-duplicate'] !== undefined ? { duplicate: headers['shoebox-duplicate'] === '?1' } : {}),
+      ...(outcome === 'uploaded' && headers[SHOEBOX_HEADER_KEY.duplicate] !== undefined ? { duplicate: headers[SHOEBOX_HEADER_KEY.duplicate] === '?1' } : {}),
       ...(error === undefined ? {} : { error }),
     };
   }

@@ -4,6 +4,7 @@
  * "PhotoKit HTTP uploads"). docs/IOS-EXTENSION.md has the same in Swift. Node and browser.
  */
 import { RESOURCE_TYPES, type ResourceType } from '../../protocol/constants';
+import { formatReprDigest, PHOTOKIT_PATHS, photokitPath, SHOEBOX_HEADER } from '../../protocol/photokit-wire';
 import type { SourceInfo } from '../upload-source';
 import type { DestinationRequest } from './job-types';
 
@@ -25,11 +26,6 @@ export interface ResourceDescription extends SourceInfo {
   captureDate?: string;
 }
 
-/** /v1/photokit/{percent-encoded asset id}/{resource type} */
-export function photokitPath(assetId: string, resourceType: ResourceType): string {
-  return `/v1/photokit/${encodeURIComponent(assetId)}/${resourceType}`;
-}
-
 /** The asset resource a destination URL names (/v1/photokit/{asset id}/{type}); undefined for any other URL. */
 export function resourceOfUrl(url: string): { assetId: string; resourceType: ResourceType } | undefined {
   let pathname: string;
@@ -38,34 +34,27 @@ export function resourceOfUrl(url: string): { assetId: string; resourceType: Res
   } catch {
     return undefined;
   }
-  const match = /^\/v1\/photokit\/([^/]+)\/([^/]+)$/.exec(pathname);
-  if (!match) return undefined;
-  const resourceType = match[2] as ResourceType;
+  if (!pathname.startsWith(PHOTOKIT_PATHS.uploads)) return undefined;
+  const [asset, type, ...rest] = pathname.slice(PHOTOKIT_PATHS.uploads.length).split('/');
+  if (!asset || !type || rest.length > 0) return undefined;
+  const resourceType = type as ResourceType;
   if (!(RESOURCE_TYPES as readonly string[]).includes(resourceType)) return undefined;
   try {
-    return { assetId: decodeURIComponent(match[1]!), resourceType };
+    return { assetId: decodeURIComponent(asset), resourceType };
   } catch {
     return undefined;
   }
 }
 
-/** RFC 9530 Repr-Digest for a hex SHA-256: `sha-256=:<base64>:`. */
-export function reprDigest(sha256Hex: string): string {
-  if (!/^[0-9a-f]{64}$/i.test(sha256Hex)) throw new RangeError('a SHA-256 is 64 hex digits');
-  let binary = '';
-  for (let i = 0; i < 64; i += 2) binary += String.fromCharCode(parseInt(sha256Hex.slice(i, i + 2), 16));
-  return `sha-256=:${btoa(binary)}:`;
-}
-
 export function buildDestination(config: DestinationConfig, resource: ResourceDescription): DestinationRequest {
   const headers: Record<string, string> = {
     // Not Authorization: it is one of URLRequest's reserved headers, which the system may drop or overwrite.
-    'Shoebox-Token': config.token,
-    'Shoebox-Filename': encodeURIComponent(resource.filename),
+    [SHOEBOX_HEADER.token]: config.token,
+    [SHOEBOX_HEADER.filename]: encodeURIComponent(resource.filename),
     'Content-Type': resource.contentType ?? 'application/octet-stream',
   };
-  if (resource.captureDate) headers['Shoebox-Creation-Date'] = resource.captureDate;
-  if (resource.sha256) headers['Repr-Digest'] = reprDigest(resource.sha256);
+  if (resource.captureDate) headers[SHOEBOX_HEADER.creationDate] = resource.captureDate;
+  if (resource.sha256) headers['Repr-Digest'] = formatReprDigest(resource.sha256);
   return {
     url: new URL(photokitPath(resource.assetId, resource.resourceType), config.baseUrl).href,
     method: config.method ?? 'POST',
@@ -73,12 +62,3 @@ export function buildDestination(config: DestinationConfig, resource: ResourceDe
   };
 }
 
-/** Shoebox-Path as a plain relative path (its segments are percent-encoded); undefined stays undefined. */
-export function decodeShoeboxPath(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  try {
-    return value.split('/').map(decodeURIComponent).join('/');
-  } catch {
-    return value;
-  }
-}

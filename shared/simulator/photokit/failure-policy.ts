@@ -11,6 +11,7 @@
  * Node and browser.
  */
 import type { UploadJob } from './job-types';
+import { SHOEBOX_HEADER_KEY } from '../../protocol/photokit-wire';
 
 export interface RecreatePolicy {
   /** First re-creation delay, ms; doubled for each further one. */
@@ -45,7 +46,7 @@ export function retryAfterMs(value: string | undefined, now: number): number | u
 }
 
 export function errorAction(headers: Readonly<Record<string, string>> | undefined): ErrorAction | undefined {
-  const value = headers?.['shoebox-error-action']?.trim().toLowerCase();
+  const value = headers?.[SHOEBOX_HEADER_KEY.errorAction]?.trim().toLowerCase();
   return value === 'retry' || value === 'recreate' || value === 'give-up' ? value : undefined;
 }
 
@@ -63,7 +64,7 @@ type FailedJob = Pick<UploadJob, 'responseHeaderFields' | 'error'>;
 
 function describe(job: FailedJob): string {
   const headers = job.responseHeaderFields;
-  const code = headers?.['shoebox-error'];
+  const code = headers?.[SHOEBOX_HEADER_KEY.error];
   const error = job.error ? `${job.error.domain} ${job.error.code} (${job.error.name})` : 'no error visible (before iOS 26.4)';
   return code ? `${code}, ${error}` : error;
 }

@@ -14,6 +14,8 @@
  */
 import { backoffDelay, type BackoffOptions } from '../backoff';
 import type { UploadSource } from '../upload-source';
+import { SHOEBOX_HEADER_KEY } from '../../protocol/photokit-wire';
+import { UPLOAD_HEADER } from '../../protocol/resumable-interop';
 import type { HttpClient, HttpRequest, HttpResponse } from './http-client';
 import type { JobError } from './job-types';
 import { LinkPlanner, OutageSchedule } from './network-conditions';
@@ -56,7 +58,7 @@ export function outcomeOf(response: HttpResponse): TransferOutcome {
     // not JSON: keep the status line
   }
   const error: JobError = {
-    code: response.headers['shoebox-error'] ?? `HTTP_${response.status}`,
+    code: response.headers[SHOEBOX_HEADER_KEY.error] ?? `HTTP_${response.status}`,
     message,
     status: response.status,
     retryable: response.headers['retry-after'] !== undefined || response.status >= 500,
@@ -154,7 +156,7 @@ export class PhotoKitHttpTransport implements UploadTransport {
     if (!known) {
       known = this.#http
         .request({ method: 'OPTIONS', url: job.destination.url, headers: headFields(this.#version), signal: ctx.signal })
-        .then((answer) => answer.status === 200 && answer.headers['upload-limit'] !== undefined);
+        .then((answer) => answer.status === 200 && answer.headers[UPLOAD_HEADER.limit] !== undefined);
       known.catch(() => this.#support.delete(origin)); // ask again next time
       this.#support.set(origin, known);
     }
@@ -188,7 +190,7 @@ export class PhotoKitHttpTransport implements UploadTransport {
     if (state.status < 200 || state.status >= 300) return { step: { kind: 'answer', response: state } };
     if (answeredComplete(version, state.headers)) {
       // The whole body arrived but the answer was lost: the resource's headers carry the outcome.
-      return { step: { kind: 'answer', response: { status: state.headers['shoebox-duplicate'] === '?1' ? 200 : 201, headers: state.headers, body: '' } } };
+      return { step: { kind: 'answer', response: { status: state.headers[SHOEBOX_HEADER_KEY.duplicate] === '?1' ? 200 : 201, headers: state.headers, body: '' } } };
     }
     const offset = uploadOffset(state.headers);
     if (offset === undefined || offset > source.size) {

@@ -7,10 +7,11 @@ import { RESOURCE_TYPES, type ResourceType } from '../../protocol/constants';
 import { resourceOfUrl } from './destination';
 import type { UploadJob } from './job-types';
 import type { ResourceRef } from './upload-ledger';
+import { SHOEBOX_HEADER_KEY } from '../../protocol/photokit-wire';
 
 function fromHeaders(headers: Readonly<Record<string, string>> | undefined): ResourceRef | undefined {
-  const id = headers?.['shoebox-asset-id'];
-  const type = headers?.['shoebox-resource-type'];
+  const id = headers?.[SHOEBOX_HEADER_KEY.assetId];
+  const type = headers?.[SHOEBOX_HEADER_KEY.resourceType];
   if (!id || !type || !(RESOURCE_TYPES as readonly string[]).includes(type)) return undefined;
   try {
     return { assetId: decodeURIComponent(id), resourceType: type as ResourceType };
@@ -26,7 +27,7 @@ export function identifyJob(job: Pick<UploadJob, 'destination' | 'responseHeader
 
 /** The filename the job's destination carries (Shoebox-Filename, percent-encoded). */
 export function filenameOfJob(job: Pick<UploadJob, 'destination'>): string | undefined {
-  const value = Object.entries(job.destination.headers).find(([name]) => name.toLowerCase() === 'shoebox-filename')?.[1];
+  const value = Object.entries(job.destination.headers).find(([name]) => name.toLowerCase() === SHOEBOX_HEADER_KEY.filename)?.[1];
   if (value === undefined) return undefined;
   try {
     return decodeURIComponent(value);

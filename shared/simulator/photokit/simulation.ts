@@ -11,7 +11,8 @@ import type { UploadItem } from '../upload-all';
 import { infoOf } from '../upload-all';
 import type { SourceInfo } from '../upload-source';
 import { ShoeboxBackupExtension, type BackupExtensionOptions } from './backup-extension';
-import { decodeShoeboxPath, type DestinationConfig } from './destination';
+import { decodeHeaderPath, SHOEBOX_HEADER_KEY } from '../../protocol/photokit-wire';
+import type { DestinationConfig } from './destination';
 import type { ExtensionFactory } from './extension-types';
 import type { JobStore } from './job-store';
 import type { JobError, JobRecord, JobState } from './job-types';
@@ -86,12 +87,12 @@ export function summarizeJobs(resources: readonly SourceInfo[], store: JobStore,
     const last = [...jobs].reverse().find((job) => job.state !== 'cancelled') ?? jobs.at(-1);
     if (!last) return { resource, state: 'none', jobs: 0, retried: false };
     const headers = last.responseHeaderFields ?? {};
-    const path = decodeShoeboxPath(headers['shoebox-path']);
+    const path = decodeHeaderPath(headers[SHOEBOX_HEADER_KEY.path]);
     return {
       resource, state: last.state, jobId: last.id, jobs: jobs.length, retried: last.retried,
       ...(last.status === undefined ? {} : { status: last.status }),
       ...(path === undefined ? {} : { path }),
-      ...(last.state === 'succeeded' ? { duplicate: headers['shoebox-duplicate'] === '?1' } : {}),
+      ...(last.state === 'succeeded' ? { duplicate: headers[SHOEBOX_HEADER_KEY.duplicate] === '?1' } : {}),
       ...(last.error ? { error: last.error } : {}),
     };
   });

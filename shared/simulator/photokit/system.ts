@@ -13,7 +13,7 @@
  * Node and browser; deterministic under a seed as far as the network's timing allows.
  */
 import { BackgroundUploader } from './background-uploader';
-import { decodeShoeboxPath } from './destination';
+import { decodeHeaderPath, SHOEBOX_HEADER_KEY } from '../../protocol/photokit-wire';
 import { ExtensionHost } from './extension-host';
 import type { IosVersion } from './ios-surface';
 import type { ExtensionFactory, ProcessingResult } from './extension-types';
@@ -106,7 +106,7 @@ export interface SystemRunStats {
 
 export function jobEventOf(change: JobChange): Omit<JobEvent, 'at'> {
   const { job } = change;
-  const path = job.state === 'succeeded' ? decodeShoeboxPath(job.responseHeaderFields?.['shoebox-path']) : undefined;
+  const path = job.state === 'succeeded' ? decodeHeaderPath(job.responseHeaderFields?.[SHOEBOX_HEADER_KEY.path]) : undefined;
   return {
     type: 'job', jobId: job.id, resource: job.resource, change: change.kind, state: job.state, acknowledged: job.acknowledged,
     ...(job.status === undefined ? {} : { status: job.status }),

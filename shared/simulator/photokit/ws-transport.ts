@@ -7,20 +7,13 @@
 import type { ChunkStreamClient } from '../chunk-stream-client';
 import type { UploadProgress, UploadResult } from '../client-types';
 import type { UploadSource } from '../upload-source';
-import { reprDigest } from './destination';
+import { storedUploadHeaders } from '../../protocol/photokit-wire';
 import type { TransferContext, TransferJob, TransferOutcome, UploadTransport } from './transport-types';
 
 /** The headers POST /v1/photokit answers with, for a committed chunk-stream upload. */
 export function answerHeaders(result: Extract<UploadResult, { status: 'committed' }>): Record<string, string> {
-  return {
-    'shoebox-asset-id': encodeURIComponent(result.source.assetId),
-    'shoebox-resource-type': result.source.resourceType,
-    'shoebox-path': result.path.split('/').map(encodeURIComponent).join('/'),
-    'shoebox-size': String(result.size),
-    'shoebox-duplicate': result.duplicate ? '?1' : '?0',
-    'shoebox-capture-date': result.captureDate,
-    'repr-digest': reprDigest(result.sha256),
-  };
+  const { assetId, resourceType } = result.source;
+  return storedUploadHeaders({ assetId, resourceType, path: result.path, size: result.size, duplicate: result.duplicate, captureDate: result.captureDate, sha256: result.sha256 });
 }
 
 export class ChunkStreamTransport implements UploadTransport {
