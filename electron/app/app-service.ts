@@ -8,7 +8,7 @@ import type { AppApiHandlers, AppStatus, Banner, DeviceInfo, EventName, EventPay
 import { AppApiError } from '../../shared/app-api';
 import type { ReceiverConfig } from '../receiver/config';
 import { startReceiver, type Receiver, type ReceiverOptions } from '../receiver/receiver';
-import { ThumbnailService, type ThumbnailServiceOptions } from '../receiver/thumbnails';
+import { ThumbnailService, type ThumbnailServiceOptions } from './thumbnails';
 import { InstanceLockedError } from '../receiver/util/instance-lock';
 import { checkNewFolder, resolveInside, statfsSpace, type DiskSpaceProbe } from './folder-ops';
 import { moveLibrary } from './library-move';
@@ -18,7 +18,7 @@ import { osOpener, type Opener } from './opener';
 import { pairingState } from './pairing-view';
 import { QueueModel } from './queue-model';
 import { SettingsStore } from './settings-store';
-import { Throttle } from './throttle';
+import { EventThrottle } from './event-throttle';
 
 export type AppEvents = { [E in EventName]: [payload: EventPayload<E>] };
 
@@ -55,12 +55,12 @@ export class AppService {
   private readonly log: (message: string) => void;
   private readonly opener: Opener;
   private readonly diskSpace: DiskSpaceProbe;
-  private readonly queueOut = new Throttle(250, () => this.emit('queue', this.queue.snapshot()));
-  private readonly folderOut = new Throttle(2_000, () => void this.refreshFolder());
+  private readonly queueOut = new EventThrottle(250, () => this.emit('queue', this.queue.snapshot()));
+  private readonly folderOut = new EventThrottle(2_000, () => void this.refreshFolder());
   private readonly ticker: NodeJS.Timeout;
   private pendingArrivals: string[] = [];
   private readonly receiverListeners = new Set<(receiver: Receiver) => void>();
-  private readonly arrivalsOut = new Throttle(250, () => this.flushArrivals());
+  private readonly arrivalsOut = new EventThrottle(250, () => this.flushArrivals());
 
   private constructor(private readonly options: AppServiceOptions, private readonly settings: SettingsStore) {
     this.config = { ...options.config };

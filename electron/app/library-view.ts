@@ -2,7 +2,7 @@
 import type { Arrival, ArrivalsPage, DeviceInfo } from '../../shared/app-api';
 import type { DeviceSummary } from '../receiver/pairing/device-registry';
 import type { LibraryIndex, StoredResource } from '../receiver/library/library-index';
-import { sourceKind } from '../receiver/thumbnails';
+import { sourceKind } from './thumbnails';
 
 export function toArrival(resource: StoredResource, deviceName: (id: string) => string | null): Arrival {
   const kind = sourceKind(resource.path, resource.contentType);

@@ -6,7 +6,7 @@
 import readline from 'node:readline';
 import type { AppApiHandlers } from '../../shared/app-api/contract';
 import type { DeviceInfo, PairingState } from '../../shared/app-api/schemas';
-import { startHeadlessApp, type HeadlessApp } from '../app/headless';
+import { startHeadlessApp, type HeadlessApp } from '../app/headless-app';
 import type { HeadlessServerOptions } from '../app/headless-server';
 import { ConfigError, SERVE_USAGE, folderGiven, parseServeArgs } from '../receiver/config';
 import { InstanceLockedError } from '../receiver/util/instance-lock';
