@@ -54,6 +54,10 @@ module.exports = {
       from: { path: '^electron/receiver/', pathNot: '^electron/receiver/receiver\\.ts$' }, to: { path: '^electron/receiver/receiver\\.ts$' },
     },
     {
+      name: 'receiver-test-seam', severity: 'error', comment: 'The receiver\'s internals are for tests: callers use the Receiver facade (receiver-api.ts).',
+      from: { path: '^(electron|shared|renderer)/', pathNot: '^electron/receiver/receiver\\.ts$' }, to: { path: '^electron/receiver/test-seam\\.ts$' },
+    },
+    {
       name: 'app-layer', severity: 'error', comment: 'electron/app imports the receiver and shared, never launch, the shell or the UI.',
       from: { path: '^electron/app/' }, to: { path: '^(electron/(launch|main|preload)|renderer)/' },
     },

@@ -118,8 +118,8 @@ export class AppService {
     const receiver = await startReceiver(config, this.options.receiverOptions);
     this.receiverNow = receiver;
     for (const listener of this.receiverListeners) listener(receiver);
-    this.thumbs = new ThumbnailService({ folder: config.folder, index: receiver.index, log: this.log, ...this.options.thumbnails });
-    this.counts = DeviceCounts.fromIndex(receiver.index);
+    this.thumbs = new ThumbnailService({ folder: config.folder, index: receiver.library, log: this.log, ...this.options.thumbnails });
+    this.counts = DeviceCounts.fromIndex(receiver.library);
     for (const upload of receiver.activeUploads()) this.queue.apply(upload);
     const on = <E extends keyof import('../receiver/receiver').ReceiverEvents>(event: E, fn: (...args: import('../receiver/receiver').ReceiverEvents[E]) => void) => {
       receiver.events.on(event, fn as never);
@@ -136,7 +136,7 @@ export class AppService {
     on('committed', ({ result }) => {
       if (!result.duplicate) {
         this.thumbs.schedule(result.sha256);
-        const record = receiver.index.getBySha(result.sha256);
+        const record = receiver.library.getBySha(result.sha256);
         if (record?.deviceId) this.counts.add(record.deviceId, record.size);
         this.pendingArrivals.push(result.sha256);
         this.arrivalsOut.fire();
@@ -145,8 +145,8 @@ export class AppService {
       this.emit('devices', this.deviceList());
     });
     on('pruned', (removed) => {
-      this.counts = DeviceCounts.fromIndex(receiver.index);
-      this.emit('arrivals', { items: [], total: receiver.index.totals().resources, removed: removed.map((r) => r.sha256) });
+      this.counts = DeviceCounts.fromIndex(receiver.library);
+      this.emit('arrivals', { items: [], total: receiver.library.totals().resources, removed: removed.map((r) => r.sha256) });
       this.folderOut.fire();
       this.emit('devices', this.deviceList());
     });
@@ -167,10 +167,10 @@ export class AppService {
   private flushArrivals(): void {
     const receiver = this.receiverNow;
     const items = this.pendingArrivals.splice(0).reverse().flatMap((sha) => {
-      const record = receiver.index.getBySha(sha);
-      return record ? [toArrival(record, (id) => receiver.devices.get(id)?.name ?? null)] : [];
+      const record = receiver.library.getBySha(sha);
+      return record ? [toArrival(record, (id) => receiver.device(id)?.name ?? null)] : [];
     });
-    if (items.length > 0) this.emit('arrivals', { items, total: receiver.index.totals().resources });
+    if (items.length > 0) this.emit('arrivals', { items, total: receiver.library.totals().resources });
   }
 
   private setDiskFull(banner: Banner | null): void {
@@ -189,13 +189,13 @@ export class AppService {
   status(): AppStatus {
     const r = this.receiverNow;
     return {
-      receiverName: r.devices.name, receiverId: r.receiverId, listeningUrl: r.url, tls: r.trust !== undefined,
+      receiverName: r.name, receiverId: r.receiverId, listeningUrl: r.url, tls: r.trust !== undefined,
       banner: this.banner(), simulatorBaseUrl: this.simulatorBaseUrl, busy: this.busy,
     };
   }
 
   private deviceList(): DeviceInfo[] {
-    return deviceInfos(this.receiverNow.devices.list(), this.counts, (id) => this.queue.isUploading(id));
+    return deviceInfos(this.receiverNow.listDevices(), this.counts, (id) => this.queue.isUploading(id));
   }
 
   private threshold(): number {
@@ -205,7 +205,7 @@ export class AppService {
   async folderInfo(): Promise<FolderInfo> {
     const receiver = this.receiverNow;
     const space = await this.diskSpace(this.config.folder).catch(() => null);
-    const totals = receiver.index.totals();
+    const totals = receiver.library.totals();
     const threshold = this.threshold();
     return {
       path: this.config.folder, freeBytes: space?.free ?? null, totalBytes: space?.total ?? null,
@@ -309,11 +309,11 @@ export class AppService {
       },
       'arrivals.page': async ({ offset, limit }) => {
         const receiver = await this.ready();
-        return arrivalsPage(receiver.index, offset, limit, (id) => receiver.devices.get(id)?.name ?? null);
+        return arrivalsPage(receiver.library, offset, limit, (id) => receiver.device(id)?.name ?? null);
       },
       'arrivals.showInFolder': async ({ path: rel }) => {
         const receiver = await this.ready();
-        if (!receiver.index.getByPath(rel)) throw new AppApiError('NOT_FOUND', `${rel} is not in the backup folder any more.`);
+        if (!receiver.library.getByPath(rel)) throw new AppApiError('NOT_FOUND', `${rel} is not in the backup folder any more.`);
         await this.opener.revealFile(resolveInside(this.config.folder, rel)).catch((error: Error) => {
           throw new AppApiError('OPEN_FAILED', error.message);
         });
@@ -325,17 +325,17 @@ export class AppService {
       },
       'devices.revoke': async ({ deviceId }) => {
         const receiver = await this.ready();
-        if (!receiver.devices.get(deviceId)) throw new AppApiError('NOT_FOUND', 'No paired device with that id.');
-        return { revoked: await receiver.devices.revoke(deviceId) };
+        if (!receiver.device(deviceId)) throw new AppApiError('NOT_FOUND', 'No paired device with that id.');
+        return { revoked: await receiver.revokeDevice(deviceId) };
       },
       'pairing.open': async () => {
         const receiver = await this.ready();
-        receiver.pairing.open();
+        receiver.openPairing();
         return pairingState(receiver);
       },
       'pairing.close': async () => {
         const receiver = await this.ready();
-        receiver.pairing.close('withdrawn');
+        receiver.closePairing('withdrawn');
         return pairingState(receiver);
       },
       'pairing.get': async () => pairingState(await this.ready()),

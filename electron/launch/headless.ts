@@ -60,7 +60,7 @@ export async function startHeadless(argv: string[], io: HeadlessIo, ui: Headless
   }
   const { service } = app;
   const receiver = service.receiver;
-  io.out(`Shoebox receiver "${receiver.devices.name}" (id ${receiver.receiverId})`);
+  io.out(`Shoebox receiver "${receiver.name}" (id ${receiver.receiverId})`);
   io.out(`Backup folder: ${receiver.config.folder}`);
   io.out(`Listening on ${receiver.url}${config.host === '0.0.0.0' ? ` (all interfaces, port ${receiver.port})` : ''}`);
   if (receiver.trust) {

@@ -131,7 +131,7 @@ describe('AppService', () => {
     const state = await service.handlers['pairing.open']({});
     expect(state.receiverName).toBe('Ana’s Desk');
     expect(parsePairingUrl(state.pairingUrl ?? '').name).toBe('Ana’s Desk');
-    expect(service.receiver.devices.name).toBe('Ana’s Desk');
+    expect(service.receiver.name).toBe('Ana’s Desk');
     // Across the trust boundary the request is checked: an empty (or over-long) name never reaches the service.
     expect(await dispatch(service.handlers, 'settings.setName', { name: '   ' })).toMatchObject({ ok: false });
     expect(await dispatch(service.handlers, 'settings.setName', { name: 'x'.repeat(64) })).toMatchObject({ ok: false });
@@ -231,7 +231,7 @@ describe('AppService', () => {
     const second = service.handlers['folder.change']({ path: path.join(root, 'Two'), mode: 'move' });
     await expect(second).rejects.toMatchObject({ code: 'BUSY' });
     expect(await first).toMatchObject({ path: path.join(root, 'One'), items: 1 });
-    expect(service.receiver.index.totals().resources).toBe(1);
+    expect(service.receiver.library.totals().resources).toBe(1);
   });
 
   it('has no system folder picker (the browser window types a path)', async () => {
