@@ -88,7 +88,7 @@ export class EventTranslator {
     });
     on('pruned', (removed) => {
       this.counts = DeviceCounts.fromIndex(receiver.library);
-      out.emit('arrivals', { items: [], total: receiver.library.totals().resources, removed: removed.map((r) => r.sha256) });
+      out.emit('arrivals', { items: [], removed: removed.map((r) => r.sha256), total: receiver.library.totals().resources });
       out.folderChanged();
       out.emit('devices', this.deviceList());
     });
@@ -123,7 +123,7 @@ export class EventTranslator {
       const record = receiver.library.getBySha(sha);
       return record ? [toArrival(record, (id) => receiver.device(id)?.name ?? null)] : [];
     });
-    if (items.length > 0) this.out.emit('arrivals', { items, total: receiver.library.totals().resources });
+    if (items.length > 0) this.out.emit('arrivals', { items, removed: [], total: receiver.library.totals().resources });
   }
 
   private setDiskFull(banner: Banner | null): void {

@@ -102,6 +102,17 @@ describe('AppService', () => {
     expect(folder.freeBytes).toBeGreaterThan(0);
   }, 60_000);
 
+  it('sends each change of the library whole in the arrivals event: what the window shows, no need to ask again', async () => {
+    const { service } = await start();
+    const arrivals = collect(service, 'arrivals');
+    const token = await pairDevice(service, 'Ana’s iPhone');
+    await upload(service, token, [{ name: 'a.jpg', bytes: new TextEncoder().encode('not a real jpeg') }]);
+    await expect.poll(() => arrivals.length, { timeout: 5000 }).toBe(1);
+    const page = await service.handlers['arrivals.page']({ offset: 0, limit: 10 });
+    expect(arrivals[0]).toEqual({ items: page.items, removed: [], total: 1 });
+    expect(arrivals[0]!.items[0]).toMatchObject({ filename: 'a.jpg', deviceName: 'Ana’s iPhone', kind: 'photo' });
+  });
+
   it('reveals stored files and opens the folder through the opener, never outside the folder', async () => {
     const { service } = await start();
     const token = await pairDevice(service);
