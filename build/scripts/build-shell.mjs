@@ -47,7 +47,7 @@ if (stray.length > 0) {
 }
 
 // The HEIC decoder starts its worker from new URL('./heic-worker.mjs', import.meta.url): beside main.js.
-await copyFile(path.join(root, 'electron/receiver/thumbnails/heic-worker.mjs'), path.join(outDir, 'heic-worker.mjs'));
+await copyFile(path.join(root, 'electron/app/thumbnails/heic-worker.mjs'), path.join(outDir, 'heic-worker.mjs'));
 await mkdir(path.join(outDir, 'tray'), { recursive: true });
 const trayDir = path.join(root, 'build/tray');
 for (const name of (await readdir(trayDir)).filter((n) => n.endsWith('.png'))) await copyFile(path.join(trayDir, name), path.join(outDir, 'tray', name));

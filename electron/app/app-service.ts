@@ -1,24 +1,24 @@
 /**
- * The app service behind the window: owns a receiver and its thumbnails, aggregates the live queue,
- * and implements every command of the app API (shared/app-api). Plain Node, no Electron import: the
- * Electron shell and the headless server both drive it through its handlers and events.
+ * The app service behind the window, composed of three parts: the library session (the receiver and
+ * thumbnails of the folder in use, and changing folder: library-session.ts), the translation of
+ * receiver events into app API events (event-translation.ts) and the API handlers (api-handlers.ts).
+ * This root adds the status line and the folder view. Plain Node, no Electron import: the Electron
+ * shell and the headless server both drive it through its handlers and events.
  */
 import { EventEmitter } from 'node:events';
-import type { AppApiHandlers, AppStatus, Banner, DeviceInfo, EventName, EventPayload, FolderInfo } from '../../shared/app-api';
-import { AppApiError } from '../../shared/app-api';
+import type { AppApiHandlers, AppStatus, Banner, EventName, EventPayload, FolderInfo } from '../../shared/app-api';
 import type { ReceiverConfig } from '../receiver/config';
-import { startReceiver, type Receiver, type ReceiverOptions } from '../receiver/receiver';
-import { ThumbnailService, type ThumbnailServiceOptions } from '../receiver/thumbnails';
-import { InstanceLockedError } from '../receiver/util/instance-lock';
-import { checkNewFolder, resolveInside, statfsSpace, type DiskSpaceProbe } from './folder-ops';
-import { moveLibrary } from './library-move';
-import { arrivalsPage, DeviceCounts, deviceInfos, toArrival } from './library-view';
-import { bannerFor } from './status-view';
+import type { Receiver, ReceiverOptions } from '../receiver/receiver';
+import { createApiHandlers } from './api-handlers';
+import { EventThrottle } from './event-throttle';
+import { EventTranslator } from './event-translation';
+import { statfsSpace, type DiskSpaceProbe } from './folder-ops';
+import { LibrarySession } from './library-session';
 import { osOpener, type Opener } from './opener';
 import { pairingState } from './pairing-view';
-import { QueueModel } from './queue-model';
 import { SettingsStore } from './settings-store';
-import { Throttle } from './throttle';
+import { bannerFor } from './status-view';
+import type { ThumbnailService, ThumbnailServiceOptions } from './thumbnails';
 
 export type AppEvents = { [E in EventName]: [payload: EventPayload<E>] };
 
@@ -42,35 +42,40 @@ export class AppService {
   readonly handlers: AppApiHandlers;
   /** The in-page simulator's base URL, set by the headless server. */
   simulatorBaseUrl: string | null = null;
-  private config: ReceiverConfig;
-  private receiverNow!: Receiver;
-  private thumbs!: ThumbnailService;
-  private counts!: DeviceCounts;
-  private readonly queue = new QueueModel();
-  private detachers: Array<() => void> = [];
-  private switching: Promise<void> | null = null;
-  private busy: string | null = null;
-  private diskFull: Banner | null = null;
+  private readonly session: LibrarySession;
+  private readonly translator: EventTranslator;
   private lastFolder: FolderInfo | null = null;
   private readonly log: (message: string) => void;
-  private readonly opener: Opener;
   private readonly diskSpace: DiskSpaceProbe;
-  private readonly queueOut = new Throttle(250, () => this.emit('queue', this.queue.snapshot()));
-  private readonly folderOut = new Throttle(2_000, () => void this.refreshFolder());
+  private readonly folderOut = new EventThrottle(2_000, () => void this.refreshFolder());
   private readonly ticker: NodeJS.Timeout;
-  private pendingArrivals: string[] = [];
-  private readonly receiverListeners = new Set<(receiver: Receiver) => void>();
-  private readonly arrivalsOut = new Throttle(250, () => this.flushArrivals());
 
   private constructor(private readonly options: AppServiceOptions, private readonly settings: SettingsStore) {
-    this.config = { ...options.config };
     this.log = options.log ?? (() => undefined);
-    this.opener = options.opener ?? osOpener();
     this.diskSpace = options.diskSpace ?? statfsSpace;
-    this.handlers = this.makeHandlers();
+    const statusChanged = () => this.emit('status', this.status());
+    const pairingChanged = () => this.emitPairing();
+    this.translator = new EventTranslator({
+      emit: (event, payload) => this.emit(event, payload), statusChanged, folderChanged: () => this.folderOut.fire(), pairingChanged, log: this.log,
+    });
+    this.session = new LibrarySession(
+      { config: options.config, receiverOptions: options.receiverOptions, thumbnails: options.thumbnails, settings, log: this.log },
+      {
+        started: (receiver, thumbs) => this.translator.attach(receiver, thumbs),
+        stopping: () => this.translator.detach(),
+        switched: () => this.translator.forgetDiskFull(),
+        busy: statusChanged,
+      },
+    );
+    this.handlers = createApiHandlers({
+      ready: () => this.ready(), folder: () => this.session.folder, queue: this.translator.queue, opener: options.opener ?? osOpener(),
+      status: () => this.status(), deviceList: () => this.translator.deviceList(), folderInfo: () => this.folderInfo(),
+      refreshFolder: () => this.refreshFolder(), lastFolder: () => this.lastFolder, changeFolder: (path, mode) => this.changeFolder(path, mode),
+      setLowSpaceThreshold: (bytes) => this.settings.update({ lowSpaceThresholdBytes: bytes }), statusChanged, pairingChanged,
+    });
     // Speeds decay and time-left figures move even without new activity; folder space changes too.
     this.ticker = setInterval(() => {
-      if (this.queue.snapshot().devices.some((d) => d.state !== 'idle')) this.queueOut.fire();
+      this.translator.tick();
       this.folderOut.fire();
     }, 1_000);
     this.ticker.unref();
@@ -80,122 +85,51 @@ export class AppService {
     const settings = await SettingsStore.open(options.config.dataDir, options.log);
     const service = new AppService(options, settings);
     const saved = settings.get().folder;
-    if (options.preferSavedFolder && saved) service.config.folder = saved;
-    await service.startOn(service.config);
+    await service.session.start(options.preferSavedFolder && saved ? saved : options.config.folder);
     await service.refreshFolder();
     return service;
   }
 
   get receiver(): Receiver {
-    return this.receiverNow;
+    return this.session.receiver;
   }
 
   get thumbnails(): ThumbnailService {
-    return this.thumbs;
+    return this.session.thumbnails;
   }
 
   /** Calls `listener` with each receiver started from now on (after a folder change); returns an unsubscribe. */
   onReceiverStarted(listener: (receiver: Receiver) => void): () => void {
-    this.receiverListeners.add(listener);
-    return () => this.receiverListeners.delete(listener);
+    return this.session.onReceiverStarted(listener);
   }
 
   /** Resolves when no folder change is in progress. */
-  async ready(): Promise<Receiver> {
-    while (this.switching) await this.switching;
-    return this.receiverNow;
+  ready(): Promise<Receiver> {
+    return this.session.ready();
   }
 
   get isSwitching(): boolean {
-    return this.switching !== null;
+    return this.session.isSwitching;
   }
 
   private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
     (this.events.emit as (e: E, p: EventPayload<E>) => boolean)(event, payload);
   }
 
-  private async startOn(config: ReceiverConfig): Promise<void> {
-    const receiver = await startReceiver(config, this.options.receiverOptions);
-    this.receiverNow = receiver;
-    for (const listener of this.receiverListeners) listener(receiver);
-    this.thumbs = new ThumbnailService({ folder: config.folder, index: receiver.index, log: this.log, ...this.options.thumbnails });
-    this.counts = DeviceCounts.fromIndex(receiver.index);
-    for (const upload of receiver.activeUploads()) this.queue.apply(upload);
-    const on = <E extends keyof import('../receiver/receiver').ReceiverEvents>(event: E, fn: (...args: import('../receiver/receiver').ReceiverEvents[E]) => void) => {
-      receiver.events.on(event, fn as never);
-      this.detachers.push(() => receiver.events.off(event, fn as never));
-    };
-    on('activity', (activity) => {
-      const wasUploading = this.queue.isUploading(activity.deviceId);
-      this.queue.apply(activity);
-      if (this.queue.isUploading(activity.deviceId) !== wasUploading) this.emit('devices', this.deviceList());
-      if (activity.error?.code === 'DISK_FULL') this.setDiskFull({ kind: 'disk-full', message: activity.error.message });
-      if (activity.state === 'stored' && this.diskFull) this.setDiskFull(null);
-      this.queueOut.fire();
-    });
-    on('committed', ({ result }) => {
-      if (!result.duplicate) {
-        this.thumbs.schedule(result.sha256);
-        const record = receiver.index.getBySha(result.sha256);
-        if (record?.deviceId) this.counts.add(record.deviceId, record.size);
-        this.pendingArrivals.push(result.sha256);
-        this.arrivalsOut.fire();
-        this.folderOut.fire();
-      }
-      this.emit('devices', this.deviceList());
-    });
-    on('pruned', (removed) => {
-      this.counts = DeviceCounts.fromIndex(receiver.index);
-      this.emit('arrivals', { items: [], total: receiver.index.totals().resources, removed: removed.map((r) => r.sha256) });
-      this.folderOut.fire();
-      this.emit('devices', this.deviceList());
-    });
-    on('pairing-opened', () => void this.emitPairing().catch((error: Error) => this.log(`Showing the pairing code failed: ${error.message}`)));
-    on('pairing-closed', () => void this.emitPairing().catch((error: Error) => this.log(`Updating the pairing view failed: ${error.message}`)));
-    on('paired', (device) => {
-      this.queue.devicePaired(device.id);
-      this.emit('devices', this.deviceList());
-    });
-    on('revoked', (device) => {
-      this.queue.failDevice(device.id, { code: 'DEVICE_REVOKED', message: `"${device.name}" was removed from this computer: its uploads stopped.`, retryable: false });
-      this.queueOut.fire();
-      this.emit('devices', this.deviceList());
-    });
-    on('log', (message) => this.log(message));
-  }
-
-  private flushArrivals(): void {
-    const receiver = this.receiverNow;
-    const items = this.pendingArrivals.splice(0).reverse().flatMap((sha) => {
-      const record = receiver.index.getBySha(sha);
-      return record ? [toArrival(record, (id) => receiver.devices.get(id)?.name ?? null)] : [];
-    });
-    if (items.length > 0) this.emit('arrivals', { items, total: receiver.index.totals().resources });
-  }
-
-  private setDiskFull(banner: Banner | null): void {
-    this.diskFull = banner;
-    this.emit('status', this.status());
-  }
-
   private async emitPairing(): Promise<void> {
-    this.emit('pairing', await pairingState(this.receiverNow));
+    this.emit('pairing', await pairingState(this.session.receiver));
   }
 
   private banner(): Banner | null {
-    return bannerFor(this.diskFull, this.lastFolder, this.config.minFreeBytes);
+    return bannerFor(this.translator.diskFull, this.lastFolder, this.session.minFreeBytes);
   }
 
   status(): AppStatus {
-    const r = this.receiverNow;
+    const r = this.session.receiver;
     return {
-      receiverName: r.devices.name, receiverId: r.receiverId, listeningUrl: r.url, tls: r.trust !== undefined,
-      banner: this.banner(), simulatorBaseUrl: this.simulatorBaseUrl, busy: this.busy,
+      receiverName: r.name, receiverId: r.receiverId, listeningUrl: r.url, tls: r.trust !== undefined,
+      banner: this.banner(), simulatorBaseUrl: this.simulatorBaseUrl, busy: this.session.busy,
     };
-  }
-
-  private deviceList(): DeviceInfo[] {
-    return deviceInfos(this.receiverNow.devices.list(), this.counts, (id) => this.queue.isUploading(id));
   }
 
   private threshold(): number {
@@ -203,19 +137,20 @@ export class AppService {
   }
 
   async folderInfo(): Promise<FolderInfo> {
-    const receiver = this.receiverNow;
-    const space = await this.diskSpace(this.config.folder).catch(() => null);
-    const totals = receiver.index.totals();
+    const receiver = this.session.receiver;
+    const folder = this.session.folder;
+    const space = await this.diskSpace(folder).catch(() => null);
+    const totals = receiver.library.totals();
     const threshold = this.threshold();
     return {
-      path: this.config.folder, freeBytes: space?.free ?? null, totalBytes: space?.total ?? null,
+      path: folder, freeBytes: space?.free ?? null, totalBytes: space?.total ?? null,
       lowSpaceThresholdBytes: threshold, lowSpace: space !== null && space.free < threshold,
       items: totals.resources, bytes: totals.bytes,
     };
   }
 
   private async refreshFolder(): Promise<FolderInfo | null> {
-    if (this.switching) return null;
+    if (this.session.isSwitching) return null;
     const info = await this.folderInfo().catch(() => null);
     if (!info) return null;
     const changed = JSON.stringify(info) !== JSON.stringify(this.lastFolder);
@@ -228,152 +163,18 @@ export class AppService {
   }
 
   private async changeFolder(wanted: string, mode: 'move' | 'fresh'): Promise<FolderInfo> {
-    // Claimed before the first await: a second change (tray and window at once) is refused, not interleaved.
-    if (this.switching) throw new AppApiError('BUSY', 'Shoebox is already changing its backup folder; try again when that is done.');
-    let finish!: () => void;
-    this.switching = new Promise<void>((resolve) => (finish = resolve));
-    const setBusy = (message: string | null) => {
-      this.busy = message;
-      this.emit('status', this.status());
-    };
-    const from = this.config.folder;
-    try {
-      const target = await checkNewFolder(from, wanted, mode);
-      setBusy(mode === 'move' ? `Moving the library to ${target}…` : `Switching to ${target}…`);
-      const port = this.receiverNow.port;
-      for (const detach of this.detachers.splice(0)) detach();
-      await this.thumbs.close();
-      await this.receiverNow.close();
-      const here = { ...this.config, port };
-      const next = { ...here, folder: target };
-      if (mode === 'move') {
-        let moved;
-        let complete = false;
-        try {
-          moved = await moveLibrary(from, target, {
-            onProgress: (message) => setBusy(message),
-            // The library is whole at the target: remember it before any original goes.
-            onComplete: async () => {
-              complete = true;
-              this.config = next;
-              await this.settings.update({ folder: target });
-            },
-          });
-        } catch (error) {
-          this.log(`Moving the library failed: ${(error as Error).message}`);
-          if (complete) {
-            // The copy is whole at the target (and the originals were not touched yet): go on there.
-            await this.startOn(next);
-            throw new AppApiError('MOVE_FAILED', `The library is in ${target} now, but Shoebox could not remember that (${(error as Error).message}); it may start on ${from} next time. Choose ${target} again then.`);
-          }
-          await this.startOn(here);
-          throw new AppApiError('MOVE_FAILED', `Could not move the library to ${target}: ${(error as Error).message}. Nothing was lost: the library is still in ${from}. Free space or fix the problem, then try again.`);
-        }
-        if (moved.leftBehind.length > 0) this.log(`The library moved to ${target}; these originals could not be deleted and can go: ${moved.leftBehind.join(', ')}`);
-        await this.startOn(next);
-      } else {
-        try {
-          await this.startOn(next);
-        } catch (error) {
-          // Typically another Shoebox already uses that folder: go back to the one we had.
-          this.log(`Starting on ${target} failed: ${(error as Error).message}`);
-          await this.startOn(here);
-          const code = error instanceof InstanceLockedError ? 'FOLDER_IN_USE' : 'BAD_FOLDER';
-          throw new AppApiError(code, `${(error as Error).message} Shoebox keeps using ${from}.`);
-        }
-        this.config = next;
-        await this.settings.update({ folder: target });
-      }
-      this.diskFull = null;
-    } finally {
-      this.switching = null;
-      finish();
-      setBusy(null);
-    }
+    await this.session.changeFolder(wanted, mode);
     const info = (await this.refreshFolder()) ?? (await this.folderInfo());
-    this.emit('devices', this.deviceList());
+    this.emit('devices', this.translator.deviceList());
     await this.emitPairing();
     return info;
   }
 
-  private makeHandlers(): AppApiHandlers {
-    return {
-      'app.snapshot': async () => {
-        const receiver = await this.ready();
-        return { status: this.status(), queue: this.queue.snapshot(), devices: this.deviceList(), pairing: await pairingState(receiver), folder: this.lastFolder ?? (await this.folderInfo()) };
-      },
-      'queue.get': async () => this.queue.snapshot(),
-      'queue.clearFinished': async () => {
-        this.queue.clearFinished();
-        return this.queue.snapshot();
-      },
-      'arrivals.page': async ({ offset, limit }) => {
-        const receiver = await this.ready();
-        return arrivalsPage(receiver.index, offset, limit, (id) => receiver.devices.get(id)?.name ?? null);
-      },
-      'arrivals.showInFolder': async ({ path: rel }) => {
-        const receiver = await this.ready();
-        if (!receiver.index.getByPath(rel)) throw new AppApiError('NOT_FOUND', `${rel} is not in the backup folder any more.`);
-        await this.opener.revealFile(resolveInside(this.config.folder, rel)).catch((error: Error) => {
-          throw new AppApiError('OPEN_FAILED', error.message);
-        });
-        return { ok: true as const };
-      },
-      'devices.list': async () => {
-        await this.ready();
-        return this.deviceList();
-      },
-      'devices.revoke': async ({ deviceId }) => {
-        const receiver = await this.ready();
-        if (!receiver.devices.get(deviceId)) throw new AppApiError('NOT_FOUND', 'No paired device with that id.');
-        return { revoked: await receiver.devices.revoke(deviceId) };
-      },
-      'pairing.open': async () => {
-        const receiver = await this.ready();
-        receiver.pairing.open();
-        return pairingState(receiver);
-      },
-      'pairing.close': async () => {
-        const receiver = await this.ready();
-        receiver.pairing.close('withdrawn');
-        return pairingState(receiver);
-      },
-      'pairing.get': async () => pairingState(await this.ready()),
-      'folder.get': async () => {
-        await this.ready();
-        return (await this.refreshFolder()) ?? this.folderInfo();
-      },
-      'folder.change': ({ path: wanted, mode }) => this.changeFolder(wanted, mode),
-      'folder.choose': async () => {
-        throw new AppApiError('UNAVAILABLE', 'This window has no system folder picker: type the folder’s path instead.');
-      },
-      'folder.open': async () => {
-        await this.ready();
-        await this.opener.openFolder(this.config.folder).catch((error: Error) => {
-          throw new AppApiError('OPEN_FAILED', error.message);
-        });
-        return { ok: true as const };
-      },
-      'settings.setName': async ({ name }) => {
-        await (await this.ready()).rename(name);
-        this.emit('status', this.status());
-        await this.emitPairing();
-        return this.status();
-      },
-      'settings.setLowSpaceThreshold': async ({ bytes }) => {
-        await this.settings.update({ lowSpaceThresholdBytes: bytes });
-        return (await this.refreshFolder()) ?? this.folderInfo();
-      },
-    };
-  }
-
   async close(): Promise<void> {
     clearInterval(this.ticker);
-    for (const t of [this.queueOut, this.folderOut, this.arrivalsOut]) t.cancel();
-    await this.ready();
-    for (const detach of this.detachers.splice(0)) detach();
-    await this.thumbs.close();
-    await this.receiverNow.close();
+    this.translator.cancel();
+    this.folderOut.cancel();
+    await this.session.close();
     this.events.removeAllListeners();
   }
 }

@@ -1,8 +1,9 @@
 /** The library as the window sees it: arrivals pages and per-device counts, from the library index. */
 import type { Arrival, ArrivalsPage, DeviceInfo } from '../../shared/app-api';
 import type { DeviceSummary } from '../receiver/pairing/device-registry';
-import type { LibraryIndex, StoredResource } from '../receiver/library/library-index';
-import { sourceKind } from '../receiver/thumbnails';
+import type { StoredResource } from '../receiver/library/library-index';
+import type { LibraryReader } from '../receiver/receiver';
+import { sourceKind } from './thumbnails';
 
 export function toArrival(resource: StoredResource, deviceName: (id: string) => string | null): Arrival {
   const kind = sourceKind(resource.path, resource.contentType);
@@ -18,7 +19,7 @@ export function toArrival(resource: StoredResource, deviceName: (id: string) => 
   };
 }
 
-export function arrivalsPage(index: LibraryIndex, offset: number, limit: number, deviceName: (id: string) => string | null): ArrivalsPage {
+export function arrivalsPage(index: LibraryReader, offset: number, limit: number, deviceName: (id: string) => string | null): ArrivalsPage {
   const total = index.totals().resources;
   return { offset, total, items: index.listResources({ offset, limit }).map((r) => toArrival(r, deviceName)) };
 }
@@ -27,7 +28,7 @@ export function arrivalsPage(index: LibraryIndex, offset: number, limit: number,
 export class DeviceCounts {
   private readonly counts = new Map<string, { photos: number; bytes: number }>();
 
-  static fromIndex(index: LibraryIndex, pageSize = 5_000): DeviceCounts {
+  static fromIndex(index: LibraryReader, pageSize = 5_000): DeviceCounts {
     const counts = new DeviceCounts();
     for (let offset = 0; ; offset += pageSize) {
       const page = index.listResources({ offset, limit: pageSize });

@@ -15,7 +15,7 @@ function bracket(host: string): string {
 }
 
 export async function pairingState(receiver: Receiver): Promise<PairingState> {
-  const current = receiver.pairing.current;
+  const current = receiver.pairingCode;
   const trust = receiver.trust;
   const host = trust?.host ?? (receiver.host === '0.0.0.0' || receiver.host === '::' ? '127.0.0.1' : receiver.host);
   const base = `${trust ? 'https' : 'http'}://${bracket(host)}:${receiver.port}`;
@@ -28,7 +28,7 @@ export async function pairingState(receiver: Receiver): Promise<PairingState> {
     qrSvg: pairingUrl ? await qrFor(pairingUrl) : null,
     profileUrl: trust ? `${base}${trust.profilePath}` : null,
     caCertUrl: trust ? `${base}${trust.caCerPath}` : null,
-    receiverName: receiver.devices.name,
+    receiverName: receiver.name,
     host,
     port: receiver.port,
   };

@@ -6,7 +6,7 @@
 import readline from 'node:readline';
 import type { AppApiHandlers } from '../../shared/app-api/contract';
 import type { DeviceInfo, PairingState } from '../../shared/app-api/schemas';
-import { startHeadlessApp, type HeadlessApp } from '../app/headless';
+import { startHeadlessApp, type HeadlessApp } from '../app/headless-app';
 import type { HeadlessServerOptions } from '../app/headless-server';
 import { ConfigError, SERVE_USAGE, folderGiven, parseServeArgs } from '../receiver/config';
 import { InstanceLockedError } from '../receiver/util/instance-lock';
@@ -60,7 +60,7 @@ export async function startHeadless(argv: string[], io: HeadlessIo, ui: Headless
   }
   const { service } = app;
   const receiver = service.receiver;
-  io.out(`Shoebox receiver "${receiver.devices.name}" (id ${receiver.receiverId})`);
+  io.out(`Shoebox receiver "${receiver.name}" (id ${receiver.receiverId})`);
   io.out(`Backup folder: ${receiver.config.folder}`);
   io.out(`Listening on ${receiver.url}${config.host === '0.0.0.0' ? ` (all interfaces, port ${receiver.port})` : ''}`);
   if (receiver.trust) {

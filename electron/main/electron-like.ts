@@ -3,7 +3,7 @@
  * electron/main receives these through its constructor; only index.ts imports 'electron' and hands the
  * real objects over, so everything else is plain code tested with fakes (test/shell/fakes.ts).
  */
-import type { IpcMainLike } from '../app/ipc-contract';
+import type { IpcMainLike } from './ipc-adapter';
 
 export type { IpcMainLike };
 

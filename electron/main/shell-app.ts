@@ -6,7 +6,7 @@
 import type { AppApiHandlers } from '../../shared/app-api/contract';
 import { dispatch } from '../app/api-dispatch';
 import type { AppService } from '../app/app-service';
-import { forwardAppEvents, registerAppApi } from '../app/ipc-contract';
+import { forwardAppEvents, registerAppApi } from './ipc-adapter';
 import type { Opener } from '../app/opener';
 import { registerProtocols, type ThumbnailSourceLike } from './app-protocol';
 import type {

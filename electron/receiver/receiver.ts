@@ -1,122 +1,37 @@
 /**
- * The receiver: one HTTPS (or, when the user says so, plain HTTP) server carrying GET /v1/info,
- * POST /v1/pair, the trust downloads and the WebSocket endpoint /v1/stream, on top of staging, the
- * committer, the library index and the device registry; advertised by Bonjour. Plain Node: the
- * headless CLI and the Electron shell both start it with startReceiver().
+ * The receiver's composition root: locks the folders, opens the stores, composes the ingest core with
+ * its transports (the WebSocket stream, PhotoKit uploads), the HTTP router (http/router.ts), the
+ * housekeeping (maintenance.ts) and how phones find and trust it (presence.ts), and returns the narrow
+ * `Receiver` facade (receiver-api.ts). The shutdown order is in shutdown.ts. Plain Node: `shoebox
+ * serve`, the app service and the tests all start it with startReceiver().
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { MAX_CHUNK_BYTES, PATHS, ShoeboxError, type Limits } from '../../shared/protocol';
-import { buildPairingUrl } from '../../shared/discovery/pairing-url';
-import { UploadActivityTracker, type UploadActivity } from './activity/upload-activity';
+import { MAX_CHUNK_BYTES, type Limits } from '../../shared/protocol';
+import { UploadActivityTracker } from './activity/upload-activity';
 import type { ReceiverConfig } from './config';
+import { createAddressWatcher } from './discovery';
 import { ensureBackupFolder, lockFolders, type FolderLocks } from './folder-locks';
-import { createAddressWatcher, type AddressWatcher, type ReceiverAdvertiser } from './discovery';
-import { handleInfo, handlePair } from './http/routes';
-import { requestUrl, sendError } from './http/http-utils';
-import { handleTrust } from './http/trust-routes';
+import type { HttpRoute } from './http/route';
+import { createReceiverServer, createRouter, listen, urlHost } from './http/router';
 import { arrivalCaptureDate, readExifCaptureDate } from './ingest/capture-date';
-import { Committer, type CommitResult } from './ingest/committer';
+import { Committer } from './ingest/committer';
 import { IngestService } from './ingest/ingest-service';
 import { StagingArea } from './ingest/staging-area';
 import { LibraryIndex } from './library/library-index';
-import { pruneMissingFiles } from './library/prune-missing';
-import type { StoredResource } from './library/types';
-import { chooseAdvertiseAddress, startAdvertising } from './network/advertising';
+import { createMaintenance } from './maintenance';
 import { TlsIdentity } from './network/tls-identity';
-import { DeviceRegistry, type DeviceSummary } from './pairing/device-registry';
-import { PairingWindow, type PairingWindowOptions } from './pairing/pairing-window';
+import { DeviceRegistry } from './pairing/device-registry';
+import { PairingWindow } from './pairing/pairing-window';
 import { startPhotoKit } from './photokit/photokit-service';
+import { startPresence } from './presence';
+import type { Receiver, ReceiverEvents, ReceiverOptions } from './receiver-api';
+import { abandonStart, shutDown, type ReceiverParts } from './shutdown';
 import { StreamServer } from './stream/stream-server';
+import { registerInternals } from './test-seam';
 
-/** An HTTP endpoint group: answers the request and returns true, or returns false to pass it on. */
 export type { HttpRoute } from './http/route';
-import type { HttpRoute } from './http/route';
-
-export interface ReceiverEvents {
-  listening: [url: string];
-  committed: [event: { device: DeviceSummary; filename: string; result: CommitResult }];
-  activity: [activity: UploadActivity];
-  'pairing-opened': [code: string, expiresAt: Date];
-  'pairing-closed': [reason: string];
-  paired: [device: DeviceSummary];
-  revoked: [device: DeviceSummary];
-  log: [message: string];
-  /** Files found deleted from the backup folder by hand, now gone from the index. */
-  pruned: [removed: StoredResource[]];
-}
-
-/** Knobs tests and the shell may turn beyond the user-facing configuration. */
-export interface ReceiverOptions {
-  freeBytes?: (dir: string) => Promise<number>;
-  helloTimeoutMs?: number;
-  ackEveryBytes?: number;
-  ackDelayMs?: number;
-  maxConcurrentUploads?: number;
-  maxPendingBytes?: number;
-  pairing?: PairingWindowOptions;
-  /** Open a pairing code at start (default true). */
-  openPairing?: boolean;
-  staleSweepEveryMs?: number;
-  spaceCheckEveryBytes?: number;
-  /** Check at start that every indexed file is still in the folder, forgetting those deleted by hand (default on). */
-  pruneMissing?: boolean;
-  keepAliveMs?: number;
-  /** Network address watching (tests inject a fake). */
-  addressWatcher?: AddressWatcher;
-}
-
-export interface ReceiverTrust {
-  /** SPKI pin of the server certificate (what the QR code and TXT carry). */
-  pin: string;
-  /** The address phones should use (advertised interface, or the listening address). */
-  host: string;
-  /** `shoebox://pair?...` for a pairing code, for QR codes. */
-  pairingUrl(code: string): string;
-  caCerPath: string;
-  profilePath: string;
-}
-
-export interface Receiver {
-  readonly url: string;
-  readonly port: number;
-  readonly host: string;
-  readonly receiverId: string;
-  readonly config: ReceiverConfig;
-  readonly events: EventEmitter<ReceiverEvents>;
-  readonly devices: DeviceRegistry;
-  readonly pairing: PairingWindow;
-  readonly index: LibraryIndex;
-  readonly staging: StagingArea;
-  /** TLS details; undefined with --no-tls. */
-  readonly trust: ReceiverTrust | undefined;
-  /** The Bonjour advertiser; undefined when off or impossible (reason logged). */
-  readonly advertiser: ReceiverAdvertiser | undefined;
-  /** The receiver's HTTP handler, to mount on another server (e.g. the local UI server's loopback port). */
-  handleRequest(req: http.IncomingMessage, res: http.ServerResponse): void;
-  /** The receiver's WebSocket upgrade handler, likewise. */
-  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Uploads in progress right now (for a queue view). */
-  activeUploads(): UploadActivity[];
-  /**
-   * Renames the receiver (what phones show): stored, the certificate re-issued for the new name, and
-   * Bonjour re-advertised under it (goodbye for the old name). Resolves with the name advertised.
-   */
-  rename(name: string): Promise<string>;
-  /** The start-up check of the folder against the index: the records of files deleted by hand (also a `pruned` event). */
-  folderCheck: Promise<StoredResource[]>;
-  /** Closes cleanly: clients are told to come back, open uploads stay resumable; Bonjour says goodbye. */
-  close(): Promise<void>;
-}
-
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
-}
+export type { LibraryReader, PairingCode, Receiver, ReceiverEvents, ReceiverOptions, ReceiverTrust } from './receiver-api';
 
 /** Describes a file for an index rebuild: EXIF date, else its mtime (which Shoebox set to the capture time). */
 async function describeFile(absPath: string): Promise<{ captureDate: string }> {
@@ -124,16 +39,6 @@ async function describeFile(absPath: string): Promise<{ captureDate: string }> {
   if (exif) return { captureDate: exif.local };
   const stat = await fs.stat(absPath);
   return { captureDate: arrivalCaptureDate(stat.mtime).local };
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 export async function startReceiver(config: ReceiverConfig, options: ReceiverOptions = {}): Promise<Receiver> {
@@ -155,6 +60,11 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   const staging = new StagingArea(config.folder);
   await staging.init();
   const index = await LibraryIndex.open({ folder: config.folder, describeFile, log });
+  const pairing = new PairingWindow(options.pairing);
+  const watcher = options.addressWatcher ?? createAddressWatcher();
+  const identity = config.tls ? await TlsIdentity.create({ dataDir: config.dataDir, advertisedName: () => devices.name, host: config.host, watcher, log }) : undefined;
+
+  // ── The ingest core and its transports: activity and committed events are re-emitted here. ──
   const committer = new Committer(config.folder, index, staging);
   const ingest = new IngestService({
     folder: config.folder, index, staging, committer, maxUploadBytes: config.maxUploadBytes, minFreeBytes: config.minFreeBytes,
@@ -162,10 +72,6 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   });
   const activity = new UploadActivityTracker();
   activity.on('activity', (a) => events.emit('activity', a));
-  const pairing = new PairingWindow(options.pairing);
-  const watcher = options.addressWatcher ?? createAddressWatcher();
-  const identity = config.tls ? await TlsIdentity.create({ dataDir: config.dataDir, advertisedName: () => devices.name, host: config.host, watcher, log }) : undefined;
-
   const limits: Limits = { maxChunkBytes: MAX_CHUNK_BYTES, maxUploadBytes: config.maxUploadBytes, maxConcurrentUploads: options.maxConcurrentUploads ?? 16 };
   const streams = new StreamServer({
     devices, ingest, limits, activity, receiverId: devices.receiverId, receiverName: () => devices.name,
@@ -173,155 +79,73 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
     maxPendingBytes: options.maxPendingBytes ?? 32 * 1024 * 1024,
     onCommitted: (event) => events.emit('committed', event), log,
   }, options.keepAliveMs);
+  const photokit = await startPhotoKit({
+    folder: config.folder, devices, ingest, staging, maxUploadBytes: config.maxUploadBytes, idleTimeoutMs: config.idleTimeoutMs,
+    staleUploadAgeMs: config.staleUploadAgeMs, onCommitted: (event) => events.emit('committed', event), log, activity,
+  });
+  // ── end of the ingest block ──
+
   devices.on('paired', (device) => events.emit('paired', device));
   devices.on('revoked', (device) => {
     events.emit('revoked', device);
     streams.revoke(device.id);
   });
 
-  /** Further HTTP endpoints (e.g. PhotoKit uploads): each answers and returns true, or returns false. */
-  const extraRoutes: HttpRoute[] = [];
-  const photokit = await startPhotoKit({
-    folder: config.folder, devices, ingest, staging, maxUploadBytes: config.maxUploadBytes, idleTimeoutMs: config.idleTimeoutMs,
-    staleUploadAgeMs: config.staleUploadAgeMs, onCommitted: (event) => events.emit('committed', event), log, activity,
+  const routes: HttpRoute[] = [photokit.route];
+  const handleRequest = createRouter({ devices, pairing, identity, routes });
+  const handleUpgrade = streams.handleUpgrade.bind(streams);
+  const server = createReceiverServer(identity, handleRequest, handleUpgrade);
+
+  const maintenance = createMaintenance({
+    folder: config.folder, staging, index, ingest, staleUploadAgeMs: config.staleUploadAgeMs, pruneMissing: options.pruneMissing,
+    everyMs: options.staleSweepEveryMs, log, onPruned: (removed) => events.emit('pruned', removed),
   });
-  extraRoutes.push(photokit.route);
-  const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const url = requestUrl(req);
-    if (!url) return sendError(res, new ShoeboxError('BAD_MESSAGE', 'The request target must be a path starting with /.'));
-    const route = `${req.method} ${url.pathname}`;
-    const answer = async () => {
-      if (route === `GET ${PATHS.info}`) return handleInfo(res, { receiverId: devices.receiverId, name: devices.name, pairingOpen: pairing.isOpen, tls: identity !== undefined, ...(identity ? { fp: identity.pin } : {}) });
-      if (route === `POST ${PATHS.pair}`) return handlePair(req, res, { devices, pairing });
-      if (handleTrust(req.method, url.pathname, res, identity, devices.name)) return;
-      for (const handle of extraRoutes) if (await handle(req, res, url)) return;
-      throw new ShoeboxError('NOT_FOUND', `No such endpoint: ${req.method} ${url.pathname}`);
-    };
-    answer().catch((error: unknown) => sendError(res, error));
-  };
-  const handleUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => streams.handleUpgrade(req, socket, head);
-
-  const server: http.Server = identity ? https.createServer({ ...identity.secureContextOptions(), minVersion: 'TLSv1.2' }, handleRequest) : http.createServer(handleRequest);
-  if (identity) identity.attach(server as https.Server);
-  server.maxConnections = 512; // a phone needs a handful; this bounds what a hostile LAN client can hold open
-  server.requestTimeout = 0; // a photo or video body may take long; the PhotoKit pump and JSON reads have idle limits
-  server.headersTimeout = 20_000;
-  server.on('upgrade', handleUpgrade);
-  server.on('tlsClientError', () => undefined); // a phone that does not trust us yet; nothing to do
-
-  const sweep = async () => {
-    const { removed, kept } = await staging.removeStale(config.staleUploadAgeMs, (key) => ingest.isActive(key));
-    for (const upload of index.listUploads()) if (!kept.has(upload.key) && !ingest.isActive(upload.key)) index.removeUpload(upload.key);
-    if (removed > 0) log(`Removed ${removed} unfinished upload(s) untouched for ${Math.round(config.staleUploadAgeMs / 86_400_000)} days.`);
-  };
-  await sweep();
-  // The folder against the index: at start, then with every sweep (files deleted by hand while running).
-  const pruneAbort = new AbortController();
-  const checkFolder = (): Promise<StoredResource[]> => (options.pruneMissing ?? true)
-    ? pruneMissingFiles(index, config.folder, { log, signal: pruneAbort.signal }).then(
-      ({ removed }) => {
-        if (removed.length > 0) events.emit('pruned', removed);
-        return removed;
-      },
-      (error: Error) => {
-        log(`Checking the backup folder against the library failed: ${error.message}`);
-        return [];
-      },
-    )
-    : Promise.resolve([]);
-  let lastCheck: Promise<unknown> = Promise.resolve();
-  const sweepTimer = setInterval(() => {
-    lastCheck = lastCheck
-      .then(() => sweep().catch((e: Error) => log(`Cleaning staging failed: ${e.message}`)))
-      .then(() => (pruneAbort.signal.aborted ? undefined : checkFolder()));
-  }, options.staleSweepEveryMs ?? 60 * 60_000);
-  sweepTimer.unref();
-
+  const parts: ReceiverParts = { maintenance, pairing, server, streams, photokit, ingest, identity, index, devices, locks };
   let port: number;
   try {
+    await maintenance.sweep();
+    maintenance.start();
     port = await listen(server, config.port, config.host);
   } catch (error) {
-    clearInterval(sweepTimer);
-    await photokit.close();
-    identity?.close();
-    await index.close();
-    await devices.close();
+    await abandonStart(parts);
     throw error;
   }
   const url = `${identity ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   events.emit('listening', url);
-  const folderCheck = checkFolder();
-  lastCheck = lastCheck.then(() => folderCheck);
+  const folderCheck = maintenance.checkFolderNow();
 
-  const advertise = () =>
-    startAdvertising({
-      name: devices.name, port, receiverId: devices.receiverId, tls: identity !== undefined, pin: identity?.pin,
-      pairingOpen: pairing.isOpen, host: config.host, advertiseOn: config.advertiseOn, watcher, log,
-    });
-  let advertiser = config.bonjour ? await advertise() : undefined;
+  const presence = await startPresence({ config, port, devices, pairing, identity, watcher, log });
   pairing.on('opened', (code, expiresAt) => {
-    advertiser?.update({ pairingOpen: true });
+    presence.pairingChanged(true);
     events.emit('pairing-opened', code, expiresAt);
   });
   pairing.on('closed', (reason) => {
-    advertiser?.update({ pairingOpen: false });
+    presence.pairingChanged(false);
     events.emit('pairing-closed', reason);
   });
-
-  const advertised = chooseAdvertiseAddress(config.host, config.advertiseOn, watcher);
-  const phoneHost = 'address' in advertised ? advertised.address : urlHost(config.host).replace(/^\[|\]$/g, '');
-  const trust: ReceiverTrust | undefined = identity && {
-    get pin() {
-      return identity.pin;
-    },
-    host: phoneHost,
-    pairingUrl: (code: string) => buildPairingUrl({ host: phoneHost, port, receiverId: devices.receiverId, fp: identity.pin, code, name: devices.name }),
-    caCerPath: '/v1/trust/ca.cer',
-    profilePath: '/v1/trust/profile.mobileconfig',
-  };
   if (options.openPairing ?? true) pairing.open();
 
-  let renaming: Promise<string> = Promise.resolve(devices.name);
-  const rename = (name: string): Promise<string> => {
-    renaming = renaming.catch(() => devices.name).then(async () => {
-      await devices.setName(name);
-      await identity?.refresh();
-      if (advertiser) {
-        await advertiser.stop().catch((error: Error) => log(`Bonjour: ${error.message}`));
-        advertiser = await advertise();
-      }
-      return advertiser?.name ?? devices.name;
-    });
-    return renaming;
-  };
-
   let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      clearInterval(sweepTimer);
-      pruneAbort.abort();
-      pairing.close('closed');
-      server.close();
-      await streams.shutdown();
-      await photokit.close();
-      await ingest.detachAll(new ShoeboxError('SHUTTING_DOWN', 'The receiver is shutting down.'));
-      server.closeAllConnections();
-      await advertiser?.stop().catch((error: Error) => log(`Bonjour: ${error.message}`));
-      identity?.close();
-      await lastCheck;
-      await index.close();
-      await devices.close();
-      pairing.dispose();
-      await locks.release();
-    })();
-    return closing;
-  };
-
-  return {
-    url, port, host: config.host, receiverId: devices.receiverId, config, events, devices, pairing, index, staging, trust,
-    get advertiser() {
-      return advertiser;
+  const library = { totals: () => index.totals(), getBySha: (sha: string) => index.getBySha(sha), getByPath: (rel: string) => index.getByPath(rel), getAssetResources: (id: string) => index.getAssetResources(id), listResources: (page: { offset: number; limit: number }) => index.listResources(page) };
+  const receiver: Receiver = {
+    url, port, host: config.host, receiverId: devices.receiverId, config, events, trust: presence.trust, library,
+    get name() {
+      return devices.name;
     },
-    handleRequest, handleUpgrade, activeUploads: () => activity.list(), rename, folderCheck, close,
+    get advertiser() {
+      return presence.advertiser;
+    },
+    listDevices: () => devices.list(),
+    device: (id) => devices.get(id),
+    revokeDevice: (id) => devices.revoke(id),
+    get pairingCode() {
+      return pairing.current;
+    },
+    openPairing: () => pairing.open(),
+    closePairing: (reason = 'closed') => pairing.close(reason),
+    handleRequest, handleUpgrade, activeUploads: () => activity.list(), rename: presence.rename, folderCheck,
+    close: () => (closing ??= shutDown(parts, presence)),
   };
+  registerInternals(receiver, { devices, pairing, index, staging });
+  return receiver;
 }

@@ -1,6 +1,6 @@
 /**
  * What the Electron preload exposes as `window.shoebox` (contextBridge): two functions, no raw
- * ipcRenderer. The main side checks every call against the contract (electron/app/ipc-contract.ts).
+ * ipcRenderer. The main side checks every call against the contract (electron/main/ipc-adapter.ts).
  */
 import type { CommandName, EventName } from './contract';
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CONTROL_CHARACTERS } from '../text';
 import {
-  appSnapshotSchema, appStatusSchema, arrivalSchema, arrivalsPageSchema, deviceInfoSchema, folderInfoSchema,
+  appSnapshotSchema, appStatusSchema, arrivalsChangeSchema, arrivalsPageSchema, deviceInfoSchema, folderInfoSchema,
   pairingStateSchema, queueSnapshotSchema,
 } from './schemas';
 
@@ -55,8 +55,8 @@ export const COMMANDS = {
 export const EVENTS = {
   status: appStatusSchema,
   queue: queueSnapshotSchema,
-  /** Newly stored files (newest first) and the new total; `removed`: content hashes of files deleted from the folder by hand. */
-  arrivals: z.object({ items: z.array(arrivalSchema), total: z.number().int().nonnegative(), removed: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(100_000).optional() }),
+  /** How the library changed: files stored (newest first), files deleted by hand, the new total. */
+  arrivals: arrivalsChangeSchema,
   devices: z.array(deviceInfoSchema),
   pairing: pairingStateSchema,
   folder: folderInfoSchema,

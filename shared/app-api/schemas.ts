@@ -80,6 +80,20 @@ export const arrivalsPageSchema = z.object({
 });
 export type ArrivalsPage = z.infer<typeof arrivalsPageSchema>;
 
+/**
+ * The `arrivals` event: how the library changed, complete, so that no one needs to ask again. The
+ * window prepends `items` and drops `removed` in place; notifications and the terminal tell of `items`.
+ */
+export const arrivalsChangeSchema = z.object({
+  /** Newly stored files, newest first (empty when files were only removed). */
+  items: z.array(arrivalSchema),
+  /** Content hashes of files deleted from the folder by hand, now gone from the library (empty when none). */
+  removed: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(100_000),
+  /** Files in the library now. */
+  total: z.number().int().nonnegative(),
+});
+export type ArrivalsChange = z.infer<typeof arrivalsChangeSchema>;
+
 export const deviceInfoSchema = z.object({
   id: z.string().max(200),
   name: z.string().max(200),

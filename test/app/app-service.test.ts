@@ -102,6 +102,17 @@ describe('AppService', () => {
     expect(folder.freeBytes).toBeGreaterThan(0);
   }, 60_000);
 
+  it('sends each change of the library whole in the arrivals event: what the window shows, no need to ask again', async () => {
+    const { service } = await start();
+    const arrivals = collect(service, 'arrivals');
+    const token = await pairDevice(service, 'Ana’s iPhone');
+    await upload(service, token, [{ name: 'a.jpg', bytes: new TextEncoder().encode('not a real jpeg') }]);
+    await expect.poll(() => arrivals.length, { timeout: 5000 }).toBe(1);
+    const page = await service.handlers['arrivals.page']({ offset: 0, limit: 10 });
+    expect(arrivals[0]).toEqual({ items: page.items, removed: [], total: 1 });
+    expect(arrivals[0]!.items[0]).toMatchObject({ filename: 'a.jpg', deviceName: 'Ana’s iPhone', kind: 'photo' });
+  });
+
   it('reveals stored files and opens the folder through the opener, never outside the folder', async () => {
     const { service } = await start();
     const token = await pairDevice(service);
@@ -131,7 +142,7 @@ describe('AppService', () => {
     const state = await service.handlers['pairing.open']({});
     expect(state.receiverName).toBe('Ana’s Desk');
     expect(parsePairingUrl(state.pairingUrl ?? '').name).toBe('Ana’s Desk');
-    expect(service.receiver.devices.name).toBe('Ana’s Desk');
+    expect(service.receiver.name).toBe('Ana’s Desk');
     // Across the trust boundary the request is checked: an empty (or over-long) name never reaches the service.
     expect(await dispatch(service.handlers, 'settings.setName', { name: '   ' })).toMatchObject({ ok: false });
     expect(await dispatch(service.handlers, 'settings.setName', { name: 'x'.repeat(64) })).toMatchObject({ ok: false });
@@ -231,7 +242,7 @@ describe('AppService', () => {
     const second = service.handlers['folder.change']({ path: path.join(root, 'Two'), mode: 'move' });
     await expect(second).rejects.toMatchObject({ code: 'BUSY' });
     expect(await first).toMatchObject({ path: path.join(root, 'One'), items: 1 });
-    expect(service.receiver.index.totals().resources).toBe(1);
+    expect(service.receiver.library.totals().resources).toBe(1);
   });
 
   it('has no system folder picker (the browser window types a path)', async () => {

@@ -56,7 +56,7 @@ export async function startFixture(overrides: Partial<ReceiverConfig> = {}, opti
       return `${receiver.url.replace(/^http/, 'ws')}${PATHS.stream}`;
     },
     async pair(deviceName = 'Test iPhone', deviceId = `device-${++deviceCounter}`) {
-      const code = receiver.pairing.current?.code ?? receiver.pairing.open().code;
+      const code = receiver.pairingCode?.code ?? receiver.openPairing().code;
       const res = await fetch(`${receiver.url}${PATHS.pair}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -100,10 +100,10 @@ describe.skipIf(!HAVE_PHOTOS)(`the iOS 26 default against a real receiver (${HAV
 
     // Every photo, byte-identical, exactly once.
     expect(summary).toMatchObject({ resources: photos.length, succeeded: photos.length, failed: 0, unfinished: 0 });
-    expect(fx.receiver.index.totals().resources).toBe(photos.length);
+    expect(fx.receiver.library.totals().resources).toBe(photos.length);
     for (const name of photos) {
       const bytes = readFileSync(path.join(PHOTOS_DIR, name));
-      const stored = fx.receiver.index.getBySha(sha(bytes));
+      const stored = fx.receiver.library.getBySha(sha(bytes));
       expect(stored, name).toBeDefined();
       expect(sha(readFileSync(path.join(fx.folder, stored!.path))), name).toBe(sha(bytes));
     }

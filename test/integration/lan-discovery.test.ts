@@ -81,7 +81,7 @@ describe.skipIf(!LAN || !HAVE_PHOTOS)(`simulator discovery and trust on the LAN 
 
   it('--receiver NAME --code pairs (advertised pin, warned) and uploads over WSS from the phone side', async () => {
     const io = captureIo();
-    const code = desk.receiver.pairing.current!.code;
+    const code = desk.receiver.pairingCode!.code;
     const argv = ['--receiver', NAME, '--code', code, '--interface', PHONE, '--local-address', PHONE, '--chunk-size', '256k', PHOTOS_DIR];
     expect(await runSimulatorCli(argv, io, env), io.text()).toBe(0);
     expect(io.text()).toMatch(/trusting the TLS pin .* \(trust on first use/);
@@ -123,7 +123,7 @@ describe.skipIf(!LAN || !HAVE_PHOTOS)(`simulator discovery and trust on the LAN 
     const io = captureIo();
     expect(await runSimulatorCli(['--receiver', NAME, '--interface', PHONE, PHOTOS_DIR], io, env)).toBe(1);
     expect(io.text()).toMatch(/is not the computer you paired with \(certificate pin mismatch\): pair again/);
-    expect(impostor.receiver.devices.list()).toEqual([]);
+    expect(impostor.receiver.listDevices()).toEqual([]);
     expect(await receivedFiles(impostor.folder)).toEqual([]); // the index's own files and the lock only
   });
 });

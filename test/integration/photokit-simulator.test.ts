@@ -44,13 +44,13 @@ async function expectBackedUpOnce(fx: Fixture, liveDir: string, photos: string[]
   expect(files.filter((f) => / \(\d+\)\./.test(f))).toEqual([]); // no "name (1).ext" second copies
   expect(await differences(PHOTOS_DIR, fx.folder, photos)).toEqual([]);
   expect(await differences(liveDir, fx.folder, ['LIVE_0001.HEIC', 'LIVE_0001.MOV'])).toEqual([]);
-  expect(fx.receiver.index.totals().resources).toBe(photos.length + 2);
+  expect(fx.receiver.library.totals().resources).toBe(photos.length + 2);
   const still = await findFile(fx.folder, 'LIVE_0001.HEIC');
   const movie = await findFile(fx.folder, 'LIVE_0001.MOV');
   expect(path.dirname(movie!)).toBe(path.dirname(still!)); // side by side
-  const pair = fx.receiver.index.getBySha(await sha256File(path.join(liveDir, 'LIVE_0001.MOV')));
+  const pair = fx.receiver.library.getBySha(await sha256File(path.join(liveDir, 'LIVE_0001.MOV')));
   expect(pair).toMatchObject({ resourceType: 'pairedVideo' });
-  expect(fx.receiver.index.getAssetResources(pair!.assetId!).map((r) => r.resourceType).sort()).toEqual(['pairedVideo', 'photo']);
+  expect(fx.receiver.library.getAssetResources(pair!.assetId!).map((r) => r.resourceType).sort()).toEqual(['pairedVideo', 'photo']);
 }
 
 function expectTimeline(out: string, resources: number): void {
@@ -120,7 +120,7 @@ describe.skipIf(!HAVE_PHOTOS)(`simulate --mode photokit against a real receiver 
     afterAll(async () => fx?.dispose());
 
     it('pairs with --pair-url, then backs up locked with terminations over photokit-http, every request pinned', async () => {
-      const code = fx.receiver.pairing.current?.code ?? fx.receiver.pairing.open().code;
+      const code = fx.receiver.pairingCode?.code ?? fx.receiver.openPairing().code;
       const io = captureIo();
       const exit = await runSimulatorCli(['--pair-url', fx.receiver.trust!.pairingUrl(code), ...LOCKED, '--interop', '5', PHOTOS_DIR, liveDir], io, env);
       expect(exit, io.text()).toBe(0);

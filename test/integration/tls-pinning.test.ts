@@ -16,7 +16,7 @@ import { captureIo, differences, receivedFiles } from '../simulator/cli-helpers'
 const PIN_MISMATCH = /is not the computer you paired with \(certificate pin mismatch\): pair again/;
 
 function pairingCode(fx: Fixture): string {
-  return fx.receiver.pairing.current?.code ?? fx.receiver.pairing.open().code;
+  return fx.receiver.pairingCode?.code ?? fx.receiver.openPairing().code;
 }
 
 describe.skipIf(!HAVE_PHOTOS)(`simulator over TLS with pinning (${HAVE_PHOTOS ? 'sample photos' : SKIP_PHOTOS_MESSAGE})`, () => {
@@ -41,7 +41,7 @@ describe.skipIf(!HAVE_PHOTOS)(`simulator over TLS with pinning (${HAVE_PHOTOS ? 
   it('serves HTTPS/WSS with a pin and a pairing URL', () => {
     expect(real.receiver.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(real.receiver.trust!.pin).not.toBe(impostor.receiver.trust!.pin);
-    expect(impostor.receiver.devices.name).toBe(real.receiver.devices.name);
+    expect(impostor.receiver.name).toBe(real.receiver.name);
   });
 
   it('pairs with --pair-url, saves the pairing (0600) and uploads the sample photos over WSS, byte-identical', async () => {
@@ -53,7 +53,7 @@ describe.skipIf(!HAVE_PHOTOS)(`simulator over TLS with pinning (${HAVE_PHOTOS ? 
     expect(io.text()).toMatch(/paired with "Test Receiver" .* over TLS \(pinned\); saved in/);
     expect(io.out()).toMatch(new RegExp(`committed\\s+${photos.length}`));
     expect(await differences(PHOTOS_DIR, real.folder, photos)).toEqual([]);
-    expect(real.receiver.devices.list()).toHaveLength(1);
+    expect(real.receiver.listDevices()).toHaveLength(1);
 
     const stateFile = env.SHOEBOX_SIM_STATE!;
     expect((await fs.stat(stateFile)).mode & 0o777).toBe(0o600);
@@ -98,8 +98,8 @@ describe.skipIf(!HAVE_PHOTOS)(`simulator over TLS with pinning (${HAVE_PHOTOS ? 
     });
 
     it('received nothing: no device paired, no file stored or staged', async () => {
-      expect(impostor.receiver.devices.list()).toEqual([]);
-      expect(impostor.receiver.index.totals()).toMatchObject({ resources: 0 });
+      expect(impostor.receiver.listDevices()).toEqual([]);
+      expect(impostor.receiver.library.totals()).toMatchObject({ resources: 0 });
       expect(await receivedFiles(impostor.folder)).toEqual([]); // the index's own files and the lock only
     });
   });

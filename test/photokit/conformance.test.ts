@@ -10,6 +10,7 @@ import { interopSpec, PROBLEM_TYPE, type InteropVersion } from '../../shared/pro
 import { startFixture, type Fixture } from '../helpers/receiver-fixture';
 import { deferred, open, pathOf, send, uploadHeaders, uploadPath, type Answer, type Interim } from './http-client';
 import { answeredComplete, completeFields, content, expectStored, head, patch, patchFields, VERSIONS } from './resumable-helpers';
+import { receiverInternals } from '../../electron/receiver/test-seam';
 
 let fx: Fixture;
 let token: string;
@@ -165,7 +166,7 @@ describe.each(VERSIONS)('interop version %i', (version) => {
     const location = await createPartial(version, 'delete', bytes, 10_000);
     const deleted = await send(fx.receiver.url, 'DELETE', pathOf(location), { 'upload-draft-interop-version': String(version) });
     expect(deleted.status).toBe(204);
-    expect((await fx.receiver.staging.list()).some((s) => s.spec.filename === `DELETE_${version}.HEIC`)).toBe(false);
+    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === `DELETE_${version}.HEIC`)).toBe(false);
     const gone = await head(fx, location, version);
     expect(gone.status).toBe(404);
     expect(gone.headers['shoebox-error']).toBe('UNKNOWN_UPLOAD');

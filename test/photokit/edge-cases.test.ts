@@ -10,6 +10,7 @@ import { commitGuard, type PhotoKitContext } from '../../electron/receiver/photo
 import type { UploadResource } from '../../electron/receiver/photokit/upload-resources';
 import { startFixture, type Fixture } from '../helpers/receiver-fixture';
 import { reprDigest, send, uploadHeaders, uploadPath } from './http-client';
+import { receiverInternals } from '../../electron/receiver/test-seam';
 
 let fx: Fixture | undefined;
 afterEach(async () => {
@@ -33,7 +34,7 @@ describe('PhotoKit uploads at the edges', () => {
     expect(again.status, again.text).toBe(200);
     expect(decodeURIComponent(String(again.headers['shoebox-path']))).toBe('2020/2020-02/A.JPG');
     expect(await visibleFiles(fx.folder)).toEqual([path.join('2020', '2020-02', 'A.JPG')]);
-    expect(fx.receiver.index.getByPath('2020/2020-02/A.JPG')).toBeDefined();
+    expect(fx.receiver.library.getByPath('2020/2020-02/A.JPG')).toBeDefined();
   });
 
   it('leaves nothing in staging when a plain upload cannot be stored, however often it is tried', async () => {
@@ -46,7 +47,7 @@ describe('PhotoKit uploads at the edges', () => {
     }
     const staged = await fs.readdir(path.join(fx.folder, '.shoebox', 'staging'));
     expect(staged.filter((name) => name.endsWith('.part'))).toEqual([]);
-    await expect.poll(() => fx!.receiver.index.listUploads()).toEqual([]);
+    await expect.poll(() => receiverInternals(fx!.receiver).index.listUploads()).toEqual([]);
   });
 });
 

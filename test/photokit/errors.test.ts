@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixture, type Fixture } from '../helpers/receiver-fixture';
 import { deferred, open, rawExchange, send, uploadHeaders, uploadPath, type Answer } from './http-client';
 import { auth, completeFields, content, patch } from './resumable-helpers';
+import { receiverInternals } from '../../electron/receiver/test-seam';
 
 const LIMIT = 100_000;
 let fx: Fixture;
@@ -40,7 +41,7 @@ describe('who may upload', () => {
 
   it('403 DEVICE_REVOKED for a revoked device', async () => {
     const paired = await fx.pair('Soon revoked', 'revoked-1');
-    await fx.receiver.devices.revoke(paired.deviceId);
+    await fx.receiver.revokeDevice(paired.deviceId);
     expectError(await post(uploadHeaders(paired.token, 'A.JPG')), 403, 'DEVICE_REVOKED', false);
   });
 
@@ -52,9 +53,9 @@ describe('who may upload', () => {
     await resumable.write(content('rev-res', 30_000));
     await resumable.resumption;
     await deferred(100);
-    await fx.receiver.devices.revoke(paired.deviceId);
+    await fx.receiver.revokeDevice(paired.deviceId);
     for (const upload of [plain, resumable]) expectError(await upload.answer, 403, 'DEVICE_REVOKED', false);
-    expect((await fx.receiver.staging.list()).some((s) => s.spec.filename === 'RP.JPG')).toBe(false);
+    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'RP.JPG')).toBe(false);
   });
 });
 
@@ -79,7 +80,7 @@ describe('limits', () => {
     for (let sent = 0; sent <= LIMIT; sent += 20_000) await upload.write(content(`chunk${sent}`, 20_000)).catch(() => undefined);
     upload.end();
     expectError(await upload.answer, 413, 'TOO_LARGE', false);
-    expect((await fx.receiver.staging.list()).some((s) => s.spec.filename === 'CHUNKY.MOV')).toBe(false);
+    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'CHUNKY.MOV')).toBe(false);
   });
 
   it('507 DISK_FULL with Retry-After when the disk has no room', async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allPhotos, HAVE_PHOTOS, photo, SKIP_PHOTOS_MESSAGE } from '../helpers/photos';
 import { startFixture, type Fixture } from '../helpers/receiver-fixture';
 import { reprDigest, send, sha256Hex, uploadHeaders, uploadPath } from './http-client';
+import { receiverInternals } from '../../electron/receiver/test-seam';
 
 let fx: Fixture;
 let token: string;
@@ -69,7 +70,7 @@ describe.skipIf(!HAVE_PHOTOS)('every sample photo in one raw request', () => {
   it('stored each sample once, under its own name, and left nothing in staging', async () => {
     const files = await storedFiles();
     expect(files).toHaveLength(new Set(names.map((n) => sha256Hex(readFileSync(photo(n))))).size);
-    expect(await fx.receiver.staging.list()).toEqual([]);
+    expect(await receiverInternals(fx.receiver).staging.list()).toEqual([]);
   });
 });
 
@@ -137,7 +138,7 @@ describe('raw uploads', () => {
     expect(answer.headers['shoebox-error']).toBe('CHECKSUM_MISMATCH');
     expect(answer.json().error?.code).toBe('CHECKSUM_MISMATCH');
     expect(await storedFiles()).toEqual(before);
-    expect(await fx.receiver.staging.list()).toEqual([]);
+    expect(await receiverInternals(fx.receiver).staging.list()).toEqual([]);
   });
 
   it('files a Live Photo\'s photo and pairedVideo (two jobs, one asset) side by side', async () => {

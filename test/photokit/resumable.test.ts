@@ -8,6 +8,7 @@ import { HAVE_PHOTOS, photo } from '../helpers/photos';
 import { startFixture, type Fixture } from '../helpers/receiver-fixture';
 import { deferred, open, pathOf, send, sha256Hex, uploadHeaders, uploadPath } from './http-client';
 import { auth, completeFields, content, expectStored, head, patch } from './resumable-helpers';
+import { receiverInternals } from '../../electron/receiver/test-seam';
 
 let fx: Fixture;
 let token: string;
@@ -79,10 +80,10 @@ describe('interrupted uploads', () => {
     const bytes = sample('delete-me');
     const created = await send(fx.receiver.url, 'POST', uploadPath('delete/L0/001'), { ...uploadHeaders(token, 'DEL.HEIC'), ...completeFields(5, false) }, bytes.subarray(0, 40_000));
     const location = String(created.headers.location);
-    expect((await fx.receiver.staging.list()).some((s) => s.spec.filename === 'DEL.HEIC')).toBe(true);
+    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'DEL.HEIC')).toBe(true);
     const deleted = await send(fx.receiver.url, 'DELETE', pathOf(location), { ...auth(token), 'upload-draft-interop-version': '5' });
     expect(deleted.status).toBe(204);
-    expect((await fx.receiver.staging.list()).some((s) => s.spec.filename === 'DEL.HEIC')).toBe(false);
+    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'DEL.HEIC')).toBe(false);
     expect((await head(fx, location, 5)).status).toBe(404);
   });
 
@@ -118,13 +119,13 @@ describe('interrupted uploads', () => {
     const created = await send(fx.receiver.url, 'POST', uploadPath('revoked/L0/001'), { ...uploadHeaders(paired.token, 'REV.HEIC'), ...completeFields(8, false) }, bytes.subarray(0, 5000));
     const location = String(created.headers.location);
     expect((await head(fx, location, 8)).status).toBe(204);
-    await fx.receiver.devices.revoke(paired.deviceId);
+    await fx.receiver.revokeDevice(paired.deviceId);
     for (const answer of [await head(fx, location, 8), await patch(fx, location, 8, 5000, bytes.subarray(5000))]) {
       expect(answer.status).toBe(403);
       expect(answer.headers['shoebox-error']).toBe('DEVICE_REVOKED');
       expect(answer.headers['shoebox-error-action']).toBe('give-up');
     }
-    expect(fx.receiver.index.getBySha(sha256Hex(bytes))).toBeUndefined();
+    expect(fx.receiver.library.getBySha(sha256Hex(bytes))).toBeUndefined();
   });
 
   it('keeps an upload resource across a receiver restart', async () => {
@@ -157,7 +158,7 @@ describe('lengths', () => {
     }, [content('long-body', 1500)]);
     expect(created.status).toBe(400);
     expect(created.headers['shoebox-error']).toBe('OUT_OF_RANGE');
-    expect((await fx.receiver.staging.list()).some((s) => s.spec.filename === 'LONG.JPG')).toBe(false);
+    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'LONG.JPG')).toBe(false);
   });
 });
 
@@ -204,7 +205,7 @@ describe('expiry', () => {
       await deferred(800);
       expect((await head(short, location, 6)).status).toBe(404);
       await short.restart();
-      expect(await short.receiver.staging.list()).toEqual([]);
+      expect(await receiverInternals(short.receiver).staging.list()).toEqual([]);
     } finally {
       await short.dispose();
     }

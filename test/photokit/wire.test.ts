@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixture, type Fixture } from '../helpers/receiver-fixture';
 import { open, pathOf, rawExchange, send, uploadHeaders, uploadPath } from './http-client';
 import { completeFields, content } from './resumable-helpers';
+import { receiverInternals } from '../../electron/receiver/test-seam';
 
 let fx: Fixture;
 let token: string;
@@ -84,7 +85,7 @@ describe('over TLS (the default)', () => {
   it('sends 104 with an https Location, then stores the upload', async () => {
     const secure = await startFixture({ tls: true });
     try {
-      const { token: t } = await secure.receiver.devices.pair('tls-device', 'TLS iPhone');
+      const { token: t } = await receiverInternals(secure.receiver).devices.pair('tls-device', 'TLS iPhone');
       const host = new URL(secure.receiver.url).host;
       const body = content('tls-body', 3000);
       const head = `PUT ${uploadPath('tls/L0/001')} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${t}\r\nshoebox-filename: TLS.JPG\r\n`

@@ -50,7 +50,7 @@ describe('upload activity (what queue views show)', () => {
     await c.next((m) => m.type === 'ready');
     c.chunk(1, 0, bytes.subarray(0, 10_000));
     await c.next((m) => m.type === 'ack');
-    await fx.receiver.devices.revoke('gone');
+    await fx.receiver.revokeDevice('gone');
     await c.closed();
     await new Promise((r) => setTimeout(r, 100));
     expect(seen.at(-1)).toMatchObject({ state: 'failed', error: { code: 'DEVICE_REVOKED' } });

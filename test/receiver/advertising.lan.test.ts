@@ -43,7 +43,7 @@ describe.skipIf(!inLan)(`receiver advertising (${inLan ? 'isolated-lan' : 'skipp
       expect(found.addresses).toContain(DESK);
       expect(fx.receiver.advertiser?.name).toBe('Desk Shoebox');
 
-      fx.receiver.pairing.close();
+      fx.receiver.closePairing();
       await until(() => (seen.get(id)?.pairingOpen === false ? true : undefined));
 
       await fx.receiver.close();
@@ -64,7 +64,7 @@ describe.skipIf(!inLan)(`receiver advertising (${inLan ? 'isolated-lan' : 'skipp
       await until(() => names.get('Old Name'));
       expect(await fx.receiver.rename('New Name')).toBe('New Name');
       await until(() => (names.get('New Name') === fx.receiver.receiverId && !names.has('Old Name') ? true : undefined));
-      expect(fx.receiver.devices.name).toBe('New Name');
+      expect(fx.receiver.name).toBe('New Name');
       const peer = await new Promise<tls.PeerCertificate>((resolve, reject) => {
         const socket = tls.connect({ host: DESK, port: fx.receiver.port, rejectUnauthorized: false }, () => {
           resolve(socket.getPeerCertificate());

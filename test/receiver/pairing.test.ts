@@ -105,7 +105,7 @@ describe('pairing over HTTP and revocation', () => {
 
   it('pairs with the printed code once, rate-limits wrong codes, and validates the request', async () => {
     fx = await startFixture({}, { pairing: { maxFailuresPerClient: 3, lockoutMs: 60_000 } });
-    const code = fx.receiver.pairing.current!.code;
+    const code = fx.receiver.pairingCode!.code;
     const wrong = code === '123456' ? '654321' : '123456';
     const bad = await pairWith(wrong);
     expect(bad.status).toBe(403);
@@ -127,14 +127,14 @@ describe('pairing over HTTP and revocation', () => {
 
   it('gives a 256-bit token for the right code; the code then stops working', async () => {
     fx = await startFixture();
-    const code = fx.receiver.pairing.current!.code;
+    const code = fx.receiver.pairingCode!.code;
     const ok = await pairWith(code);
     expect(ok.status).toBe(200);
     const body = await ok.json();
     expect(body).toMatchObject({ deviceId: 'iphone-a', token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), receiverId: fx.receiver.receiverId });
     expect(Buffer.from(body.token, 'base64url').byteLength).toBe(32);
     expect((await pairWith(code, 'iphone-b')).status).toBe(403);
-    expect(fx.receiver.devices.list().map((d) => d.id)).toEqual(['iphone-a']);
+    expect(fx.receiver.listDevices().map((d) => d.id)).toEqual(['iphone-a']);
   });
 
   it('refuses a revoked device at once, mid-upload too, while others keep uploading', async () => {
@@ -148,7 +148,7 @@ describe('pairing over HTTP and revocation', () => {
     await c.next((m) => m.type === 'ready');
     c.chunk(1, 0, bytes.subarray(0, 50_000));
     await c.next((m) => m.type === 'ack');
-    expect(await fx.receiver.devices.revoke('lost')).toBe(true);
+    expect(await fx.receiver.revokeDevice('lost')).toBe(true);
     expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'DEVICE_REVOKED', retryable: false });
     expect(await c.closed()).toBe(4003);
 

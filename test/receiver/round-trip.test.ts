@@ -54,7 +54,7 @@ describe('storing uploads', () => {
         const stored = await fs.readFile(path.join(fx.folder, answer.path));
         expect(sha256Hex(stored), `${name} is byte-identical`).toBe(sha256Hex(bytes));
       }
-      expect(fx.receiver.index.totals().resources).toBe(allPhotos().length);
+      expect(fx.receiver.library.totals().resources).toBe(allPhotos().length);
     });
 
     it('sets the file time to the capture time, read in the photo’s own local time', async () => {
@@ -135,8 +135,8 @@ describe('a file deleted from the backup folder by hand', () => {
       receiver.events.on('pruned', (removed) => events.push(removed.map((r) => r.path)));
       expect((await receiver.folderCheck).map((r) => r.path)).toEqual([lost.path]);
       expect(events).toEqual([[lost.path]]);
-      expect(receiver.index.getByPath(lost.path)).toBeUndefined();
-      expect(receiver.index.getByPath(kept.path)).toBeDefined();
+      expect(receiver.library.getByPath(lost.path)).toBeUndefined();
+      expect(receiver.library.getByPath(kept.path)).toBeDefined();
       client = await RawClient.authed(fx.wsUrl, token);
       expect(await client.upload(3, Buffer.from('deleted by hand'), { filename: 'lost.jpg', captureDate: '2020-01-01T11:00:00' })).toMatchObject({ type: 'committed', duplicate: false, path: lost.path });
       client.close();

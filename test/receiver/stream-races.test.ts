@@ -52,7 +52,7 @@ describe('chunk streams under awkward timing', () => {
     const committed = answers.find((m) => m.type === 'committed');
     if (committed?.type !== 'committed') throw new Error(`nobody committed: ${JSON.stringify(answers)}`);
     expect(sha256Hex(await fs.readFile(path.join(fx.folder, committed.path)))).toBe(sha256Hex(bytes));
-    expect(fx.receiver.index.totals().resources).toBe(1);
+    expect(fx.receiver.library.totals().resources).toBe(1);
     a.close();
     b.close();
   });
@@ -105,12 +105,12 @@ describe('chunk streams under awkward timing', () => {
     await expect.poll(() => gate !== undefined).toBe(true);
     const committed: string[] = [];
     fx.receiver.events.on('committed', (e) => committed.push(e.result.path));
-    await fx.receiver.devices.revoke(deviceId);
+    await fx.receiver.revokeDevice(deviceId);
     expect(await client.closed()).toBe(CLOSE_CODES.deviceRevoked);
     gate!();
     await new Promise((r) => setTimeout(r, 300));
     expect(committed).toEqual([]);
-    expect(fx.receiver.index.totals().resources).toBe(0);
+    expect(fx.receiver.library.totals().resources).toBe(0);
   });
 
   it('stops an upload when the disk gets down to its reserve during it (retryable), keeping its bytes', async () => {

@@ -79,7 +79,7 @@ describe('the receiver over TLS', () => {
 
   it('pairs through the pairing URL and uploads over WSS pinned to it', async () => {
     fx = await startFixture({ tls: true });
-    const url = parsePairingUrl(fx.receiver.trust!.pairingUrl(fx.receiver.pairing.current!.code));
+    const url = parsePairingUrl(fx.receiver.trust!.pairingUrl(fx.receiver.pairingCode!.code));
     expect(url).toMatchObject({ port: fx.receiver.port, receiverId: fx.receiver.receiverId, fp: fx.receiver.trust!.pin });
     const answer = await pinnedRequest(url.port, url.fp, PATHS.pair, { code: url.code, deviceName: 'TLS phone', deviceId: 'tls-phone' });
     const { token } = pairResponseSchema.parse(JSON.parse(answer.body.toString()));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appFileResponse, registerProtocols, thumbnailResponse, type ThumbnailSourceLike } from '../../electron/main/app-protocol';
 import { CSP } from '../../electron/main/security';
-import type { ThumbnailAnswer } from '../../electron/receiver/thumbnails';
+import type { ThumbnailAnswer } from '../../electron/app/thumbnails';
 import { FakeProtocol } from './fakes';
 
 let root: string;

@@ -8,7 +8,7 @@ import type {
   ProtocolLike, SessionLike, ShellLike, TrayLike, WindowOptions,
 } from '../../electron/main/electron-like';
 import type { ServiceLike, ShellDeps } from '../../electron/main/shell-app';
-import type { InvokeEventLike } from '../../electron/app/ipc-contract';
+import type { InvokeEventLike } from '../../electron/main/ipc-adapter';
 import type { TrayState } from '../../electron/main/wording';
 import * as data from './fixtures';
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppService } from '../../electron/app/app-service';
-import { forwardAppEvents, registerAppApi } from '../../electron/app/ipc-contract';
+import { forwardAppEvents, registerAppApi } from '../../electron/main/ipc-adapter';
 import { appFileResponse } from '../../electron/main/app-protocol';
 import { withSystemDialogs } from '../../electron/main/folder-dialog';
 import { isAppUrl } from '../../electron/main/security';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, ensureUiBuilt, launchBrowser, openView, screenshot, startUiApp, type UiApp } from './browser';
+import { receiverInternals } from '../../electron/receiver/test-seam';
 
 describe.skipIf(!HAVE_CHROMIUM)(`Arrivals follows the folder (${HAVE_CHROMIUM ? 'chromium' : SKIP_CHROMIUM_MESSAGE})`, () => {
   let browser: Browser;
@@ -23,7 +24,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`Arrivals follows the folder (${HAVE_CHROMIUM ? 
       const rel = `2025/2025-05/${name}`;
       await fs.mkdir(path.join(app.folder, '2025', '2025-05'), { recursive: true });
       await fs.writeFile(path.join(app.folder, rel), bytes);
-      await app.service.receiver.index.addResource({
+      await receiverInternals(app.service.receiver).index.addResource({
         sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength, path: rel, assetId: `a${i}`, resourceType: 'photo',
         deviceId: null, originalFilename: name, contentType: 'image/jpeg', captureDate: '2025-05-05T10:00:00', storedAt: new Date(Date.UTC(2025, 4, 5, 10, i)).toISOString(),
       });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, ensureUiBuilt, launchBrowser, openView, screenshot, startUiApp, type UiApp } from './browser';
+import { receiverInternals } from '../../electron/receiver/test-seam';
 
 const FILES = 20_000;
 
@@ -18,7 +19,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`Arrivals with ${FILES.toLocaleString('en')} fil
     await ensureUiBuilt();
     browser = await launchBrowser();
     app = await startUiApp();
-    const index = app.service.receiver.index;
+    const index = receiverInternals(app.service.receiver).index;
     const start = Date.UTC(2026, 0, 1);
     const adds: Array<Promise<void>> = [];
     for (let i = 0; i < FILES; i += 1) {

@@ -72,7 +72,7 @@ describe.skipIf(!READY)(`the window when things go wrong (${WHY})`, () => {
     await p.locator('[data-testid=network]').selectOption('weak');
     await dropFiles(p, '[data-testid=drop-zone]', [photo('IMG_20180725_163423.jpg'), photo('canon-dslr.jpg')]);
     await p.locator('li[data-job-state=uploading]').first().waitFor({ timeout: 15_000 });
-    await expect.poll(() => app!.service.receiver.devices.list().length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => app!.service.receiver.listDevices().length, { timeout: 10_000 }).toBe(1);
     await p.locator('#nav-devices').click();
     await p.getByRole('button', { name: 'Revoke Simulated iPhone' }).click();
     await p.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();

@@ -1,6 +1,6 @@
 /**
  * The app API over Electron IPC, through the preload's `window.shoebox` bridge (contextBridge). The
- * main side answers { ok, value | error } (electron/app/ipc-contract.ts); events are checked here too.
+ * main side answers { ok, value | error } (electron/main/ipc-adapter.ts); events are checked here too.
  */
 import {
   COMMANDS, EVENTS, THUMBNAIL_PROTOCOL,

@@ -2,7 +2,7 @@
  * The window's live state: the first snapshot, then kept current by the service's events. One
  * instance, shared by every view (runes: reading a field in a template subscribes to it).
  */
-import type { AppClient, AppStatus, ConnectionState, DeviceInfo, FolderInfo, PairingState, QueueSnapshot } from '$shared/app-api';
+import type { AppClient, AppStatus, ArrivalsChange, ConnectionState, DeviceInfo, FolderInfo, PairingState, QueueSnapshot } from '$shared/app-api';
 
 export class AppState {
   status = $state<AppStatus | null>(null);
@@ -11,11 +11,9 @@ export class AppState {
   pairing = $state<PairingState | null>(null);
   folder = $state<FolderInfo | null>(null);
   connection = $state<ConnectionState>('connecting');
-  /** Bumped on every arrivals event, so the Arrivals view can merge new items. */
-  arrivalsVersion = $state(0);
-  /** Content hashes of files deleted from the folder by hand (the latest such event), for the Arrivals view to drop. */
-  removedArrivals = $state.raw<string[]>([]);
   loadError = $state<string | null>(null);
+  /** The Arrivals view while it is shown: each arrivals event, or null after a reconnect (events may have been missed). */
+  private readonly arrivalsListeners = new Set<(change: ArrivalsChange | null) => void>();
 
   constructor(readonly client: AppClient) {}
 
@@ -26,18 +24,26 @@ export class AppState {
     c.on('devices', (d) => (this.devices = d));
     c.on('pairing', (p) => (this.pairing = p));
     c.on('folder', (f) => (this.folder = f));
-    c.on('arrivals', (a) => {
-      if (a.removed?.length) this.removedArrivals = a.removed;
-      this.arrivalsVersion += 1;
+    c.on('arrivals', (change) => {
+      for (const listener of this.arrivalsListeners) listener(change);
     });
     let first = true;
     c.onConnection((state) => {
       this.connection = state;
       // After a reconnect, events may have been missed: take a fresh snapshot.
-      if (state === 'connected' && !first) void this.refresh();
+      if (state === 'connected' && !first) {
+        void this.refresh();
+        for (const listener of this.arrivalsListeners) listener(null);
+      }
       first = false;
     });
     await this.refresh();
+  }
+
+  /** Follows the library's changes (see arrivalsListeners); returns the unsubscribe. */
+  onArrivals(listener: (change: ArrivalsChange | null) => void): () => void {
+    this.arrivalsListeners.add(listener);
+    return () => this.arrivalsListeners.delete(listener);
   }
 
   async refresh(): Promise<void> {

@@ -92,7 +92,7 @@ describe('PhotoKitHttpTransport', () => {
     expect(methods).toMatch(/^(POST,)*POST(,PATCH)*$/);
     expect(count(methods, 'POST')).toBe(1 + whats.filter((w) => w === 'restart').length);
     expect(count(methods, 'PATCH')).toBe(whats.filter((w) => w === 'offset').length);
-    expect(fx.receiver.index.getAssetResources(j.resource.assetId)).toHaveLength(1);
+    expect(fx.receiver.library.getAssetResources(j.resource.assetId)).toHaveLength(1);
     for (const request of sent.filter((r) => r.method === 'HEAD' || r.method === 'PATCH')) {
       const headers = lower(request.headers);
       expect(headers.authorization).toBeUndefined();
@@ -239,19 +239,19 @@ describe('PhotoKitHttpTransport', () => {
     const secure = await startFixture({ tls: true });
     try {
       const pin = secure.receiver.trust!.pin;
-      const code = secure.receiver.pairing.current?.code ?? secure.receiver.pairing.open().code;
+      const code = secure.receiver.pairingCode?.code ?? secure.receiver.openPairing().code;
       const paired = await fetchPinned(secure, pin, code);
       const { job: j, source } = await job('tls', 100_000, secure.receiver.url, paired);
       const outcome = await new PhotoKitHttpTransport({ http: nodeHttpClient({ pin }) }).transfer(j, source, harness({ cutChance: 0.2, maxCutsPerJob: 1 }).ctx);
       expect(outcome).toMatchObject({ ok: true, status: 201 });
-      expect(secure.receiver.index.totals().resources).toBe(1);
+      expect(secure.receiver.library.totals().resources).toBe(1);
 
       const wrongPin = 'A'.repeat(43);
       const { job: k, source: other } = await job('tls-wrong', 1000, secure.receiver.url, paired);
       const refused = await new PhotoKitHttpTransport({ http: nodeHttpClient({ pin: wrongPin }), maxNetworkFailures: 1, backoff: { baseMs: 1, maxMs: 2 } }).transfer(k, other, harness().ctx);
       expect(refused).toMatchObject({ ok: false, error: { code: 'networkError' } });
       if (!refused.ok) expect(refused.error.message).toMatch(/does not match the pin/);
-      expect(secure.receiver.index.totals().resources).toBe(1);
+      expect(secure.receiver.library.totals().resources).toBe(1);
     } finally {
       await secure.dispose();
     }

@@ -1,5 +1,5 @@
 /** Runs `fn` at most once per `ms`: the first call at once, later ones folded into one trailing run. */
-export class Throttle {
+export class EventThrottle {
   private last = 0;
   private timer: NodeJS.Timeout | undefined;
 

@@ -2,8 +2,8 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, eventChannel, invokeChannel, type AppApiHandlers } from '../../shared/app-api';
-import { forwardAppEvents, registerAppApi } from '../../electron/app/ipc-contract';
-import { FakeIpcMain } from '../shell/fakes';
+import { forwardAppEvents, registerAppApi } from '../../electron/main/ipc-adapter';
+import { FakeIpcMain } from './fakes';
 import type { AppEvents } from '../../electron/app/app-service';
 
 const APP_URL = 'app://shoebox/index.html';

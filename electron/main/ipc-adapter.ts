@@ -4,8 +4,8 @@
  * channel per command (shared/app-api/bridge.ts); every call is checked by dispatch().
  */
 import { COMMANDS, EVENTS, eventChannel, invokeChannel, type CommandName, type EventName } from '../../shared/app-api';
-import type { AppService } from './app-service';
-import { dispatch, type DispatchResult } from './api-dispatch';
+import type { AppService } from '../app/app-service';
+import { dispatch, type DispatchResult } from '../app/api-dispatch';
 
 /** What we use of an IpcMainInvokeEvent. */
 export interface InvokeEventLike {

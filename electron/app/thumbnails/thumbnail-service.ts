@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { HIDDEN_DIR } from '../util/folder-layout';
-import type { LibraryIndex } from '../library/library-index';
+import { HIDDEN_DIR } from '../../receiver/util/folder-layout';
+import type { LibraryIndex } from '../../receiver/library/library-index';
 import { HeicDecoder } from './heic-decoder';
 import { findFfmpeg, renderThumbnail, sourceKind, type Rendered, type ThumbnailSource } from './render';
 import { ThumbnailQueue } from './thumbnail-queue';
