@@ -8,8 +8,8 @@ import type { ReceiverConfig } from './config';
 import type { AddressWatcher, ReceiverAdvertiser } from './discovery';
 import { urlHost } from './http/router';
 import { CA_CER_PATH, MOBILECONFIG_PATH } from './http/trust-routes';
-import { chooseAdvertiseAddress, startAdvertising } from './network/advertising';
-import type { TlsIdentity } from './network/tls-identity';
+import { chooseAdvertiseAddress, startAdvertising } from './discovery/receiver-advertising';
+import type { TlsIdentity } from './trust/tls-identity';
 import type { DeviceRegistry } from './pairing/device-registry';
 import type { PairingWindow } from './pairing/pairing-window';
 

@@ -20,7 +20,7 @@ import { IngestService } from './ingest/ingest-service';
 import { StagingArea } from './ingest/staging-area';
 import { LibraryIndex } from './library/library-index';
 import { createMaintenance } from './maintenance';
-import { TlsIdentity } from './network/tls-identity';
+import { TlsIdentity } from './trust/tls-identity';
 import { DeviceRegistry } from './pairing/device-registry';
 import { PairingWindow } from './pairing/pairing-window';
 import { startPhotoKit } from './photokit/photokit-service';

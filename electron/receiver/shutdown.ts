@@ -10,7 +10,7 @@ import type { FolderLocks } from './folder-locks';
 import type { IngestService } from './ingest/ingest-service';
 import type { LibraryIndex } from './library/library-index';
 import type { Maintenance } from './maintenance';
-import type { TlsIdentity } from './network/tls-identity';
+import type { TlsIdentity } from './trust/tls-identity';
 import type { DeviceRegistry } from './pairing/device-registry';
 import type { PairingWindow } from './pairing/pairing-window';
 import type { PhotoKitEndpoints } from './photokit/photokit-service';

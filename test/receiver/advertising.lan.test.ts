@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { watchReceivers, type DiscoveredReceiver } from '../../shared/discovery/receiver-browser.nodejs';
 import { createAddressWatcher } from '../../electron/receiver/discovery';
-import { chooseAdvertiseAddress } from '../../electron/receiver/network/advertising';
+import { chooseAdvertiseAddress } from '../../electron/receiver/discovery/receiver-advertising';
 import { startFixture } from '../helpers/receiver-fixture';
 
 const inLan = process.env.ISOLATED_LAN === '1';

@@ -9,7 +9,7 @@ import { connectPinned, PinMismatchError, spkiPin } from '../../shared/discovery
 import { parsePairingUrl } from '../../shared/discovery/pairing-url';
 import { infoSchema, pairResponseSchema, PATHS } from '../../shared/protocol';
 import { createAddressWatcher } from '../../electron/receiver/discovery';
-import { certificateAddresses, TlsIdentity } from '../../electron/receiver/network/tls-identity';
+import { certificateAddresses, TlsIdentity } from '../../electron/receiver/trust/tls-identity';
 import { RawClient } from '../helpers/raw-client';
 import { makeTempDir, startFixture, type Fixture } from '../helpers/receiver-fixture';
 

@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { PATHS, ShoeboxError } from '../../../shared/protocol';
-import type { TlsIdentity } from '../network/tls-identity';
+import type { TlsIdentity } from '../trust/tls-identity';
 import type { DeviceRegistry } from '../pairing/device-registry';
 import type { PairingWindow } from '../pairing/pairing-window';
 import { requestUrl, sendError } from './http-utils';

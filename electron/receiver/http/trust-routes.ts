@@ -1,7 +1,7 @@
 /** GET /v1/trust/ca.cer and /v1/trust/profile.mobileconfig: what a phone installs to trust this receiver. */
 import type { ServerResponse } from 'node:http';
 import { ShoeboxError } from '../../../shared/protocol';
-import type { TlsIdentity } from '../network/tls-identity';
+import type { TlsIdentity } from '../trust/tls-identity';
 import { buildCaMobileconfig, CA_CER_CONTENT_TYPE, CA_CER_PATH, MOBILECONFIG_CONTENT_TYPE, MOBILECONFIG_PATH } from '../trust';
 
 export { CA_CER_PATH, MOBILECONFIG_PATH };

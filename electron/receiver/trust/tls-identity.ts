@@ -5,7 +5,7 @@
  */
 import type tls from 'node:tls';
 import os from 'node:os';
-import { certificateNames, ensureServerCertificate, type ServerCertificate } from '../trust';
+import { certificateNames, ensureServerCertificate, type ServerCertificate } from './';
 import { lanAddresses, type AddressWatcher, type InterfaceSnapshot } from '../discovery';
 
 export interface TlsIdentityOptions {

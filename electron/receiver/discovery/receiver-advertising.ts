@@ -2,7 +2,8 @@
  * Bonjour advertising of a running receiver: picks the interface, keeps the TXT record's pairing
  * flag current, and says goodbye on close. Off with --no-bonjour.
  */
-import { pickInterfaceAddress, ReceiverAdvertiser, type AddressWatcher } from '../discovery';
+import { pickInterfaceAddress, type AddressWatcher } from './address-watcher';
+import { ReceiverAdvertiser } from './mdns-advertiser';
 
 export interface AdvertisingOptions {
   name: string;
