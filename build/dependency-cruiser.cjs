@@ -30,6 +30,11 @@ module.exports = {
       from: { path: '^shared/simulator/' }, to: { path: '^(shared|electron|renderer)/', ...notUnder('shared/simulator/', 'shared/protocol/', 'shared/discovery/', 'shared/format.ts', 'shared/text.ts') },
     },
     {
+      name: 'simulator-stands-apart', severity: 'error',
+      comment: 'The simulated phone is a client: only the shoebox simulate command and the window\'s Simulator view use it; the product and its contracts never do.',
+      from: { pathNot: ['^shared/simulator/', '^electron/launch/cli/', '^renderer/src/simulator/'] }, to: { path: '^shared/simulator/' },
+    },
+    {
       name: 'shared-is-shared', severity: 'error', comment: 'Nothing in shared/ imports electron/ or renderer/.',
       from: { path: '^shared/' }, to: { path: '^(electron|renderer)/' },
     },
