@@ -178,7 +178,7 @@ async function readLock(file: string): Promise<{ text: string; holder: LockHolde
     const [text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
     return { text, holder: parseHolder(text), mtimeMs: stat.mtimeMs };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   }
 }
