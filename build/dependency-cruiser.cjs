@@ -14,6 +14,14 @@ module.exports = {
       from: { path: '^shared/protocol/' }, to: { path: '^(shared|electron|renderer)/', ...notUnder('shared/protocol/') },
     },
     {
+      name: 'storage-is-the-bottom', severity: 'error', comment: 'shared/storage (durable files, path confinement) imports nothing but node: builtins.',
+      from: { path: '^shared/storage/' }, to: { pathNot: '^shared/storage/', dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'storage-is-node-only', severity: 'error', comment: 'shared/storage is Node only (*.nodejs.ts): the window never imports it.',
+      from: { path: '^renderer/' }, to: { path: '^shared/storage/' },
+    },
+    {
       name: 'leaf-helpers', severity: 'error', comment: 'shared/format.ts and shared/text.ts import nothing of ours.',
       from: { path: '^shared/(format|text)\\.ts$' }, to: { path: '^(shared|electron|renderer)/' },
     },
@@ -26,8 +34,8 @@ module.exports = {
       from: { path: '^shared/discovery/' }, to: { path: '^(shared|electron|renderer)/', ...notUnder('shared/discovery/', 'shared/protocol/', 'shared/format.ts', 'shared/text.ts') },
     },
     {
-      name: 'simulator-on-contracts', severity: 'error', comment: 'shared/simulator may import protocol and discovery, never the receiver or the app.',
-      from: { path: '^shared/simulator/' }, to: { path: '^(shared|electron|renderer)/', ...notUnder('shared/simulator/', 'shared/protocol/', 'shared/discovery/', 'shared/format.ts', 'shared/text.ts') },
+      name: 'simulator-on-contracts', severity: 'error', comment: 'shared/simulator may import protocol, discovery and storage, never the receiver or the app.',
+      from: { path: '^shared/simulator/' }, to: { path: '^(shared|electron|renderer)/', ...notUnder('shared/simulator/', 'shared/protocol/', 'shared/discovery/', 'shared/storage/', 'shared/format.ts', 'shared/text.ts') },
     },
     {
       name: 'simulator-stands-apart', severity: 'error',
@@ -66,7 +74,7 @@ module.exports = {
       from: { path: '^electron/receiver/' }, to: { path: '^(electron/(app|launch|main|preload)|renderer)/' },
     },
     {
-      name: 'receiver-util-at-the-bottom', severity: 'error', comment: 'electron/receiver/util: durable files, folder layout, path confinement, locks; imports no other receiver folder.',
+      name: 'receiver-util-at-the-bottom', severity: 'error', comment: 'electron/receiver/util: the folder layout, locks, the lowdb adapter, on shared/storage; imports no other receiver folder.',
       from: { path: '^electron/receiver/util/' }, to: { path: '^electron/receiver/', ...notUnder('electron/receiver/util/') },
     },
     {

@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppApiError } from '../../shared/app-api';
-import { isInside } from '../receiver/util/is-inside';
+import { confine, isInside, realPathOf } from '../../shared/storage/index.nodejs';
 
 export interface DiskSpace {
   free: number;
@@ -18,22 +18,6 @@ export type DiskSpaceProbe = (dir: string) => Promise<DiskSpace>;
 export async function statfsSpace(dir: string): Promise<DiskSpace> {
   const s = await fs.statfs(dir);
   return { free: s.bavail * s.bsize, total: s.blocks * s.bsize };
-}
-
-/** The real path of `p`, following links; for a path that does not exist yet, of its nearest existing parent. */
-async function realPathOf(p: string): Promise<string> {
-  const missing: string[] = [];
-  let at = path.resolve(p);
-  for (;;) {
-    try {
-      return path.join(await fs.realpath(at), ...missing.reverse());
-    } catch {
-      const parent = path.dirname(at);
-      if (parent === at) return path.resolve(p);
-      missing.push(path.basename(at));
-      at = parent;
-    }
-  }
 }
 
 /** Checks a folder the user chose; returns it resolved. */
@@ -57,7 +41,8 @@ export async function checkNewFolder(current: string, wanted: string, mode: 'mov
 
 /** A path relative to the backup folder, checked to stay inside it. */
 export function resolveInside(folder: string, relPath: string): string {
-  const abs = path.resolve(folder, relPath);
-  if (!isInside(folder, abs) || abs === path.resolve(folder)) throw new AppApiError('BAD_PATH', 'That file is not in the backup folder.');
+  const refuse = () => new AppApiError('BAD_PATH', 'That file is not in the backup folder.');
+  const abs = confine(folder, relPath, refuse);
+  if (abs === path.resolve(folder)) throw refuse();
   return abs;
 }

@@ -10,7 +10,7 @@
 import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir } from '../receiver/util/fs-durable';
+import { fsyncDir } from '../../shared/storage/index.nodejs';
 
 export interface MoveResult {
   /** Originals that could not be deleted after a complete copy (the library is whole at the target). */

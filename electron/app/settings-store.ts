@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { settingsSchema, type Settings } from '../../shared/app-api';
-import { writeFileDurable } from '../receiver/util/fs-durable';
+import { writeFileAtomic } from '../../shared/storage/index.nodejs';
 
 export const SETTINGS_FILE = 'app-settings.json';
 
@@ -29,6 +29,6 @@ export class SettingsStore {
   async update(patch: Partial<Settings>): Promise<void> {
     this.data = settingsSchema.parse({ ...this.data, ...patch });
     await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    await writeFileDurable(this.file, `${JSON.stringify(this.data, null, 2)}\n`, 0o600);
+    await writeFileAtomic(this.file, `${JSON.stringify(this.data, null, 2)}\n`, { durability: 'durable', mode: 0o600 });
   }
 }

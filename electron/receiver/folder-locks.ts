@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ReceiverConfig } from './config';
 import { InstanceLock } from './util/instance-lock';
-import { isInside } from './util/is-inside';
+import { isInside } from '../../shared/storage/index.nodejs';
+import { folderLayout } from './util/folder-layout';
 
 export interface FolderLocks {
   /** Lines to log: stale locks taken over from a receiver that did not close. */
@@ -18,7 +19,7 @@ export async function lockFolders(config: Pick<ReceiverConfig, 'folder' | 'dataD
   const purpose = 'another Shoebox receiver';
   const common = { purpose, heartbeatMs: extra.heartbeatMs, log: (message: string) => takenOver.push(message) };
   const files = [
-    { file: path.resolve(config.folder, '.shoebox', 'receiver.lock'), guards: `the backup folder ${config.folder}` },
+    { file: folderLayout(path.resolve(config.folder)).lockFile, guards: `the backup folder ${config.folder}` },
     { file: path.resolve(config.dataDir, 'receiver.lock'), guards: `the data folder ${config.dataDir}` },
   ].filter((entry, i, all) => all.findIndex((other) => other.file === entry.file) === i);
   const held: InstanceLock[] = [];

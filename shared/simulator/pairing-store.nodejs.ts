@@ -1,15 +1,16 @@
 /**
  * The simulator's saved pairings (Node only): what pairing gave (receiver id and name, address, TLS
  * pin, device token), so later runs need only `--receiver NAME`, or nothing when there is one.
- * One JSON file, mode 0600 (it holds device tokens), replaced atomically.
+ * One JSON file, mode 0600 (it holds device tokens), replaced atomically (shared/storage, not fsynced:
+ * a pairing lost to a crash is made again).
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { RECEIVER_ID_PATTERN, SPKI_PIN_PATTERN } from '../discovery/constants';
 import { tokenSchema } from '../protocol/ws-messages';
+import { errnoCode, writeFileAtomic } from '../storage/index.nodejs';
 
 export const STATE_ENV = 'SHOEBOX_SIM_STATE';
 
@@ -47,7 +48,7 @@ export class PairingStore {
     try {
       text = await fs.readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (errnoCode(error) === 'ENOENT') return [];
       throw new StateFileError(`cannot read the saved pairings in ${this.file}: ${(error as Error).message}`);
     }
     let parsed: unknown;
@@ -83,13 +84,9 @@ export class PairingStore {
 
   private async write(state: z.infer<typeof stateSchema>): Promise<void> {
     await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await fs.writeFile(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-      await fs.rename(temp, this.file);
-      await fs.chmod(this.file, 0o600);
+      await writeFileAtomic(this.file, `${JSON.stringify(state, null, 2)}\n`, { durability: 'atomic', mode: 0o600 });
     } catch (error) {
-      await fs.rm(temp, { force: true });
       throw new StateFileError(`cannot save the pairing in ${this.file}: ${(error as Error).message}`);
     }
   }

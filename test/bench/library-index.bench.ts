@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { nodeIndexFs, type IndexFs } from '../../electron/receiver/library/fs-layer';
+import { nodeDurableFs, type DurableFs } from '../../shared/storage/index.nodejs';
 import { LibraryIndex } from '../../electron/receiver/library/library-index';
 import type { StoredResource } from '../../electron/receiver/library/types';
 
@@ -53,13 +53,13 @@ function record(n: number): StoredResource {
   };
 }
 
-/** nodeIndexFs counting every byte appended, per file name. */
-function countingFs(): IndexFs & { bytes: () => number; reset: () => void } {
+/** nodeDurableFs counting every byte appended, per file name. */
+function countingFs(): DurableFs & { bytes: () => number; reset: () => void } {
   let bytes = 0;
   return {
-    ...nodeIndexFs,
-    async open(file, flags) {
-      const handle = await nodeIndexFs.open(file, flags);
+    ...nodeDurableFs,
+    async open(file, flags, mode) {
+      const handle = await nodeDurableFs.open(file, flags, mode);
       return {
         ...handle,
         append: async (data) => {

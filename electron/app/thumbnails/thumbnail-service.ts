@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { HIDDEN_DIR } from '../../receiver/util/folder-layout';
+import { writeFileAtomic } from '../../../shared/storage/index.nodejs';
+import { folderLayout } from '../../receiver/util/folder-layout';
 import type { LibraryIndex } from '../../receiver/library/library-index';
 import { HeicDecoder } from './heic-decoder';
 import { findFfmpeg, renderThumbnail, sourceKind, type Rendered, type ThumbnailSource } from './render';
@@ -13,6 +14,8 @@ import { ThumbnailQueue } from './thumbnail-queue';
 
 export const THUMBNAIL_SIZE = 320;
 const SHA = /^[0-9a-f]{64}$/;
+/** A lost thumbnail is made again: atomic (never half a picture), not fsynced. */
+const CACHE_WRITE = { durability: 'atomic', mode: 0o644 } as const;
 
 export type ThumbnailAnswer =
   | { type: 'file'; path: string }
@@ -42,7 +45,7 @@ export class ThumbnailService {
   readonly stats = { made: 0, failed: 0, fromHeicThumbnail: 0 };
 
   constructor(private readonly options: ThumbnailServiceOptions) {
-    this.cacheDir = path.join(options.folder, HIDDEN_DIR, 'thumbnails');
+    this.cacheDir = folderLayout(options.folder).thumbnails;
     this.size = options.size ?? THUMBNAIL_SIZE;
     this.log = options.log ?? (() => undefined);
     this.queue = new ThumbnailQueue((sha) => this.make(sha), options.pauseMs ?? 25);
@@ -100,11 +103,11 @@ export class ThumbnailService {
       this.stats.failed += 1;
       const reason = (error as Error).message.split('\n')[0] ?? 'unreadable';
       this.log(`No thumbnail for ${resource.path}: ${reason}`);
-      await writeAtomic(this.markerPath(sha256), `${kind}\n${reason}`);
+      await writeFileAtomic(this.markerPath(sha256), `${kind}\n${reason}`, CACHE_WRITE);
       return;
     }
     if (rendered === null) return; // placeholder, not cached: ffmpeg may be installed later
-    await writeAtomic(this.webpPath(sha256), rendered.webp);
+    await writeFileAtomic(this.webpPath(sha256), rendered.webp, CACHE_WRITE);
     this.stats.made += 1;
     if (rendered.via === 'heic-thumbnail') this.stats.fromHeicThumbnail += 1;
   }
@@ -125,10 +128,4 @@ export class ThumbnailService {
 
 async function exists(file: string): Promise<boolean> {
   return fs.access(file).then(() => true, () => false);
-}
-
-async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temp, data);
-  await fs.rename(temp, file);
 }

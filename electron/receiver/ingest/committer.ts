@@ -10,7 +10,7 @@ import type { StoredResource } from '../library/types';
 import { KeyedLock } from '../util/keyed-lock';
 import { captureInstant, dateFolder, resolveCaptureDate } from './capture-date';
 import { confine, splitName, toWirePath } from './file-naming';
-import { ensureDirDurable } from '../util/fs-durable';
+import { ensureDirDurable } from '../../../shared/storage/index.nodejs';
 import { placeFile } from './place-file';
 import { storageError, type PartialFile, type StagingArea } from './staging-area';
 

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { ShoeboxError } from '../../../shared/protocol';
+import { confine as confineTo } from '../../../shared/storage/index.nodejs';
 
 export const MAX_FILENAME_BYTES = 255;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
@@ -55,7 +56,10 @@ export function* candidateNames(stem: string, ext: string, limit = 10_000): Gene
   }
 }
 
-export { confine } from '../util/is-inside';
+/** Resolves a relative path inside the backup folder `root`; anything that would land outside it is BAD_FILENAME. */
+export function confine(root: string, relative: string): string {
+  return confineTo(root, relative, (rel) => new ShoeboxError('BAD_FILENAME', `Refused a path outside the backup folder: ${rel}`));
+}
 
 /** Forward-slash form of a path relative to root, for the wire and the index. */
 export function toWirePath(root: string, absolute: string): string {

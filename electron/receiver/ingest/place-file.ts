@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { candidateNames, confine } from './file-naming';
-import { errnoCode, fsyncDir } from '../util/fs-durable';
+import { errnoCode, fsyncDir } from '../../../shared/storage/index.nodejs';
 
 const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 

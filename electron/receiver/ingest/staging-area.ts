@@ -8,11 +8,10 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ShoeboxError } from '../../../shared/protocol';
-import { errnoCode, fsyncDir, writeFileDurable } from '../util/fs-durable';
+import { errnoCode, fsyncDir, writeFileAtomic } from '../../../shared/storage/index.nodejs';
 import type { UploadSpec } from './upload-spec';
 
-export { HIDDEN_DIR } from '../util/folder-layout';
-import { HIDDEN_DIR } from '../util/folder-layout';
+import { folderLayout } from '../util/folder-layout';
 
 /** Maps file-system errors on the backup disk to protocol errors. */
 export function storageError(error: unknown, doing: string): ShoeboxError {
@@ -109,7 +108,7 @@ export class StagingArea {
   readonly dir: string;
 
   constructor(folder: string) {
-    this.dir = path.join(folder, HIDDEN_DIR, 'staging');
+    this.dir = folderLayout(folder).staging;
   }
 
   async init(): Promise<void> {
@@ -145,7 +144,7 @@ export class StagingArea {
         held = 0;
       }
       const hasMeta = await fs.access(this.metaPath(key)).then(() => true, () => false);
-      if (held === 0 || !hasMeta) await writeFileDurable(this.metaPath(key), JSON.stringify(spec));
+      if (held === 0 || !hasMeta) await writeFileAtomic(this.metaPath(key), JSON.stringify(spec), { durability: 'durable', mode: 0o600 });
       handle = await fs.open(partPath, held === 0 ? 'w' : 'r+', 0o666); // stored photos get the user's usual permissions (umask)
       const hash = createHash('sha256');
       if (held > 0) await hashPrefix(partPath, held, hash);

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { LibraryDurabilityError, describeError } from './errors';
-import { writeFileAtomic, type IndexFileHandle, type IndexFs } from './fs-layer';
+import { writeFileAtomic, type DurableFileHandle, type DurableFs } from '../../../shared/storage/index.nodejs';
 import { JOURNAL_HEADER_LINE, type Change, type JournalEntry } from './schema';
 
 interface Pending {
@@ -16,7 +16,7 @@ interface Pending {
 }
 
 export interface JournalWriterOptions {
-  fs: IndexFs;
+  fs: DurableFs;
   file: string;
   /** Bytes of the existing file to keep (a torn tail beyond them is cut off). */
   validBytes: number;
@@ -49,7 +49,7 @@ export class JournalWriter {
 
   private constructor(
     private readonly options: JournalWriterOptions,
-    private handle: IndexFileHandle,
+    private handle: DurableFileHandle,
   ) {
     this.length = options.validBytes;
     this.appliedLength = options.validBytes;
@@ -147,7 +147,7 @@ export class JournalWriter {
         this.length = this.appliedLength = next.length;
       };
       try {
-        await writeFileAtomic(fs, file, path.dirname(file), next, swapIn);
+        await writeFileAtomic(file, next, { durability: 'durable', fs, tempPath: `${file}.tmp`, onRenamed: swapIn });
       } catch (error) {
         if (!renamed) throw error; // the old journal is untouched and still in use: nothing is lost
         await this.untilDone(() => Promise.reject(error));

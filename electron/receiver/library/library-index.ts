@@ -7,7 +7,7 @@
  */
 import { Low } from 'lowdb';
 import { LibraryClosedError, LibraryConflictError, LibraryValidationError, describeError } from './errors';
-import { nodeIndexFs, type IndexFs } from './fs-layer';
+import { nodeDurableFs, type DurableFs } from '../../../shared/storage/index.nodejs';
 import { JournalWriter } from './journal-writer';
 import { indexPaths, loadIndex, type IndexPaths } from './load-index';
 import { emptySnapshot, firstIssue, storedResourceSchema, unfinishedUploadSchema, type JournalEntry, type SnapshotData } from './schema';
@@ -74,7 +74,7 @@ export class LibraryIndex {
       snapshotEveryMs: positive(options.snapshotEveryMs, DEFAULT_SNAPSHOT_EVERY_MS, 'snapshotEveryMs'),
     };
     const uploadsFlushMs = positive(options.uploadsFlushMs, DEFAULT_UPLOADS_FLUSH_MS, 'uploadsFlushMs');
-    const fs: IndexFs = options.fs ?? nodeIndexFs;
+    const fs: DurableFs = options.fs ?? nodeDurableFs;
     const log = options.log ?? (() => undefined);
     const paths = indexPaths(options.folder);
     const snapshotFile = new SnapshotFile(fs, paths.snapshot);

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import type { Low } from 'lowdb';
-import { errnoCode, type IndexFs } from './fs-layer';
+import { errnoCode, type DurableFs } from '../../../shared/storage/index.nodejs';
+import { folderLayout } from '../util/folder-layout';
 import { parseJournal } from './journal-parse';
 import { rebuildFromFolder } from './rebuild';
 import { storedResourceSchema, type JournalEntry, type SnapshotData } from './schema';
@@ -26,7 +27,7 @@ export interface LoadedIndex {
 }
 
 export interface LoadContext {
-  fs: IndexFs;
+  fs: DurableFs;
   paths: IndexPaths;
   db: Low<SnapshotData>;
   options: LibraryIndexOptions;
@@ -34,7 +35,7 @@ export interface LoadContext {
 }
 
 export function indexPaths(folder: string): IndexPaths {
-  const dir = path.join(folder, '.shoebox', 'index');
+  const dir = folderLayout(folder).index;
   return { dir, snapshot: path.join(dir, 'library.json'), journal: path.join(dir, 'journal.jsonl') };
 }
 

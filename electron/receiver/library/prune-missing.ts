@@ -5,7 +5,7 @@
  * nothing is removed: the index keeps them and a warning says why.
  */
 import fs from 'node:fs/promises';
-import { confine } from '../util/is-inside';
+import { confine, errnoCode } from '../../../shared/storage/index.nodejs';
 import { LibraryClosedError } from './errors';
 import type { LibraryIndex } from './library-index';
 import type { StoredResource } from './types';
@@ -32,7 +32,7 @@ async function isInPlace(folder: string, record: StoredResource): Promise<boolea
     const stat = await fs.stat(confine(folder, record.path));
     return stat.isFile() && stat.size === record.size;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     throw error; // EACCES, EIO…: cannot tell, so keep it
   }

@@ -9,7 +9,7 @@ import { createReadStream, type Dirent } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from './errors';
-import { errnoCode } from './fs-layer';
+import { errnoCode } from '../../../shared/storage/index.nodejs';
 import { storedResourceSchema } from './schema';
 import { LibraryState } from './state';
 import type { LibraryIndexOptions, RebuildProgress, StoredResource } from './types';

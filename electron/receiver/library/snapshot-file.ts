@@ -3,9 +3,8 @@
  * fsyncs, so a crash can leave an empty snapshot), this one fsyncs the temp file before the rename and
  * the directory after it, streams compact JSON, and validates with zod on read.
  */
-import path from 'node:path';
 import type { Adapter } from 'lowdb';
-import { errnoCode, type IndexFs } from './fs-layer';
+import { errnoCode, writeFileAtomic, type DurableFs } from '../../../shared/storage/index.nodejs';
 import { firstIssue, snapshotSchema, type SnapshotData } from './schema';
 
 /** The snapshot exists but cannot be used. `parsed` holds the JSON when it parsed, for salvage. */
@@ -24,7 +23,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
   lastBytes = 0;
 
   constructor(
-    private readonly fs: IndexFs,
+    private readonly fs: DurableFs,
     readonly file: string,
   ) {}
 
@@ -52,35 +51,29 @@ export class SnapshotFile implements Adapter<SnapshotData> {
   /**
    * Captures the data synchronously (a shallow copy of the record list: records are frozen), then streams
    * it to a temp file in chunks, yielding between them so a 100k-record snapshot neither stalls the
-   * event loop nor needs the whole JSON text in memory; fsync, rename over, fsync the directory.
+   * event loop nor needs the whole JSON text in memory; durably replaced (shared/storage: fsync,
+   * rename over, fsync the directory).
    */
   write(data: SnapshotData): Promise<void> {
     const resources = data.resources.slice();
     const head = JSON.stringify({ format: data.format, version: data.version, seq: data.seq, savedAt: data.savedAt, uploads: data.uploads });
-    return (async () => {
-      const temp = `${this.file}.tmp`;
-      const handle = await this.fs.open(temp, 'w');
-      let bytes = 0;
-      const put = async (text: string) => {
-        const chunk = Buffer.from(text, 'utf8');
-        bytes += chunk.length;
-        await handle.append(chunk);
+    let bytes = 0;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      const chunk = (text: string) => {
+        const encoded = Buffer.from(text, 'utf8');
+        bytes += encoded.length;
+        return encoded;
       };
-      try {
-        await put(`${head.slice(0, -1)},"resources":[`);
-        for (let start = 0; start < resources.length; start += CHUNK_RECORDS) {
-          const part = resources.slice(start, start + CHUNK_RECORDS).map((r) => JSON.stringify(r)).join(',');
-          await put(start === 0 ? part : `,${part}`);
-        }
-        await put(']}');
-        await handle.sync();
-      } finally {
-        await handle.close();
+      yield chunk(`${head.slice(0, -1)},"resources":[`);
+      for (let start = 0; start < resources.length; start += CHUNK_RECORDS) {
+        const part = resources.slice(start, start + CHUNK_RECORDS).map((r) => JSON.stringify(r)).join(',');
+        yield chunk(start === 0 ? part : `,${part}`);
       }
-      await this.fs.rename(temp, this.file);
-      await this.fs.fsyncDir(path.dirname(this.file));
+      yield chunk(']}');
+    }
+    return writeFileAtomic(this.file, chunks(), { durability: 'durable', fs: this.fs, tempPath: `${this.file}.tmp` }).then(() => {
       this.lastBytes = bytes;
-    })();
+    });
   }
 }
 

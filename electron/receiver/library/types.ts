@@ -1,6 +1,6 @@
 /** Public types of the library index: what the backup folder holds, as the receiver remembers it. */
 import type { ResourceType } from '../../../shared/protocol';
-import type { IndexFs } from './fs-layer';
+import type { DurableFs } from '../../../shared/storage/index.nodejs';
 
 export interface StoredResource {
   /** Lowercase hex SHA-256 of the file's bytes; the primary key (the same bytes are stored once). */
@@ -62,7 +62,7 @@ export interface LibraryIndexOptions {
   onRebuildProgress?: (p: RebuildProgress) => void;
   log?: (message: string) => void;
   /** File-system layer for the index files (tests inject one to count fsyncs or fail writes). */
-  fs?: IndexFs;
+  fs?: DurableFs;
 }
 
 export interface LibraryTotals {

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { RESOURCE_TYPES } from '../../../shared/protocol';
 import type { CommitResult } from '../ingest/committer';
-import { writeFileDurable } from '../util/fs-durable';
-import { HIDDEN_DIR, storageError, type StagingArea } from '../ingest/staging-area';
+import { writeFileAtomic } from '../../../shared/storage/index.nodejs';
+import { storageError, type StagingArea } from '../ingest/staging-area';
+import { folderLayout } from '../util/folder-layout';
 import type { UploadSpec } from '../ingest/upload-spec';
 import { KeyedLock } from '../util/keyed-lock';
 import { isInteropVersion, type InteropVersion } from '../../../shared/protocol';
@@ -75,7 +76,7 @@ export class ResourceStore {
 
   /** Loads every resource on disk; unreadable records and open resources whose bytes are gone are dropped. */
   static async open(folder: string, staging: StagingArea, maxAgeMs: number, log: (message: string) => void): Promise<ResourceStore> {
-    const store = new ResourceStore(path.join(folder, HIDDEN_DIR, 'uploads'), staging, maxAgeMs);
+    const store = new ResourceStore(folderLayout(folder).uploads, staging, maxAgeMs);
     await fs.mkdir(store.dir, { recursive: true });
     for (const name of await fs.readdir(store.dir)) {
       const file = path.join(store.dir, name);
@@ -115,7 +116,7 @@ export class ResourceStore {
     resource.updatedAt = new Date().toISOString();
     this.byId.set(resource.id, resource);
     const text = JSON.stringify(resource);
-    return this.writes.run(resource.id, () => writeFileDurable(this.file(resource.id), text).catch((error: unknown) => {
+    return this.writes.run(resource.id, () => writeFileAtomic(this.file(resource.id), text, { durability: 'durable', mode: 0o600 }).catch((error: unknown) => {
       throw storageError(error, 'saving an upload resource');
     }));
   }

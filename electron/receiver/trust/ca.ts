@@ -5,7 +5,8 @@
  */
 import { createPrivateKey, randomBytes, X509Certificate as NodeX509Certificate } from 'node:crypto';
 import path from 'node:path';
-import { ensurePrivateDir, keepPrivate, readTextIfExists, writeFileAtomic } from './files';
+import { readTextIfExists, writeFileAtomic } from '../../../shared/storage/index.nodejs';
+import { ensurePrivateDir, keepPrivate } from './files';
 import { KEY_ALGORITHM, SIGNING_ALGORITHM, generateKeyPair, randomSerialNumber, subtle, x509 } from './x509';
 
 export const TLS_DIR = 'tls';
@@ -97,7 +98,7 @@ async function createAuthority(certFile: string, keyFile: string, now: Date): Pr
   });
   const certPem = cert.toString('pem');
   // Key first: a cert without its key is useless, a key without a cert is just regenerated.
-  await writeFileAtomic(keyFile, await exportPrivateKeyPem(keys.privateKey), 0o600);
-  await writeFileAtomic(certFile, `${certPem}\n`, 0o644);
+  await writeFileAtomic(keyFile, await exportPrivateKeyPem(keys.privateKey), { durability: 'durable', mode: 0o600 });
+  await writeFileAtomic(certFile, `${certPem}\n`, { durability: 'durable', mode: 0o644 });
   return { cert, certPem, certDer: toDer(cert), privateKey: keys.privateKey, created: true };
 }

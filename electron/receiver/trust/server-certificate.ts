@@ -11,7 +11,8 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { spkiPin } from '../../../shared/discovery/tls-pin.nodejs';
 import { type CertificateAuthority, ensureCertificateAuthority, exportPrivateKeyPem, importPrivateKeyPem, tlsDir } from './ca';
-import { keepPrivate, readTextIfExists, writeFileAtomic } from './files';
+import { readTextIfExists, writeFileAtomic } from '../../../shared/storage/index.nodejs';
+import { keepPrivate } from './files';
 import { KEY_ALGORITHM, SIGNING_ALGORITHM, generateKeyPair, randomSerialNumber, subtle, x509 } from './x509';
 
 export const SERVER_CERT_FILE = 'server-cert.pem';
@@ -102,7 +103,7 @@ async function loadOrCreateServerKey(keyFile: string): Promise<{ privateKey: Cry
   if (keyPem === undefined) {
     const keys = await generateKeyPair();
     keyPem = await exportPrivateKeyPem(keys.privateKey);
-    await writeFileAtomic(keyFile, keyPem, 0o600);
+    await writeFileAtomic(keyFile, keyPem, { durability: 'durable', mode: 0o600 });
     return { ...keys, keyPem };
   }
   await keepPrivate(keyFile);
@@ -188,7 +189,7 @@ export async function ensureServerCertificate(
   const reissued = cert === undefined;
   if (!cert) {
     cert = await issue(ca, key.publicKey, wanted, now);
-    await writeFileAtomic(certFile, `${cert.toString('pem')}\n`, 0o644);
+    await writeFileAtomic(certFile, `${cert.toString('pem')}\n`, { durability: 'durable', mode: 0o644 });
   }
   const certDer = new Uint8Array(cert.rawData);
   const sans = certificateSubjects(cert);

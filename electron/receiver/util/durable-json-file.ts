@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
-import { writeFileDurable } from './fs-durable';
+import { errnoCode, writeFileAtomic } from '../../../shared/storage/index.nodejs';
 
 export class DurableJSONFile<T> implements Adapter<T> {
   constructor(
@@ -16,7 +16,7 @@ export class DurableJSONFile<T> implements Adapter<T> {
     try {
       text = await fs.readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (errnoCode(error) === 'ENOENT') return null;
       throw error;
     }
     try {
@@ -30,6 +30,6 @@ export class DurableJSONFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await writeFileDurable(this.file, JSON.stringify(data, null, 1), 0o600);
+    await writeFileAtomic(this.file, JSON.stringify(data, null, 1), { durability: 'durable', mode: 0o600 });
   }
 }

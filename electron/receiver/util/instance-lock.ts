@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createFileExclusive, errnoCode } from '../../../shared/storage/index.nodejs';
 
 export interface LockHolder {
   pid: number;
@@ -103,13 +104,13 @@ export class InstanceLock {
 
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
-        await fs.writeFile(file_, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
+        await createFileExclusive(file_, `${JSON.stringify(holder)}\n`, { durability: 'unsynced', mode: 0o644 });
         const lock = new InstanceLock(file_, holder, log);
         heldHere.add(file_);
         lock.startHeartbeat(options.heartbeatMs ?? 30_000);
         return lock;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (errnoCode(error) !== 'EEXIST') throw error;
       }
       const seen = await readLock(file_);
       if (!seen) continue; // removed meanwhile: try again
@@ -177,7 +178,7 @@ async function readLock(file: string): Promise<{ text: string; holder: LockHolde
     const [text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
     return { text, holder: parseHolder(text), mtimeMs: stat.mtimeMs };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Simulation state in one JSON file (Node only): the system's job store and the extension's container
  * as two sections, so a later run (or a restarted extension) picks up where the last one stopped.
- * Written atomically (temporary file, then rename), mode 0600: the destinations carry the device token.
+ * Written atomically (shared/storage: temporary file, then rename, not fsynced), mode 0600: the
+ * destinations carry the device token.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { errnoCode, writeFileAtomic } from '../../storage/index.nodejs';
 import type { KeyValueStorage } from './key-value-storage';
 
 type Sections = Record<string, unknown>;
@@ -37,8 +39,8 @@ export class JsonStateFile {
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${this.file} is not a simulator state file`);
         return parsed as Sections;
       },
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return {};
+      (error: unknown) => {
+        if (errnoCode(error) === 'ENOENT') return {};
         throw error;
       },
     );
@@ -49,9 +51,7 @@ export class JsonStateFile {
     const text = `${JSON.stringify(sections, null, 2)}\n`;
     const next = this.#writing.then(async () => {
       await mkdir(path.dirname(this.file), { recursive: true });
-      const temporary = `${this.file}.${process.pid}.tmp`;
-      await writeFile(temporary, text, { mode: 0o600 });
-      await rename(temporary, this.file);
+      await writeFileAtomic(this.file, text, { durability: 'atomic', mode: 0o600 });
     });
     this.#writing = next.catch(() => undefined);
     return next;

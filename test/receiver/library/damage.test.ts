@@ -141,17 +141,17 @@ describe('torn and damaged index files', () => {
 describe('a compaction whose folder fsync fails after the new journal is in place', () => {
   it('keeps every acknowledged change and refuses later ones until reopened', async () => {
     const { LibraryIndex } = await import('../../../electron/receiver/library/library-index');
-    const { nodeIndexFs } = await import('../../../electron/receiver/library/fs-layer');
+    const { nodeDurableFs } = await import('../../../shared/storage/index.nodejs');
     const { tempFolder, resource, fakeDescribe } = await import('./helpers');
     const folder = await tempFolder();
     let dirSyncs = 0;
     let failAt = Infinity;
     const fs = {
-      ...nodeIndexFs,
+      ...nodeDurableFs,
       async fsyncDir(dir: string) {
         dirSyncs += 1;
         if (dirSyncs === failAt) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-        return nodeIndexFs.fsyncDir(dir);
+        return nodeDurableFs.fsyncDir(dir);
       },
     };
     const index = await LibraryIndex.open({ folder, describeFile: fakeDescribe, fs, snapshotEveryChanges: 1_000 });

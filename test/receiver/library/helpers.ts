@@ -4,8 +4,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import type { IndexFs } from '../../../electron/receiver/library/fs-layer';
-import { nodeIndexFs } from '../../../electron/receiver/library/fs-layer';
+import { nodeDurableFs, type DurableFs } from '../../../shared/storage/index.nodejs';
 import { LibraryIndex } from '../../../electron/receiver/library/library-index';
 import type { LibraryIndexOptions, StoredResource, UnfinishedUpload } from '../../../electron/receiver/library/types';
 import { fakeDescribe } from './fixtures';
@@ -34,7 +33,7 @@ export async function openIndex(folder: string, extra: Partial<LibraryIndexOptio
   return index;
 }
 
-export interface SpyFs extends IndexFs {
+export interface SpyFs extends DurableFs {
   counts: { datasync: number; sync: number; appends: number; renames: number };
   /** When set, the next datasync waits for this promise. */
   gateDatasync: Promise<void> | null;
@@ -45,7 +44,7 @@ export interface SpyFs extends IndexFs {
   events: string[];
 }
 
-/** nodeIndexFs with counters, gates and failure injection. */
+/** nodeDurableFs with counters, gates and failure injection. */
 export function spyFs(): SpyFs {
   const spy: SpyFs = {
     counts: { datasync: 0, sync: 0, appends: 0, renames: 0 },
@@ -53,8 +52,8 @@ export function spyFs(): SpyFs {
     gateSync: null,
     failDatasync: null,
     events: [],
-    async open(file, flags) {
-      const handle = await nodeIndexFs.open(file, flags);
+    async open(file, flags, mode) {
+      const handle = await nodeDurableFs.open(file, flags, mode);
       return {
         append: async (data) => {
           spy.counts.appends += 1;
@@ -74,17 +73,18 @@ export function spyFs(): SpyFs {
           spy.events.push(`sync ${path.basename(file)}`);
         },
         truncate: (length) => handle.truncate(length),
+        chmod: (m) => handle.chmod(m),
         close: () => handle.close(),
       };
     },
-    readFile: (file) => nodeIndexFs.readFile(file),
+    readFile: (file) => nodeDurableFs.readFile(file),
     rename: async (from, to) => {
       spy.counts.renames += 1;
-      await nodeIndexFs.rename(from, to);
+      await nodeDurableFs.rename(from, to);
     },
-    unlink: (file) => nodeIndexFs.unlink(file),
-    mkdir: (dir) => nodeIndexFs.mkdir(dir),
-    fsyncDir: (dir) => nodeIndexFs.fsyncDir(dir),
+    unlink: (file) => nodeDurableFs.unlink(file),
+    mkdir: (dir) => nodeDurableFs.mkdir(dir),
+    fsyncDir: (dir) => nodeDurableFs.fsyncDir(dir),
   };
   return spy;
 }
