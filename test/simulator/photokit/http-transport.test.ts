@@ -53,8 +53,39 @@ async function job(label: string, size = 200_000, base = fx.receiver.url, withTo
   return { job: { id: `job-${counter}`, resource: source, destination: buildDestination({ baseUrl: base, token: withToken }, description), transfer: {} }, source, bytes };
 }
 
+/**
+ * The node client, holding the body after its first chunk until the 104 has arrived: on a phone the
+ * 104 comes back within a round trip, long before the rest of a photo has left. Without this, a loaded
+ * test machine can send a whole small body before it reads the 104, and the cuts these tests plan
+ * after the 104 would never happen.
+ */
+function interimFirst(inner: HttpClient): HttpClient {
+  return {
+    seesInterimResponses: inner.seesInterimResponses,
+    request(r) {
+      const announced = Object.keys(r.headers).some((name) => name.toLowerCase() === 'upload-draft-interop-version');
+      if (!r.body || !r.onInterim || r.method !== 'POST' || !announced) return inner.request(r);
+      let interim!: () => void;
+      const seen = new Promise<void>((resolve) => (interim = resolve));
+      const onInterim = r.onInterim;
+      const source = r.body.chunks;
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        let first = true;
+        for await (const chunk of source) {
+          yield chunk;
+          if (first) await Promise.race([seen, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+          first = false;
+        }
+      }
+      const request = inner.request({ ...r, body: { length: r.body.length, chunks: chunks() }, onInterim: (status, headers) => (onInterim(status, headers), interim()) });
+      void request.finally(interim).catch(() => undefined);
+      return request;
+    },
+  };
+}
+
 /** The node client, recording every request's method and headers. */
-function recording(inner: HttpClient = nodeHttpClient()): { http: HttpClient; sent: Array<Pick<HttpRequest, 'method' | 'headers'>> } {
+function recording(inner: HttpClient = interimFirst(nodeHttpClient())): { http: HttpClient; sent: Array<Pick<HttpRequest, 'method' | 'headers'>> } {
   const sent: Array<Pick<HttpRequest, 'method' | 'headers'>> = [];
   return { sent, http: { seesInterimResponses: inner.seesInterimResponses, request: (r) => (sent.push({ method: r.method, headers: r.headers }), inner.request(r)) } };
 }
@@ -113,7 +144,7 @@ describe('PhotoKitHttpTransport', () => {
   });
 
   it('resumes a connection cut right after the 104, before more of the body', async () => {
-    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient() });
+    const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()) });
     const { job: j, source, bytes } = await job('after-104', 300_000);
     const { ctx, events } = harness({ cutAfterInterimChance: 1, maxCutsPerJob: 1 });
     const outcome = await transport.transfer(j, source, ctx);
@@ -126,10 +157,22 @@ describe('PhotoKitHttpTransport', () => {
   });
 
   it('waits out a receiver that is away (connections refused), then resumes where it was', async () => {
-    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient(), backoff: { baseMs: 50, maxMs: 200 } });
+    const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()), backoff: { baseMs: 50, maxMs: 200 } });
     const { job: j, source, bytes } = await job('away', 400_000);
-    const { ctx, events } = harness({ outages: [{ afterMs: 30, forMs: 800 }], bytesPerSecond: 2_000_000 });
-    ctx.throttle = new TokenBucket(2_000_000, { clock: realSimClock, burstBytes: 16 * 1024 });
+    // The outage begins once 96 KiB of the body have left, not at a fixed time from the start, so a slow
+    // machine cannot put it before the first byte (then there would be nothing to resume).
+    const outages: Array<{ afterMs: number; forMs: number }> = [];
+    const { ctx, events } = harness({ outages, bytesPerSecond: 2_000_000 });
+    const start = realSimClock.now();
+    let sent = 0;
+    class CountingBucket extends TokenBucket {
+      override take(bytes: number): Promise<void> {
+        sent += bytes;
+        if (outages.length === 0 && sent >= 96 * 1024) outages.push({ afterMs: realSimClock.now() - start, forMs: 800 });
+        return super.take(bytes);
+      }
+    }
+    ctx.throttle = new CountingBucket(2_000_000, { clock: realSimClock, burstBytes: 16 * 1024 });
     const outcome = await transport.transfer(j, source, ctx);
     expect(outcome).toMatchObject({ ok: true, status: 201 });
     if (outcome.ok) expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
@@ -140,14 +183,14 @@ describe('PhotoKitHttpTransport', () => {
   });
 
   it('fails the job with a network error when the receiver stays away past giveUpAfterMs', async () => {
-    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient(), giveUpAfterMs: 300, backoff: { baseMs: 20, maxMs: 50 } });
+    const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()), giveUpAfterMs: 300, backoff: { baseMs: 20, maxMs: 50 } });
     const { job: j, source } = await job('gone-for-good', 10_000);
     const outcome = await transport.transfer(j, source, harness({ outages: [{ afterMs: 0, forMs: 60_000 }] }).ctx);
     expect(outcome).toMatchObject({ ok: false, error: { code: 'cannotConnect', retryable: true } });
   });
 
   it.each([408, 409, 503])('ends the job on a final %i to a resumption: no further HEAD or PATCH, as on iOS', async (status) => {
-    const inner = nodeHttpClient();
+    const inner = interimFirst(nodeHttpClient());
     let heads = 0;
     const sent: string[] = [];
     const http: HttpClient = {
@@ -159,13 +202,14 @@ describe('PhotoKitHttpTransport', () => {
       },
     };
     const { job: j, source } = await job(`final-${status}`, 200_000);
-    const outcome = await new PhotoKitHttpTransport({ http }).transfer(j, source, harness({ cutChance: 1, maxCutsPerJob: 1 }).ctx);
+    // Cut right after the 104 (a cut before it would restart with a new POST, not resume).
+    const outcome = await new PhotoKitHttpTransport({ http }).transfer(j, source, harness({ cutAfterInterimChance: 1, maxCutsPerJob: 1 }).ctx);
     expect(outcome).toMatchObject({ ok: false, error: { status } });
     expect(sent).toEqual(['OPTIONS', 'POST', 'HEAD']);
   });
 
   it('learns the outcome with HEAD when the answer to a complete body is lost', async () => {
-    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient() });
+    const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()) });
     const { job: j, source, bytes } = await job('lost-answer', 30_000);
     const { ctx, events } = harness({ chunkBytes: 30_000, cutChance: 1, maxCutsPerJob: 1 });
     const outcome = await transport.transfer(j, source, ctx);
@@ -175,7 +219,7 @@ describe('PhotoKitHttpTransport', () => {
   });
 
   it('starts over when resumption is off (interop 0): still stored once', async () => {
-    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient(), interopVersion: false });
+    const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()), interopVersion: false });
     const { job: j, source, bytes } = await job('plain');
     const { ctx, events } = harness({ cutChance: 0.2, maxCutsPerJob: 2 });
     const outcome = await transport.transfer(j, source, ctx);
@@ -186,21 +230,22 @@ describe('PhotoKitHttpTransport', () => {
   });
 
   it('resumes from a Location saved by an earlier attempt (a restarted system)', async () => {
-    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient() });
+    const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()) });
     const { job: j, source, bytes } = await job('saved-location', 120_000);
-    const first = harness({ cutChance: 1, maxCutsPerJob: 1 });
+    const first = harness({ cutChance: 1, maxCutsPerJob: 3 });
     const aborting = new AbortController();
     first.ctx.signal = aborting.signal;
     first.ctx.event = (what, detail) => {
       first.events.push({ what, ...detail });
-      if (what === 'cut') aborting.abort(new Error('the system stopped'));
+      // The system stops at the first cut after the 104 gave a Location (a cut before it just restarts, as on iOS).
+      if (what === 'cut' && (first.transfer() as { location?: string }).location) aborting.abort(new Error('the system stopped'));
     };
     await expect(transport.transfer(j, source, first.ctx)).rejects.toThrow('the system stopped');
     const saved = first.transfer() as { location?: string };
     expect(saved.location).toMatch(/\/v1\/uploads\/[0-9a-f]{32}$/);
 
     const second = harness();
-    const outcome = await new PhotoKitHttpTransport({ http: nodeHttpClient() }).transfer({ ...j, transfer: saved }, source, second.ctx);
+    const outcome = await new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()) }).transfer({ ...j, transfer: saved }, source, second.ctx);
     expect(outcome).toMatchObject({ ok: true, status: 201 });
     if (outcome.ok) expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
     expect(second.events.map((e) => e.what).slice(0, 2)).toEqual(['offset', 'request']);
@@ -208,7 +253,7 @@ describe('PhotoKitHttpTransport', () => {
   });
 
   it('is answered 200 at once, before the body, when the receiver already has the bytes', async () => {
-    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient() });
+    const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()) });
     const { job: j, source } = await job('twice', 2_000_000);
     expect(await transport.transfer(j, source, harness().ctx)).toMatchObject({ ok: true, status: 201 });
     const again = harness();
@@ -218,7 +263,7 @@ describe('PhotoKitHttpTransport', () => {
   });
 
   it('fails the job with the receiver\'s code on a final error (no Retry-After: not retryable)', async () => {
-    const transport = new PhotoKitHttpTransport({ http: nodeHttpClient() });
+    const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()) });
     const { job: j, source } = await job('bad-token', 10_000, fx.receiver.url, 'x'.repeat(43));
     const outcome = await transport.transfer(j, source, harness().ctx);
     expect(outcome).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED', status: 401, retryable: false } });
