@@ -20,7 +20,8 @@ import { handleInfo, handlePair } from './http/routes';
 import { requestUrl, sendError } from './http/http-utils';
 import { handleTrust } from './http/trust-routes';
 import { arrivalCaptureDate, readExifCaptureDate } from './ingest/capture-date';
-import { Committer, type CommitResult } from './ingest/committer';
+import { Committer } from './ingest/committer';
+import type { CommittedUpload } from './ingest/ingest-events';
 import { IngestService } from './ingest/ingest-service';
 import { StagingArea } from './ingest/staging-area';
 import { LibraryIndex } from './library/library-index';
@@ -39,7 +40,7 @@ import type { HttpRoute } from './http/route';
 
 export interface ReceiverEvents {
   listening: [url: string];
-  committed: [event: { device: DeviceSummary; filename: string; result: CommitResult }];
+  committed: [event: CommittedUpload];
   activity: [activity: UploadActivity];
   'pairing-opened': [code: string, expiresAt: Date];
   'pairing-closed': [reason: string];
@@ -157,21 +158,22 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   const index = await LibraryIndex.open({ folder: config.folder, describeFile, log });
   const committer = new Committer(config.folder, index, staging);
   const ingest = new IngestService({
-    folder: config.folder, index, staging, committer, maxUploadBytes: config.maxUploadBytes, minFreeBytes: config.minFreeBytes,
+    staging, committer, maxUploadBytes: config.maxUploadBytes, minFreeBytes: config.minFreeBytes,
     ackEveryBytes: options.ackEveryBytes, ackDelayMs: options.ackDelayMs, freeBytes: options.freeBytes, spaceCheckEveryBytes: options.spaceCheckEveryBytes,
   });
-  const activity = new UploadActivityTracker();
+  // The ingest core owns every upload's life: queue views follow it, and its committed event is the receiver's.
+  const activity = new UploadActivityTracker().follow(ingest);
   activity.on('activity', (a) => events.emit('activity', a));
+  ingest.on('committed', (event) => events.emit('committed', event));
   const pairing = new PairingWindow(options.pairing);
   const watcher = options.addressWatcher ?? createAddressWatcher();
   const identity = config.tls ? await TlsIdentity.create({ dataDir: config.dataDir, advertisedName: () => devices.name, host: config.host, watcher, log }) : undefined;
 
   const limits: Limits = { maxChunkBytes: MAX_CHUNK_BYTES, maxUploadBytes: config.maxUploadBytes, maxConcurrentUploads: options.maxConcurrentUploads ?? 16 };
   const streams = new StreamServer({
-    devices, ingest, limits, activity, receiverId: devices.receiverId, receiverName: () => devices.name,
+    devices, ingest, limits, receiverId: devices.receiverId, receiverName: () => devices.name,
     idleTimeoutMs: config.idleTimeoutMs, helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
-    maxPendingBytes: options.maxPendingBytes ?? 32 * 1024 * 1024,
-    onCommitted: (event) => events.emit('committed', event), log,
+    maxPendingBytes: options.maxPendingBytes ?? 32 * 1024 * 1024, log,
   }, options.keepAliveMs);
   devices.on('paired', (device) => events.emit('paired', device));
   devices.on('revoked', (device) => {
@@ -183,7 +185,7 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   const extraRoutes: HttpRoute[] = [];
   const photokit = await startPhotoKit({
     folder: config.folder, devices, ingest, staging, maxUploadBytes: config.maxUploadBytes, idleTimeoutMs: config.idleTimeoutMs,
-    staleUploadAgeMs: config.staleUploadAgeMs, onCommitted: (event) => events.emit('committed', event), log, activity,
+    staleUploadAgeMs: config.staleUploadAgeMs, log,
   });
   extraRoutes.push(photokit.route);
   const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -210,8 +212,7 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   server.on('tlsClientError', () => undefined); // a phone that does not trust us yet; nothing to do
 
   const sweep = async () => {
-    const { removed, kept } = await staging.removeStale(config.staleUploadAgeMs, (key) => ingest.isActive(key));
-    for (const upload of index.listUploads()) if (!kept.has(upload.key) && !ingest.isActive(upload.key)) index.removeUpload(upload.key);
+    const { removed } = await staging.removeStale(config.staleUploadAgeMs, (key) => ingest.isActive(key));
     if (removed > 0) log(`Removed ${removed} unfinished upload(s) untouched for ${Math.round(config.staleUploadAgeMs / 86_400_000)} days.`);
   };
   await sweep();

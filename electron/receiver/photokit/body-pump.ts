@@ -19,8 +19,6 @@ export interface PumpOptions {
   /** Aborting stops reading; the pump rejects with the signal's reason once received bytes are written. */
   signal: AbortSignal;
   flushBytes?: number;
-  /** Called after each write reached the lease (progress reports). */
-  onWritten?: () => void;
 }
 
 /** 'ended': the whole body arrived. 'cut': the connection closed before the end of the body. */
@@ -49,8 +47,7 @@ export function pumpBody(req: IncomingMessage, lease: UploadLease, options: Pump
         writing = writing
           .then(async () => {
             if (writeError) return;
-            await lease.write(at, data);
-            options.onWritten?.();
+            await lease.write(at, data); // the lease reports the progress
           })
           .catch((error: unknown) => {
             writeError ??= error;
