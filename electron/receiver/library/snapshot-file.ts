@@ -56,7 +56,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
    */
   write(data: SnapshotData): Promise<void> {
     const resources = data.resources.slice();
-    const head = JSON.stringify({ format: data.format, version: data.version, seq: data.seq, savedAt: data.savedAt, uploads: data.uploads });
+    const head = JSON.stringify({ format: data.format, version: data.version, seq: data.seq, savedAt: data.savedAt });
     return (async () => {
       const temp = `${this.file}.tmp`;
       const handle = await this.fs.open(temp, 'w');
