@@ -2,7 +2,7 @@
  * Streams a request body into an upload lease: bytes are gathered into writes of up to `flushBytes`,
  * the request is paused while the disk catches up, and whatever arrived before the body ended (or the
  * connection was cut, or the upload was stopped) is written before the pump settles, so nothing
- * received is lost. The lease fsyncs as it goes and on detach.
+ * received is lost. The lease fsyncs as it goes and when it is let go.
  */
 import type { IncomingMessage } from 'node:http';
 import { ShoeboxError } from '../../../shared/protocol';
