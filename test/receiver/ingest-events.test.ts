@@ -156,6 +156,12 @@ describe('the ingest core’s events', () => {
     expect(core.seen.at(-1)).toMatchObject({ state: 'interrupted', error: { code: 'IDLE_TIMEOUT', retryable: true } });
     await busy.fail(new Error('not a ShoeboxError'));
     expect(states(core)).toEqual(['receiving', 'interrupted']);
+
+    core.seen.length = 0;
+    const odd = await open(core, specOf(bytes));
+    odd.markReady();
+    await odd.fail(new Error('unexpected')); // anything unexpected is not resumable, whatever is kept
+    expect(core.seen.at(-1)).toMatchObject({ state: 'failed', error: { code: 'INTERNAL' } });
   });
 
   it('publishes a refusal at begin (a full disk) as the upload’s end, and a takeover as nothing of the old owner', async () => {

@@ -58,3 +58,8 @@ export interface IngestEvents {
 export function asShoeboxError(error: unknown): ShoeboxError {
   return isShoeboxError(error) ? error : new ShoeboxError('INTERNAL', String(error));
 }
+
+/** Whether an upload stopped by this error can resume: a retryable ShoeboxError (anything unexpected cannot). */
+export function resumableAfter(error: unknown): boolean {
+  return isShoeboxError(error) && error.retryable;
+}

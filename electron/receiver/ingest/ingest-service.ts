@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import { ShoeboxError } from '../../../shared/protocol';
 import { resultFromRecord, type CommitResult, type Committer } from './committer';
-import { asShoeboxError, type IngestEvents, type UploadEvent, type UploadOrigin } from './ingest-events';
+import { asShoeboxError, resumableAfter, type IngestEvents, type UploadEvent, type UploadOrigin } from './ingest-events';
 import { storageError, type StagingArea } from './staging-area';
 import { KeyedLock } from '../util/keyed-lock';
 import { UploadLease, type LeaseHost } from './upload-lease';
@@ -96,8 +96,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements LeaseHo
       if (begun.kind === 'stored') this.publish({ ...ref, received: spec.size, state: 'duplicate', result: begun.result });
       return begun;
     } catch (error) {
-      const e = asShoeboxError(error);
-      this.publish({ ...ref, received: 0, state: e.retryable ? 'interrupted' : 'failed', error: e });
+      this.publish({ ...ref, received: 0, state: resumableAfter(error) ? 'interrupted' : 'failed', error: asShoeboxError(error) });
       throw error;
     }
   }

@@ -10,7 +10,7 @@
  */
 import { ShoeboxError } from '../../../shared/protocol';
 import type { CommitResult, Committer } from './committer';
-import { asShoeboxError, type UploadEvent, type UploadOrigin } from './ingest-events';
+import { asShoeboxError, resumableAfter, type UploadEvent, type UploadOrigin } from './ingest-events';
 import type { PartialFile } from './staging-area';
 
 export interface LeaseHost {
@@ -42,7 +42,8 @@ export class UploadLease {
   private queue: Promise<void> = Promise.resolve();
   private ackTimer: NodeJS.Timeout | undefined;
   private sinceSpaceCheck = 0;
-  private ended: ShoeboxError | null = null;
+  /** Why the lease ended (what later calls throw); null while open. */
+  private ended: unknown = null;
   private released: 'detached' | 'cancelled' | 'committed' | null = null;
   /** The client was told to send: from here on the upload shows (an interruption before that is silent). */
   private ready = false;
@@ -99,9 +100,10 @@ export class UploadLease {
     this.host.publish({ key: this.key, spec: this.spec, origin: this.origin, received, ...end });
   }
 
-  private settleUncommitted(reason: ShoeboxError | undefined, kept: boolean): void {
-    const state = kept && (reason === undefined || reason.retryable) ? 'interrupted' : 'failed';
-    this.settle(reason === undefined ? { state } : { state, error: reason });
+  /** `reason` is what was thrown (undefined: the connection went away); anything unexpected is not resumable. */
+  private settleUncommitted(reason: unknown, kept: boolean): void {
+    const state = kept && (reason === undefined || resumableAfter(reason)) ? 'interrupted' : 'failed';
+    this.settle(reason === undefined ? { state } : { state, error: asShoeboxError(reason) });
   }
 
   /** The client was told where to send from (WebSocket `ready`, HTTP 104 or the body being read): the upload shows as receiving. */
@@ -123,7 +125,7 @@ export class UploadLease {
         }
         await this.partial.append(offset, data);
       } catch (error) {
-        await this.endWith(asShoeboxError(error));
+        await this.endWith(error);
         throw error;
       }
       const unsynced = this.partial.held - this.partial.durable;
@@ -150,7 +152,7 @@ export class UploadLease {
       const durable = await this.partial.sync();
       if (durable > before) this.options.onDurable(durable);
     } catch (error) {
-      await this.endWith(asShoeboxError(error));
+      await this.endWith(error);
       throw error;
     }
   }
@@ -177,7 +179,7 @@ export class UploadLease {
       try {
         result = await this.host.committer.commit(this.partial);
       } catch (error) {
-        await this.endWith(asShoeboxError(error));
+        await this.endWith(error);
         throw error;
       }
       this.ended = new ShoeboxError('UNKNOWN_UPLOAD', 'This upload is already committed.');
@@ -201,9 +203,8 @@ export class UploadLease {
 
   /** The transport gives up on the upload because of `error` (whatever was thrown): ends it, kept or not as keepBytes says. */
   fail(error: unknown): Promise<void> {
-    const reason = asShoeboxError(error);
-    this.ended ??= reason;
-    return this.enqueue(() => this.stopNow(reason, true));
+    this.ended ??= error;
+    return this.enqueue(() => this.stopNow(error, true));
   }
 
   /** The client abandoned the upload: its partial bytes are deleted. Shows nothing more (the client withdrew it). */
@@ -222,18 +223,22 @@ export class UploadLease {
   }
 
   /** Runs after whatever the lease was doing (a commit included: a committed upload stays committed). */
-  private async stopNow(reason: ShoeboxError | undefined, show: boolean, outcome?: 'detached' | 'cancelled'): Promise<void> {
+  private async stopNow(reason: unknown, show: boolean, outcome?: 'detached' | 'cancelled'): Promise<void> {
     if (this.released === 'committed') return;
-    const kept = outcome ? outcome === 'detached' : this.options.keepBytes(reason);
+    const kept = outcome ? outcome === 'detached' : this.keeps(reason);
     if (show) this.settleUncommitted(reason, kept);
     else this.settled = true;
     await this.release(kept ? 'detached' : 'cancelled');
   }
 
-  private async endWith(error: ShoeboxError): Promise<void> {
+  private keeps(reason: unknown): boolean {
+    return this.options.keepBytes(reason === undefined ? undefined : asShoeboxError(reason));
+  }
+
+  private async endWith(error: unknown): Promise<void> {
     if (this.ended) return; // already ended (and shown) by its owner
     this.ended = error;
-    const kept = this.options.keepBytes(error);
+    const kept = this.keeps(error);
     this.settleUncommitted(error, kept);
     await this.release(kept ? 'detached' : 'cancelled');
   }
