@@ -42,8 +42,7 @@ export interface Maintenance {
 export function createMaintenance(options: MaintenanceOptions): Maintenance {
   const { folder, staging, index, ingest, staleUploadAgeMs, log } = options;
   const sweep = async () => {
-    const { removed, kept } = await staging.removeStale(staleUploadAgeMs, (key) => ingest.isActive(key));
-    for (const upload of index.listUploads()) if (!kept.has(upload.key) && !ingest.isActive(upload.key)) index.removeUpload(upload.key);
+    const { removed } = await staging.removeStale(staleUploadAgeMs, (key) => ingest.isActive(key));
     if (removed > 0) log(`Removed ${removed} unfinished upload(s) untouched for ${Math.round(staleUploadAgeMs / 86_400_000)} days.`);
   };
   // The folder against the index: at start, then with every sweep (files deleted by hand while running).

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { UploadActivity } from './activity/upload-activity';
 import type { ReceiverConfig } from './config';
 import type { AddressWatcher, ReceiverAdvertiser } from './discovery';
-import type { CommitResult } from './ingest/committer';
+import type { CommittedUpload } from './ingest/ingest-events';
 import type { LibraryIndex } from './library/library-index';
 import type { StoredResource } from './library/types';
 import type { DeviceSummary } from './pairing/device-registry';
@@ -20,7 +20,7 @@ export type { ReceiverTrust } from './presence';
 
 export interface ReceiverEvents {
   listening: [url: string];
-  committed: [event: { device: DeviceSummary; filename: string; result: CommitResult }];
+  committed: [event: CommittedUpload];
   activity: [activity: UploadActivity];
   'pairing-opened': [code: string, expiresAt: Date];
   'pairing-closed': [reason: string];

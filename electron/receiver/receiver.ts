@@ -67,21 +67,22 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   // ── The ingest core and its transports: activity and committed events are re-emitted here. ──
   const committer = new Committer(config.folder, index, staging);
   const ingest = new IngestService({
-    folder: config.folder, index, staging, committer, maxUploadBytes: config.maxUploadBytes, minFreeBytes: config.minFreeBytes,
+    staging, committer, maxUploadBytes: config.maxUploadBytes, minFreeBytes: config.minFreeBytes,
     ackEveryBytes: options.ackEveryBytes, ackDelayMs: options.ackDelayMs, freeBytes: options.freeBytes, spaceCheckEveryBytes: options.spaceCheckEveryBytes,
   });
-  const activity = new UploadActivityTracker();
+  // The ingest core owns every upload's life: queue views follow it, and its committed event is the receiver's.
+  const activity = new UploadActivityTracker().follow(ingest);
   activity.on('activity', (a) => events.emit('activity', a));
+  ingest.on('committed', (event) => events.emit('committed', event));
   const limits: Limits = { maxChunkBytes: MAX_CHUNK_BYTES, maxUploadBytes: config.maxUploadBytes, maxConcurrentUploads: options.maxConcurrentUploads ?? 16 };
   const streams = new StreamServer({
-    devices, ingest, limits, activity, receiverId: devices.receiverId, receiverName: () => devices.name,
+    devices, ingest, limits, receiverId: devices.receiverId, receiverName: () => devices.name,
     idleTimeoutMs: config.idleTimeoutMs, helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
-    maxPendingBytes: options.maxPendingBytes ?? 32 * 1024 * 1024,
-    onCommitted: (event) => events.emit('committed', event), log,
+    maxPendingBytes: options.maxPendingBytes ?? 32 * 1024 * 1024, log,
   }, options.keepAliveMs);
   const photokit = await startPhotoKit({
     folder: config.folder, devices, ingest, staging, maxUploadBytes: config.maxUploadBytes, idleTimeoutMs: config.idleTimeoutMs,
-    staleUploadAgeMs: config.staleUploadAgeMs, onCommitted: (event) => events.emit('committed', event), log, activity,
+    staleUploadAgeMs: config.staleUploadAgeMs, log,
   });
   // ── end of the ingest block ──
 

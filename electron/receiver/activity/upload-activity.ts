@@ -1,10 +1,11 @@
 /**
  * What the receiver is doing right now, per upload, for queue views (the window, the tray, the
- * terminal): every transport reports here, and listeners get throttled progress events.
+ * terminal): the tracker follows the ingest core's upload events (whatever the transport), keeps the
+ * latest state of each upload, and gives listeners throttled progress events.
  */
 import { EventEmitter } from 'node:events';
-import { ShoeboxError, isShoeboxError, type ErrorCode, type ResourceType } from '../../../shared/protocol';
-import type { UploadSpec } from '../ingest/upload-spec';
+import type { ErrorCode, ResourceType } from '../../../shared/protocol';
+import type { IngestEvents, UploadEvent } from '../ingest/ingest-events';
 
 export type UploadActivityState =
   /** Bytes are arriving. */
@@ -41,17 +42,9 @@ export interface UploadActivityEvents {
   activity: [activity: UploadActivity];
 }
 
-/** One transport's view of an upload, as reportUpload() takes it. */
-export interface UploadReport {
-  key: string;
-  spec: UploadSpec;
-  deviceName: string;
-  transport: UploadActivity['transport'];
-  state: UploadActivityState;
-  received: number;
-  path?: string;
-  /** Any thrown value: ShoeboxErrors keep their code, anything else reads as INTERNAL. */
-  error?: unknown;
+/** The part of the ingest core the tracker listens to. */
+export interface IngestEventSource {
+  on(event: 'upload', listener: (...args: IngestEvents['upload']) => void): unknown;
 }
 
 const FINAL: ReadonlySet<UploadActivityState> = new Set(['stored', 'duplicate', 'failed']);
@@ -84,12 +77,20 @@ export class UploadActivityTracker extends EventEmitter<UploadActivityEvents> {
     }
   }
 
-  /** Records a change of an upload described by its announcement (what both transports have at hand). */
-  reportUpload({ key, spec, deviceName, transport, state, received, path, error }: UploadReport): void {
-    const e = error === undefined ? undefined : isShoeboxError(error) ? error : new ShoeboxError('INTERNAL', String(error));
+  /** Follows every upload of the ingest core from now on. */
+  follow(ingest: IngestEventSource): this {
+    ingest.on('upload', (event) => this.record(event));
+    return this;
+  }
+
+  /** Records one upload event of the ingest core. */
+  record(event: UploadEvent): void {
+    const { key, spec, origin, received, state } = event;
+    const path = 'result' in event ? event.result.path : undefined;
+    const e = 'error' in event ? event.error : undefined;
     this.report({
-      key, deviceId: spec.deviceId, deviceName, assetId: spec.assetId, resourceType: spec.resourceType,
-      filename: spec.filename, size: spec.size, received, state, transport,
+      key, deviceId: spec.deviceId, deviceName: origin.device.name, assetId: spec.assetId, resourceType: spec.resourceType,
+      filename: spec.filename, size: spec.size, received, state, transport: origin.transport,
       ...(path === undefined ? {} : { path }),
       ...(e === undefined ? {} : { error: { code: e.code, message: e.message, retryable: e.retryable } }),
     });

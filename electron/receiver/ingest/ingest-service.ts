@@ -1,20 +1,22 @@
 /**
- * The one ingest core behind every transport (WebSocket streams now, PhotoKit HTTP uploads later):
+ * The one ingest core behind every transport (the WebSocket stream and the PhotoKit HTTP uploads):
  * size and space checks, duplicate detection, staging, resumption, and handing finished files to the
- * committer. Transports validate their own framing and call begin() / lease.write() / lease.finish().
+ * committer. It owns an upload's life and says so in typed events (`upload`, `committed`; see
+ * ingest-events.ts). Transports validate their own framing, call begin() / lease.markReady() /
+ * lease.write() / lease.finish() (or interrupt() / fail() / cancel()), and map results and errors to
+ * wire messages. The only record of an unfinished upload is its staging sidecar (StagingArea).
  */
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import { ShoeboxError } from '../../../shared/protocol';
-import type { LibraryIndex } from '../library/library-index';
 import { resultFromRecord, type CommitResult, type Committer } from './committer';
+import { asShoeboxError, resumableAfter, type IngestEvents, type UploadEvent, type UploadOrigin } from './ingest-events';
 import { storageError, type StagingArea } from './staging-area';
 import { KeyedLock } from '../util/keyed-lock';
 import { UploadLease, type LeaseHost } from './upload-lease';
 import { uploadKey, type UploadSpec } from './upload-spec';
 
 export interface IngestOptions {
-  folder: string;
-  index: LibraryIndex;
   staging: StagingArea;
   committer: Committer;
   maxUploadBytes: number;
@@ -30,8 +32,11 @@ export interface IngestOptions {
 
 export type BeginResult = { kind: 'stored'; result: CommitResult } | { kind: 'open'; lease: UploadLease };
 
-/** Transport-specific choices for begin(); the defaults are the WebSocket path's. */
+/** Who sends the upload, and transport-specific choices for begin(); the defaults are the WebSocket path's. */
 export interface BeginOptions {
+  origin: UploadOrigin;
+  /** Called with each durable offset (WebSocket acks). */
+  onDurable?: (offset: number) => void;
   /** Staging key; default uploadKey(spec). HTTP upload resources use their own, so each resource has its own partial. */
   key?: string;
   /**
@@ -39,6 +44,11 @@ export interface BeginOptions {
    * bound, only minFreeBytes is checked up front, and lease.setSize() fixes the size before finish().
    */
   sizeKnown?: boolean;
+  /**
+   * Whether the bytes so far are kept when the upload ends without a commit for this reason (undefined:
+   * the connection went away). Default: always (resumable). Plain HTTP uploads keep nothing.
+   */
+  keepBytes?: (reason: ShoeboxError | undefined) => boolean;
 }
 
 async function statfsFreeBytes(dir: string): Promise<number> {
@@ -46,7 +56,7 @@ async function statfsFreeBytes(dir: string): Promise<number> {
   return stats.bavail * stats.bsize;
 }
 
-export class IngestService implements LeaseHost {
+export class IngestService extends EventEmitter<IngestEvents> implements LeaseHost {
   readonly committer: Committer;
   readonly ackEveryBytes: number;
   readonly ackDelayMs: number;
@@ -56,6 +66,7 @@ export class IngestService implements LeaseHost {
   private readonly freeBytes: (dir: string) => Promise<number>;
 
   constructor(private readonly options: IngestOptions) {
+    super();
     this.committer = options.committer;
     this.ackEveryBytes = options.ackEveryBytes ?? 4 * 1024 * 1024;
     this.ackDelayMs = options.ackDelayMs ?? 200;
@@ -72,11 +83,25 @@ export class IngestService implements LeaseHost {
   }
 
   /**
-   * Opens (or resumes) an upload. Content already in the library is answered as stored at once.
-   * An upload still open elsewhere (a connection that dropped without the receiver noticing yet) is
-   * taken over: its bytes so far are kept and the new owner continues from them.
+   * Opens (or resumes) an upload. Content already in the library is answered as stored at once (and
+   * published as a duplicate). An upload still open elsewhere (a connection that dropped without the
+   * receiver noticing yet) is taken over: its bytes so far are kept and the new owner continues from them.
+   * A refusal (too large, no space...) is published as the upload's end, then thrown.
    */
-  async begin(spec: UploadSpec, onDurable: (offset: number) => void, options: BeginOptions = {}): Promise<BeginResult> {
+  async begin(spec: UploadSpec, options: BeginOptions): Promise<BeginResult> {
+    const key = options.key ?? uploadKey(spec);
+    const ref = { key, spec, origin: options.origin };
+    try {
+      const begun = await this.open(key, spec, options);
+      if (begun.kind === 'stored') this.publish({ ...ref, received: spec.size, state: 'duplicate', result: begun.result });
+      return begun;
+    } catch (error) {
+      this.publish({ ...ref, received: 0, state: resumableAfter(error) ? 'interrupted' : 'failed', error: asShoeboxError(error) });
+      throw error;
+    }
+  }
+
+  private async open(key: string, spec: UploadSpec, options: BeginOptions): Promise<BeginResult> {
     if (spec.size > this.options.maxUploadBytes) {
       throw new ShoeboxError('TOO_LARGE', `The upload is ${spec.size} bytes; this receiver accepts at most ${this.options.maxUploadBytes} bytes per file.`);
     }
@@ -84,32 +109,36 @@ export class IngestService implements LeaseHost {
       const stored = await this.committer.findStored(spec.sha256, spec.size);
       if (stored) return { kind: 'stored', result: resultFromRecord(stored, true) };
     }
-    const key = options.key ?? uploadKey(spec);
     // One taker at a time per upload: two connections announcing it at once must not both open the partial.
     return this.byKey.run(key, async (): Promise<BeginResult> => {
       const previous = this.active.get(key);
       if (previous) {
         // Waits for whatever the previous owner was doing, a commit included: it may have stored it meanwhile.
-        await previous.detach(new ShoeboxError('UPLOAD_BUSY', 'This upload was taken over by a newer connection from the same device.'));
+        await previous.detachQuietly(new ShoeboxError('UPLOAD_BUSY', 'This upload was taken over by a newer connection from the same device.'));
         const stored = spec.sha256 === null || options.sizeKnown === false ? null : await this.committer.findStored(spec.sha256, spec.size);
         if (stored) return { kind: 'stored', result: resultFromRecord(stored, true) };
       }
       const partial = await this.options.staging.open(key, spec);
-      const lease = new UploadLease(partial, this, onDurable);
+      const lease = new UploadLease(partial, this, {
+        origin: options.origin, onDurable: options.onDurable ?? (() => undefined), keepBytes: options.keepBytes ?? (() => true),
+      });
       this.active.set(key, lease);
       try {
         await this.checkSpace(options.sizeKnown === false ? 0 : spec.size - partial.held);
       } catch (error) {
-        await lease.detach();
+        await lease.detachQuietly();
         throw error;
       }
-      const now = new Date().toISOString();
-      this.options.index.putUpload({
-        key, deviceId: spec.deviceId, assetId: spec.assetId, resourceType: spec.resourceType, filename: spec.filename,
-        size: spec.size, sha256: spec.sha256 ?? '', startedAt: now, updatedAt: now,
-      });
       return { kind: 'open', lease };
     });
+  }
+
+  /** LeaseHost: an upload event, and after a stored or duplicate one the committed event. */
+  publish(event: UploadEvent): void {
+    this.emit('upload', event);
+    if (event.state === 'stored' || event.state === 'duplicate') {
+      this.emit('committed', { device: event.origin.device, filename: event.spec.filename, result: event.result });
+    }
   }
 
   checkRoom(): Promise<void> {
@@ -133,11 +162,10 @@ export class IngestService implements LeaseHost {
     if (this.active.get(lease.key) === lease) this.active.delete(lease.key);
     if (this.active.has(lease.key)) return; // taken over meanwhile: the partial is the new owner's now
     if (outcome === 'cancelled') await this.options.staging.discard(lease.key);
-    if (outcome !== 'detached') this.options.index.removeUpload(lease.key);
   }
 
-  /** Detaches every open upload (shutdown): their bytes stay resumable. */
+  /** Interrupts every open upload (shutdown): their bytes stay resumable. */
   async detachAll(reason: ShoeboxError): Promise<void> {
-    await Promise.all([...this.active.values()].map((lease) => lease.detach(reason)));
+    await Promise.all([...this.active.values()].map((lease) => lease.interrupt(reason)));
   }
 }

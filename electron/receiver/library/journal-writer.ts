@@ -1,8 +1,7 @@
 /**
  * Appending to `journal.jsonl` with group commit: changes queued while a write is in flight go together
  * in the next one, so many concurrent commits cost one append and one fdatasync. Sequence numbers are
- * given when a batch is written, so they follow file order. Unfinished-upload changes are lazy: they are
- * coalesced by key and ride along with the next batch, or are written on their own after a short delay.
+ * given when a batch is written, so they follow file order.
  */
 import path from 'node:path';
 import { LibraryDurabilityError, describeError } from './errors';
@@ -26,7 +25,6 @@ export interface JournalWriterOptions {
   nextSeq: number;
   /** Called with each batch's entries, in order, once they are durable (before any promise resolves). */
   onDurable: (entries: JournalEntry[]) => void;
-  lazyFlushMs: number;
   log: (message: string) => void;
 }
 
@@ -42,10 +40,8 @@ export class JournalWriter {
   failure: LibraryDurabilityError | null = null;
   private nextSeq: number;
   private queue: Pending[] = [];
-  private readonly lazy = new Map<string, Change>();
   private chain: Promise<unknown> = Promise.resolve();
   private scheduled = false;
-  private lazyTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly options: JournalWriterOptions,
@@ -88,23 +84,9 @@ export class JournalWriter {
     });
   }
 
-  /** Queues a change nobody waits for; a later change with the same key replaces it if still queued. */
-  appendLazy(key: string, change: Change): void {
-    if (this.failure) return;
-    this.lazy.delete(key); // keep insertion order = order of the latest change per key
-    this.lazy.set(key, change);
-    if (!this.scheduled && this.lazyTimer === null) {
-      this.lazyTimer = setTimeout(() => {
-        this.lazyTimer = null;
-        this.schedule();
-      }, this.options.lazyFlushMs);
-      this.lazyTimer.unref();
-    }
-  }
-
-  /** Resolves once everything queued so far (lazy changes too) is durable or has failed. */
+  /** Resolves once everything queued so far is durable or has failed. */
   async drain(): Promise<void> {
-    if (this.queue.length > 0 || this.lazy.size > 0) this.schedule();
+    if (this.queue.length > 0) this.schedule();
     await this.chain;
   }
 
@@ -170,16 +152,12 @@ export class JournalWriter {
 
   async close(): Promise<void> {
     await this.drain();
-    if (this.lazyTimer) clearTimeout(this.lazyTimer);
-    this.lazyTimer = null;
     await this.exclusive(() => this.handle.close());
   }
 
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    if (this.lazyTimer) clearTimeout(this.lazyTimer);
-    this.lazyTimer = null;
     // Chained: runs after the write in flight, and (at the earliest) after the current tick, so every
     // change queued by then shares one append and one fdatasync.
     this.chain = this.chain
@@ -191,14 +169,12 @@ export class JournalWriter {
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];
-    const lazy = [...this.lazy.values()];
-    this.lazy.clear();
     if (this.failure) {
       for (const item of batch) item.reject(this.failure);
       return;
     }
-    if (batch.length === 0 && lazy.length === 0) return;
-    const changes = [...batch.map((item) => item.change), ...lazy];
+    if (batch.length === 0) return;
+    const changes = batch.map((item) => item.change);
     // The sequence number goes first, so even a torn line shows where it belonged.
     const entries = changes.map((change) => ({ s: this.nextSeq++, ...change }) as JournalEntry);
     const bytes = Buffer.from(entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''), 'utf8');

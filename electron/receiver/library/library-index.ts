@@ -10,16 +10,15 @@ import { LibraryClosedError, LibraryConflictError, LibraryValidationError, descr
 import { nodeDurableFs, type DurableFs } from '../../../shared/storage/index.nodejs';
 import { JournalWriter } from './journal-writer';
 import { indexPaths, loadIndex, type IndexPaths } from './load-index';
-import { emptySnapshot, firstIssue, storedResourceSchema, unfinishedUploadSchema, type JournalEntry, type SnapshotData } from './schema';
+import { emptySnapshot, firstIssue, storedResourceSchema, type JournalEntry, type SnapshotData } from './schema';
 import { SnapshotFile } from './snapshot-file';
 import type { LibraryState } from './state';
-import type { LibraryIndexOptions, LibraryTotals, StoredResource, UnfinishedUpload } from './types';
+import type { LibraryIndexOptions, LibraryTotals, StoredResource } from './types';
 
-export type { LibraryIndexOptions, StoredResource, UnfinishedUpload } from './types';
+export type { LibraryIndexOptions, StoredResource } from './types';
 
 const DEFAULT_SNAPSHOT_EVERY_CHANGES = 5_000;
 const DEFAULT_SNAPSHOT_EVERY_MS = 30_000;
-const DEFAULT_UPLOADS_FLUSH_MS = 1_000;
 /** A timed snapshot is written only once the journal reaches 1/16 of the snapshot's size. */
 const TIMED_SNAPSHOT_RATIO = 16;
 
@@ -34,7 +33,6 @@ export class LibraryIndex {
   readonly openedBy: 'snapshot' | 'rebuild';
   /** Where the index files are. */
   readonly paths: IndexPaths;
-  private readonly liveUploads: Map<string, UnfinishedUpload>;
   private readonly pendingBySha = new Map<string, PendingChange>();
   /** path -> sha256 that will hold it once durable (null: freed). */
   private readonly pendingByPath = new Map<string, { sha: string | null; change: PendingChange }>();
@@ -56,7 +54,6 @@ export class LibraryIndex {
   ) {
     this.openedBy = openedBy;
     this.paths = paths;
-    this.liveUploads = new Map(state.uploads);
     this.timer = setInterval(() => this.onTimer(), options.snapshotEveryMs);
     this.timer.unref();
   }
@@ -73,7 +70,6 @@ export class LibraryIndex {
       snapshotEveryChanges: positive(options.snapshotEveryChanges, DEFAULT_SNAPSHOT_EVERY_CHANGES, 'snapshotEveryChanges'),
       snapshotEveryMs: positive(options.snapshotEveryMs, DEFAULT_SNAPSHOT_EVERY_MS, 'snapshotEveryMs'),
     };
-    const uploadsFlushMs = positive(options.uploadsFlushMs, DEFAULT_UPLOADS_FLUSH_MS, 'uploadsFlushMs');
     const fs: DurableFs = options.fs ?? nodeDurableFs;
     const log = options.log ?? (() => undefined);
     const paths = indexPaths(options.folder);
@@ -88,7 +84,6 @@ export class LibraryIndex {
       hasHeader: loaded.journal.hasHeader,
       nextSeq: loaded.state.seq + 1,
       onDurable: (entries) => index?.onDurable(entries),
-      lazyFlushMs: uploadsFlushMs,
       log,
     });
     index = new LibraryIndex(loaded.state, journal, db, snapshotFile, settings, log, loaded.openedBy, paths);
@@ -148,27 +143,6 @@ export class LibraryIndex {
     return done;
   }
 
-  /** Records an unfinished upload (informational: written within uploadsFlushMs, nobody waits). */
-  putUpload(upload: UnfinishedUpload): void {
-    this.assertOpen('putUpload');
-    const parsed = unfinishedUploadSchema.safeParse(upload);
-    if (!parsed.success) throw new LibraryValidationError(`putUpload: ${firstIssue(parsed.error)}.`);
-    const record = Object.freeze(parsed.data);
-    this.liveUploads.set(record.key, record);
-    this.journal.appendLazy(record.key, { op: 'putUpload', u: record });
-  }
-
-  removeUpload(key: string): void {
-    this.assertOpen('removeUpload');
-    if (!this.liveUploads.delete(key)) return;
-    this.journal.appendLazy(key, { op: 'removeUpload', key });
-  }
-
-  listUploads(): UnfinishedUpload[] {
-    this.assertOpen('listUploads');
-    return [...this.liveUploads.values()];
-  }
-
   /** Newest first by storedAt, paged, for the UI. */
   listResources(page: { offset: number; limit: number }): StoredResource[] {
     this.assertOpen('listResources');
@@ -190,7 +164,7 @@ export class LibraryIndex {
     return { journalBatches: batches, journalBytes: bytes, journalChanges: changes, snapshotBytes: this.snapshotFile.lastBytes, changesSinceSnapshot: this.changesSinceSnapshot };
   }
 
-  /** Resolves once every change made so far, lazy upload changes included, is durable (no snapshot). */
+  /** Resolves once every change made so far is durable (no snapshot). */
   async whenDurable(): Promise<void> {
     this.assertOpen('whenDurable');
     await this.journal.drain();

@@ -1,7 +1,7 @@
 /** zod schemas for the index files: the lowdb snapshot and the journal lines. */
 import { z } from 'zod';
 import { RESOURCE_TYPES } from '../../../shared/protocol';
-import type { StoredResource, UnfinishedUpload } from './types';
+import type { StoredResource } from './types';
 
 export const SNAPSHOT_FORMAT = 'shoebox-library-index';
 export const JOURNAL_FORMAT = 'shoebox-library-journal';
@@ -34,18 +34,6 @@ export const storedResourceSchema = z.strictObject({
   storedAt: z.string().regex(STORED_AT, 'storedAt must be written by Date.prototype.toISOString()'),
 }) satisfies z.ZodType<StoredResource>;
 
-export const unfinishedUploadSchema = z.strictObject({
-  key: z.string().min(1),
-  deviceId: z.string(),
-  assetId: z.string(),
-  resourceType: z.enum(RESOURCE_TYPES),
-  filename: z.string(),
-  size: z.number().int().nonnegative(),
-  sha256: z.string(),
-  startedAt: z.string(),
-  updatedAt: z.string(),
-}) satisfies z.ZodType<UnfinishedUpload>;
-
 export const snapshotSchema = z.strictObject({
   format: z.literal(SNAPSHOT_FORMAT),
   version: z.literal(INDEX_VERSION),
@@ -54,12 +42,16 @@ export const snapshotSchema = z.strictObject({
   savedAt: z.string(),
   /** Ordered by storedAt, oldest first (ties in the order they were recorded). */
   resources: z.array(storedResourceSchema),
-  uploads: z.array(unfinishedUploadSchema),
+  /**
+   * Unfinished uploads, as snapshots written before the staging sidecar became their only record held
+   * them: accepted and ignored (never written again).
+   */
+  uploads: z.array(z.unknown()).optional(),
 });
 export type SnapshotData = z.infer<typeof snapshotSchema>;
 
 export function emptySnapshot(): SnapshotData {
-  return { format: SNAPSHOT_FORMAT, version: INDEX_VERSION, seq: 0, savedAt: '', resources: [], uploads: [] };
+  return { format: SNAPSHOT_FORMAT, version: INDEX_VERSION, seq: 0, savedAt: '', resources: [] };
 }
 
 export const journalHeaderSchema = z.strictObject({ format: z.literal(JOURNAL_FORMAT), version: z.literal(INDEX_VERSION) });
@@ -68,17 +60,23 @@ export const JOURNAL_HEADER_LINE = `${JSON.stringify({ format: JOURNAL_FORMAT, v
 /** One change, as the journal records it (without its sequence number). */
 export type Change =
   | { op: 'add'; r: StoredResource }
-  | { op: 'remove'; sha: string }
-  | { op: 'putUpload'; u: UnfinishedUpload }
-  | { op: 'removeUpload'; key: string };
+  | { op: 'remove'; sha: string };
+
+/**
+ * Journal lines of unfinished uploads (`putUpload`, `removeUpload`), as journals written before the
+ * staging sidecar became their only record hold them: read (their sequence numbers count), applied as
+ * nothing, never written again.
+ */
+export const LEGACY_OPS = ['putUpload', 'removeUpload'] as const;
+export type LegacyEntry = { s: number; op: (typeof LEGACY_OPS)[number] } & Record<string, unknown>;
 
 export const journalEntrySchema = z.discriminatedUnion('op', [
   z.strictObject({ s: z.number().int().positive(), op: z.literal('add'), r: storedResourceSchema }),
   z.strictObject({ s: z.number().int().positive(), op: z.literal('remove'), sha: z.string().regex(SHA256) }),
-  z.strictObject({ s: z.number().int().positive(), op: z.literal('putUpload'), u: unfinishedUploadSchema }),
-  z.strictObject({ s: z.number().int().positive(), op: z.literal('removeUpload'), key: z.string().min(1) }),
+  z.looseObject({ s: z.number().int().positive(), op: z.enum(LEGACY_OPS) }),
 ]);
-export type JournalEntry = Change & { s: number };
+/** A journal line as read: a change with its sequence number, or a legacy line. */
+export type JournalEntry = (Change & { s: number }) | LegacyEntry;
 
 export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];

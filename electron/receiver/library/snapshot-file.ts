@@ -56,7 +56,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
    */
   write(data: SnapshotData): Promise<void> {
     const resources = data.resources.slice();
-    const head = JSON.stringify({ format: data.format, version: data.version, seq: data.seq, savedAt: data.savedAt, uploads: data.uploads });
+    const head = JSON.stringify({ format: data.format, version: data.version, seq: data.seq, savedAt: data.savedAt });
     let bytes = 0;
     async function* chunks(): AsyncGenerator<Uint8Array> {
       const chunk = (text: string) => {

@@ -5,12 +5,11 @@
  */
 import type { JournalEntry, SnapshotData } from './schema';
 import { INDEX_VERSION, SNAPSHOT_FORMAT } from './schema';
-import type { LibraryTotals, StoredResource, UnfinishedUpload } from './types';
+import type { LibraryTotals, StoredResource } from './types';
 
 export class LibraryState {
   /** Sequence number of the last change applied. */
   seq = 0;
-  readonly uploads = new Map<string, UnfinishedUpload>();
   private readonly bySha = new Map<string, StoredResource>();
   private readonly byPath = new Map<string, StoredResource>();
   private readonly byAsset = new Map<string, StoredResource[]>();
@@ -22,7 +21,6 @@ export class LibraryState {
     const state = new LibraryState();
     // The records are fresh objects from parsing: frozen in place, not copied.
     for (const resource of data.resources) state.add(resource, false);
-    for (const upload of data.uploads) state.uploads.set(upload.key, Object.freeze(upload));
     state.seq = data.seq;
     return state;
   }
@@ -35,7 +33,6 @@ export class LibraryState {
       seq: this.seq,
       savedAt: now.toISOString(),
       resources: this.ordered,
-      uploads: [...this.uploads.values()],
     };
   }
 
@@ -49,12 +46,8 @@ export class LibraryState {
       case 'remove':
         this.remove(entry.sha);
         break;
-      case 'putUpload':
-        this.uploads.set(entry.u.key, Object.freeze({ ...entry.u }));
-        break;
-      case 'removeUpload':
-        this.uploads.delete(entry.key);
-        break;
+      default:
+        break; // a legacy line (unfinished uploads, now kept by staging alone): only its sequence number counts
     }
     this.seq = entry.s;
     return true;

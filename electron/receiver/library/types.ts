@@ -20,19 +20,6 @@ export interface StoredResource {
   storedAt: string;
 }
 
-/** An upload that started but has not been committed: informational, survives restarts. */
-export interface UnfinishedUpload {
-  key: string;
-  deviceId: string;
-  assetId: string;
-  resourceType: ResourceType;
-  filename: string;
-  size: number;
-  sha256: string;
-  startedAt: string;
-  updatedAt: string;
-}
-
 export interface RebuildProgress {
   /** Files finished (hashed and described) so far. */
   files: number;
@@ -55,8 +42,6 @@ export interface LibraryIndexOptions {
    * photos into a large library never rewrites the whole file per photo.
    */
   snapshotEveryMs?: number;
-  /** Unfinished-upload changes are written at the latest this many ms after they were made (default 1,000). */
-  uploadsFlushMs?: number;
   /** Files hashed at once during a rebuild (default 4). */
   rebuildConcurrency?: number;
   onRebuildProgress?: (p: RebuildProgress) => void;

@@ -2,7 +2,7 @@
  * Streams a request body into an upload lease: bytes are gathered into writes of up to `flushBytes`,
  * the request is paused while the disk catches up, and whatever arrived before the body ended (or the
  * connection was cut, or the upload was stopped) is written before the pump settles, so nothing
- * received is lost. The lease fsyncs as it goes and on detach.
+ * received is lost. The lease fsyncs as it goes and when it is let go.
  */
 import type { IncomingMessage } from 'node:http';
 import { ShoeboxError } from '../../../shared/protocol';
@@ -19,8 +19,6 @@ export interface PumpOptions {
   /** Aborting stops reading; the pump rejects with the signal's reason once received bytes are written. */
   signal: AbortSignal;
   flushBytes?: number;
-  /** Called after each write reached the lease (progress reports). */
-  onWritten?: () => void;
 }
 
 /** 'ended': the whole body arrived. 'cut': the connection closed before the end of the body. */
@@ -49,8 +47,7 @@ export function pumpBody(req: IncomingMessage, lease: UploadLease, options: Pump
         writing = writing
           .then(async () => {
             if (writeError) return;
-            await lease.write(at, data);
-            options.onWritten?.();
+            await lease.write(at, data); // the lease reports the progress
           })
           .catch((error: unknown) => {
             writeError ??= error;

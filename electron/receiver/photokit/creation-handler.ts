@@ -59,9 +59,8 @@ async function plainUpload(ctx: PhotoKitContext, req: IncomingMessage, res: Serv
   const request = ctx.inFlight.start(device.id, null);
   try {
     const key = randomBytes(20).toString('hex'); // a plain upload cannot be resumed: its own partial, dropped on failure
-    const outcome = await runTransfer(ctx, req, { spec, sizeKnown, key, offset: 0, completes: true, resumable: false, mayCommit: commitGuard(ctx, device.id) }, request, device.name);
+    const outcome = await runTransfer(ctx, req, { spec, sizeKnown, key, offset: 0, completes: true, resumable: false, mayCommit: commitGuard(ctx, device.id) }, request, device);
     if (outcome.kind !== 'stored') return; // cut: nobody left to answer
-    ctx.onCommitted({ device, filename: spec.filename, result: outcome.result });
     answerStored(req, res, { assetId: spec.assetId, resourceType: spec.resourceType, result: outcome.result });
   } catch (error) {
     answerError(req, res, error);
@@ -102,10 +101,9 @@ async function createResumable(
           location: x.location ?? '', [UPLOAD_HEADER.version]: String(version), ...resourceLimit(ctx, resource, version),
         });
       },
-    }, request, device.name);
+    }, request, device);
     if (outcome.kind === 'stored' && outcome.early) {
       // Already in the library: answered at once, no resource was announced.
-      ctx.onCommitted({ device, filename: spec.filename, result: outcome.result });
       const state = stateHeaders(version, { complete: true, offset: outcome.result.size });
       answerStored(req, res, { assetId: spec.assetId, resourceType: spec.resourceType, result: outcome.result }, state);
       return;

@@ -2,8 +2,7 @@
 import { ShoeboxError, type InteropVersion } from '../../../shared/protocol';
 import { withProblem } from './http-io';
 import { problemOf } from './resumable-protocol';
-import type { CommitResult } from '../ingest/committer';
-import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
+import type { DeviceRegistry } from '../pairing/device-registry';
 import type { KeyedLock } from '../util/keyed-lock';
 import { revokedError } from './credentials';
 import type { InFlightRegistry } from './in-flight';
@@ -19,7 +18,6 @@ export interface PhotoKitContext extends TransferContext {
   locks: KeyedLock;
   /** Unfinished upload resources one device may hold at once. */
   maxOpenPerDevice: number;
-  onCommitted: (event: { device: DeviceSummary; filename: string; result: CommitResult }) => void;
   log: (message: string) => void;
   /** Interop versions newer than this receiver speaks that a client asked for (each logged once). */
   unknownVersionsSeen: Set<number>;

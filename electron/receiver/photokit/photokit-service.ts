@@ -6,11 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PHOTOKIT_PATHS, ShoeboxError, isShoeboxError } from '../../../shared/protocol';
-import type { UploadActivityTracker } from '../activity/upload-activity';
-import type { CommitResult } from '../ingest/committer';
 import type { IngestService } from '../ingest/ingest-service';
 import type { StagingArea } from '../ingest/staging-area';
-import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
+import type { DeviceRegistry } from '../pairing/device-registry';
 import type { HttpRoute } from '../http/route';
 import { KeyedLock } from '../util/keyed-lock';
 import { handleCreation } from './creation-handler';
@@ -34,10 +32,7 @@ export interface PhotoKitOptions {
   idleTimeoutMs: number;
   /** Upload resources untouched this long expire, like staged partial uploads. */
   staleUploadAgeMs: number;
-  onCommitted: (event: { device: DeviceSummary; filename: string; result: CommitResult }) => void;
   log: (message: string) => void;
-  /** The receiver's live upload activity; PhotoKit uploads report as transport 'http'. */
-  activity?: UploadActivityTracker;
   maxOpenPerDevice?: number;
   sweepEveryMs?: number;
 }
@@ -75,9 +70,9 @@ function offsetByGet(req: IncomingMessage): boolean {
 export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitEndpoints> {
   const resources = await ResourceStore.open(options.folder, options.staging, options.staleUploadAgeMs, options.log);
   const ctx: PhotoKitContext = {
-    ingest: options.ingest, activity: options.activity, maxUploadBytes: options.maxUploadBytes, idleTimeoutMs: options.idleTimeoutMs,
+    ingest: options.ingest, maxUploadBytes: options.maxUploadBytes, idleTimeoutMs: options.idleTimeoutMs,
     devices: options.devices, resources, inFlight: new InFlightRegistry((id) => revokedError(options.devices.get(id))), locks: new KeyedLock(),
-    maxOpenPerDevice: options.maxOpenPerDevice ?? 256, onCommitted: options.onCommitted, log: options.log, unknownVersionsSeen: new Set(),
+    maxOpenPerDevice: options.maxOpenPerDevice ?? 256, log: options.log, unknownVersionsSeen: new Set(),
   };
   const sweep = async () => {
     const removed = await resources.sweep((r) => ctx.inFlight.forResource(r.id) !== undefined || ctx.ingest.isActive(r.key));

@@ -38,7 +38,6 @@ export async function answerOutcome(x: ResourceExchange, outcome: TransferOutcom
   if (outcome.kind === 'stored') {
     // Committed and durable: a failure to update the resource record must not turn that into an error.
     await ctx.resources.finish(resource, outcome.result).catch((error: Error) => ctx.log(`Could not record upload resource ${resource.id} as finished: ${error.message}`));
-    ctx.onCommitted({ device: x.device, filename: resource.spec.filename, result: outcome.result });
     const state = stateHeaders(version, { complete: true, offset: outcome.result.size });
     answerStored(req, res, { assetId: resource.spec.assetId, resourceType: resource.spec.resourceType, result: outcome.result }, { ...state, ...locationHeader(x) });
     return;

@@ -118,7 +118,7 @@ export async function handlePatch(ctx: PhotoKitContext, req: IncomingMessage, re
       spec: resource.spec, sizeKnown: resource.length !== null, key: resource.key, offset: started.held, completes, resumable: true,
       mayCommit: commitGuard(ctx, device.id, resource),
       onOpened: () => ctx.resources.save(resource),
-    }, started.request, device.name);
+    }, started.request, device);
     await answerOutcome(x, outcome);
   } catch (error) {
     await answerResourceError(x, error, true);

@@ -1,7 +1,9 @@
 /**
  * One request body into the one ingest core: begin (dedupe, space, staging), stream the body through
  * the lease, then commit when the body completes the upload. Plain uploads drop their bytes when the
- * request fails; resumable ones keep them (fsynced) so HEAD reports them and PATCH continues.
+ * request fails; resumable ones keep them (fsynced) so HEAD reports them and PATCH continues. The
+ * ingest core publishes the upload's state (queue views, the committed event); this only tells it
+ * what the request did.
  */
 import type { IncomingMessage } from 'node:http';
 import { ShoeboxError, isShoeboxError } from '../../../shared/protocol';
@@ -9,15 +11,12 @@ import type { CommitResult } from '../ingest/committer';
 import type { IngestService } from '../ingest/ingest-service';
 import type { UploadLease } from '../ingest/upload-lease';
 import type { UploadSpec } from '../ingest/upload-spec';
-import type { UploadActivityTracker } from '../activity/upload-activity';
-import { activityReporter } from './activity-report';
+import type { DeviceSummary } from '../pairing/device-registry';
 import { pumpBody } from './body-pump';
 import type { InFlightUpload } from './in-flight';
 
 export interface TransferContext {
   ingest: IngestService;
-  /** The receiver's live upload activity (optional). */
-  activity?: UploadActivityTracker;
   maxUploadBytes: number;
   idleTimeoutMs: number;
 }
@@ -54,18 +53,16 @@ export function isFatal(error: unknown): boolean {
   return isShoeboxError(error) && FATAL.has(error.code);
 }
 
-async function letGo(lease: UploadLease, keep: boolean): Promise<void> {
-  await (keep ? lease.detach() : lease.cancel()).catch(() => undefined);
-}
-
-export async function runTransfer(ctx: TransferContext, req: IncomingMessage, plan: TransferPlan, request: InFlightUpload, deviceName: string): Promise<TransferOutcome> {
-  const report = activityReporter(ctx.activity, deviceName, plan.spec, plan.key);
+export async function runTransfer(ctx: TransferContext, req: IncomingMessage, plan: TransferPlan, request: InFlightUpload, device: DeviceSummary): Promise<TransferOutcome> {
   if (request.signal.aborted) throw request.signal.reason; // revoked or closing before it began
-  const begun = await ctx.ingest.begin(plan.spec, () => undefined, { key: plan.key, sizeKnown: plan.sizeKnown });
-  if (begun.kind === 'stored') {
-    report('duplicate', plan.spec.size, { path: begun.result.path });
-    return { kind: 'stored', result: begun.result, early: true };
-  }
+  const begun = await ctx.ingest.begin(plan.spec, {
+    origin: { transport: 'http', device },
+    key: plan.key,
+    sizeKnown: plan.sizeKnown,
+    // A plain upload cannot be resumed: its bytes go with any failure. A resumable one keeps them unless they are worthless.
+    keepBytes: (reason) => plan.resumable && !isFatal(reason),
+  });
+  if (begun.kind === 'stored') return { kind: 'stored', result: begun.result, early: true };
   const { lease } = begun;
   try {
     if (lease.startOffset !== plan.offset) {
@@ -73,7 +70,7 @@ export async function runTransfer(ctx: TransferContext, req: IncomingMessage, pl
     }
     if (request.signal.aborted) throw request.signal.reason;
     await plan.onOpened?.(lease);
-    report('receiving', lease.held);
+    lease.markReady();
     const limit = plan.spec.size;
     const pumped = await pumpBody(req, lease, {
       offset: plan.offset,
@@ -83,25 +80,19 @@ export async function runTransfer(ctx: TransferContext, req: IncomingMessage, pl
         : new ShoeboxError('TOO_LARGE', `The upload is over this receiver's limit of ${ctx.maxUploadBytes} bytes per file.`),
       idleMs: ctx.idleTimeoutMs,
       signal: request.signal,
-      onWritten: () => report('receiving', lease.held),
     });
     if (pumped.kind === 'cut' || !plan.completes) {
-      await letGo(lease, plan.resumable);
-      report(plan.resumable ? 'interrupted' : 'failed', lease.held);
+      await lease.interrupt().catch(() => undefined);
       return pumped.kind === 'cut' ? { kind: 'cut', offset: lease.held } : { kind: 'partial', offset: lease.held };
     }
     if (!plan.sizeKnown) await lease.setSize(lease.held);
     if (request.signal.aborted) throw request.signal.reason;
     plan.mayCommit();
     request.committing = true;
-    report('verifying', lease.held);
     const result = await lease.finish();
-    report(result.duplicate ? 'duplicate' : 'stored', result.size, { path: result.path });
     return { kind: 'stored', result, early: false };
   } catch (error) {
-    const keep = plan.resumable && !isFatal(error);
-    await letGo(lease, keep);
-    report(keep && isShoeboxError(error) && error.retryable ? 'interrupted' : 'failed', lease.held, { error });
+    await lease.fail(error).catch(() => undefined);
     throw error;
   }
 }

@@ -2,19 +2,19 @@
  * One WebSocket connection speaking chunk-stream protocol v1: hello, then any number of uploads
  * multiplexed by uploadId. Every text message is validated against the shared zod schemas; binary
  * frames are chunk frames. Messages are handled in arrival order; disk writes are queued per upload
- * and the socket is paused while too many received bytes wait for the disk.
+ * and the socket is paused while too many received bytes wait for the disk. The ingest core owns each
+ * upload's state (and publishes it to queue views); this connection only translates the wire to it.
  */
 import type { RawData, WebSocket } from 'ws';
 import {
   CLIENT_MESSAGE_TYPES, CLOSE_CODES, MAX_TEXT_MESSAGE_BYTES, PROTOCOL_VERSION, ShoeboxError, clientMessageSchema,
   decodeChunkFrame, isShoeboxError, type Announce, type ErrorCode, type Hello, type Limits, type ServerMessage,
 } from '../../../shared/protocol';
-import type { UploadActivityState, UploadActivityTracker } from '../activity/upload-activity';
 import type { CommitResult } from '../ingest/committer';
 import { validateFilename } from '../ingest/file-naming';
 import type { IngestService } from '../ingest/ingest-service';
 import type { UploadLease } from '../ingest/upload-lease';
-import { uploadKey, type UploadSpec } from '../ingest/upload-spec';
+import type { UploadSpec } from '../ingest/upload-spec';
 import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
 
 export interface StreamContext {
@@ -27,8 +27,6 @@ export interface StreamContext {
   helloTimeoutMs: number;
   /** Received bytes waiting for the disk before the socket is paused, and resumed below half of it. */
   maxPendingBytes: number;
-  onCommitted: (event: { device: DeviceSummary; filename: string; result: CommitResult }) => void;
-  activity: UploadActivityTracker;
   log: (message: string) => void;
 }
 
@@ -47,8 +45,6 @@ export class StreamConnection {
   private readonly uploads = new Map<number, UploadLease>();
   /** Upload ids that failed on this connection: their in-flight chunks are dropped quietly. */
   private readonly failed = new Set<number>();
-  /** Uploads whose finish arrived: later write completions must not report them as receiving again. */
-  private readonly finishing = new WeakSet<UploadLease>();
   /** Set when the device was revoked: its open uploads end as failed, not as resumable. */
   private revokedBy: ShoeboxError | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -68,14 +64,6 @@ export class StreamConnection {
     ws.on('close', () => void this.release());
     ws.on('error', (error) => ctx.log(`stream ${remote}: ${error.message}`));
     this.armIdle(ctx.helloTimeoutMs);
-  }
-
-  private report(spec: UploadSpec, key: string, state: UploadActivityState, received: number, extra: { path?: string; error?: unknown } = {}): void {
-    this.ctx.activity.reportUpload({ key, spec, deviceName: this.device?.name ?? '', transport: 'ws', state, received, ...extra });
-  }
-
-  private reportLease(lease: UploadLease, state: UploadActivityState, extra: { path?: string; error?: unknown } = {}): void {
-    this.report(lease.spec, lease.key, state, lease.held, extra);
   }
 
   private send(message: ServerMessage): void {
@@ -187,19 +175,9 @@ export class StreamConnection {
       await lease.cancel();
       return;
     }
-    const device = this.device;
-    this.finishing.add(lease);
-    this.reportLease(lease, 'verifying');
     const commit = lease.finish().then(
-      (result) => {
-        this.send({ type: 'committed', uploadId: message.uploadId, ...this.wire(result) });
-        this.reportLease(lease, result.duplicate ? 'duplicate' : 'stored', { path: result.path });
-        this.ctx.onCommitted({ device, filename: lease.spec.filename, result });
-      },
-      (error: unknown) => {
-        this.reportLease(lease, isShoeboxError(error) && error.retryable ? 'interrupted' : 'failed', { error });
-        this.uploadFailed(message.uploadId, error);
-      },
+      (result) => this.send({ type: 'committed', uploadId: message.uploadId, ...this.wire(result) }),
+      (error: unknown) => this.uploadFailed(message.uploadId, error),
     ).catch((error: unknown) => this.ctx.log(`stream ${this.remote}: after a commit: ${(error as Error)?.stack ?? String(error)}`));
     this.commits.add(commit);
     void commit.finally(() => this.commits.delete(commit));
@@ -230,7 +208,6 @@ export class StreamConnection {
   private async onAnnounce(announce: Announce): Promise<void> {
     const { uploadId } = announce;
     const device = this.device as DeviceSummary;
-    let spec: UploadSpec | undefined;
     try {
       if (this.uploads.has(uploadId)) throw new ShoeboxError('UPLOAD_ID_IN_USE', `Upload id ${uploadId} is already open on this connection.`);
       if (this.uploads.size >= this.ctx.limits.maxConcurrentUploads) {
@@ -238,32 +215,32 @@ export class StreamConnection {
       }
       const filename = validateFilename(announce.filename);
       this.failed.delete(uploadId);
-      spec = {
+      const spec: UploadSpec = {
         deviceId: device.id, assetId: announce.assetId, resourceType: announce.resourceType, filename, size: announce.size,
         sha256: announce.sha256, contentType: announce.contentType ?? null, captureDate: announce.captureDate ?? null,
       };
-      const begun = await this.ctx.ingest.begin(spec, (offset) => {
-        if (this.uploads.get(uploadId) === lease) this.send({ type: 'ack', uploadId, offset });
+      // A refusal (a full disk, say) is shown by the core; malformed announcements never get that far.
+      const begun = await this.ctx.ingest.begin(spec, {
+        origin: { transport: 'ws', device },
+        onDurable: (offset) => {
+          if (this.uploads.get(uploadId) === lease) this.send({ type: 'ack', uploadId, offset });
+        },
       });
       if (begun.kind === 'stored') {
         this.send({ type: 'committed', uploadId, ...this.wire(begun.result) });
-        this.report(spec, uploadKey(spec), 'duplicate', spec.size, { path: begun.result.path });
-        this.ctx.onCommitted({ device, filename, result: begun.result });
         return;
       }
       const lease = begun.lease;
       if (this.closed) {
-        await lease.detach();
+        await lease.interrupt();
         return;
       }
       this.uploads.set(uploadId, lease);
       this.send({ type: 'ready', uploadId, offset: lease.startOffset });
-      this.reportLease(lease, 'receiving');
+      lease.markReady();
     } catch (error) {
       this.markFailed(uploadId);
       this.sendError(error, uploadId);
-      // Refusals the queue should show (a full disk, say); malformed announcements never get this far.
-      if (spec) this.report(spec, uploadKey(spec), isShoeboxError(error) && error.retryable ? 'interrupted' : 'failed', 0, { error });
     }
   }
 
@@ -289,18 +266,15 @@ export class StreamConnection {
     }
     if (chunk.payload.byteLength > this.ctx.limits.maxChunkBytes) {
       this.untrack(size);
-      this.uploadFailed(chunk.uploadId, new ShoeboxError('FRAME_TOO_LARGE', `Chunks are limited to ${this.ctx.limits.maxChunkBytes} bytes; this one has ${chunk.payload.byteLength}.`));
-      void lease.detach();
+      const error = new ShoeboxError('FRAME_TOO_LARGE', `Chunks are limited to ${this.ctx.limits.maxChunkBytes} bytes; this one has ${chunk.payload.byteLength}.`);
+      this.uploadFailed(chunk.uploadId, error);
+      void lease.fail(error); // the bytes so far stay: announcing it again resumes
       return;
     }
     lease.write(chunk.offset, chunk.payload).then(
-      () => {
-        this.untrack(size);
-        if (!this.finishing.has(lease)) this.reportLease(lease, 'receiving');
-      },
+      () => this.untrack(size),
       (error: unknown) => {
         this.untrack(size);
-        if (this.uploads.get(chunk.uploadId) === lease) this.reportLease(lease, isShoeboxError(error) && error.retryable ? 'interrupted' : 'failed', { error });
         this.uploadFailed(chunk.uploadId, error);
       },
     );
@@ -339,9 +313,10 @@ export class StreamConnection {
       await this.chain;
       const leases = [...this.uploads.values()];
       this.uploads.clear();
-      await Promise.all(leases.map((lease) => lease.detach()));
+      // A revoked device's uploads end as failed; otherwise the connection went away: interrupted.
+      const revokedBy = this.revokedBy;
+      await Promise.all(leases.map((lease) => (revokedBy ? lease.fail(revokedBy) : lease.interrupt())));
       await Promise.allSettled([...this.commits]);
-      for (const lease of leases) this.reportLease(lease, this.revokedBy ? 'failed' : 'interrupted', this.revokedBy ? { error: this.revokedBy } : {});
     })();
     return this.releasing;
   }

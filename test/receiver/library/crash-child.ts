@@ -3,13 +3,12 @@
  * durable, until the parent kills it with SIGKILL. Usage: crash-child.ts <folder> <snapshotEveryChanges>
  */
 import { LibraryIndex } from '../../../electron/receiver/library/library-index';
-import { fakeDescribe, resource, upload } from './fixtures';
+import { fakeDescribe, resource } from './fixtures';
 
 const [folder, every] = process.argv.slice(2);
-const index = await LibraryIndex.open({ folder: folder!, describeFile: fakeDescribe, snapshotEveryChanges: Number(every), uploadsFlushMs: 5 });
+const index = await LibraryIndex.open({ folder: folder!, describeFile: fakeDescribe, snapshotEveryChanges: Number(every) });
 process.stdout.write('ready\n');
 for (let n = 0; ; n += 10) {
-  index.putUpload(upload(`u${n % 7}`, { size: n }));
   await Promise.all(
     Array.from({ length: 10 }, (_, k) => index.addResource(resource(n + k)).then(() => process.stdout.write(`acked ${n + k}\n`))),
   );

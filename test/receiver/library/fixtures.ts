@@ -1,7 +1,7 @@
 /** Plain fixtures (no vitest import), shared by the tests and the crash child process. */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { StoredResource, UnfinishedUpload } from '../../../electron/receiver/library/types';
+import type { StoredResource } from '../../../electron/receiver/library/types';
 
 export const fakeDescribe = async (absPath: string) => ({ captureDate: `2019-08-21T10:57:${String(path.basename(absPath).length % 60).padStart(2, '0')}` });
 
@@ -27,7 +27,23 @@ export function resource(n: number, overrides: Partial<StoredResource> = {}): St
   };
 }
 
-export function upload(key: string, overrides: Partial<UnfinishedUpload> = {}): UnfinishedUpload {
+/**
+ * An unfinished upload as index files written by older receivers held it (snapshot `uploads`, journal
+ * `putUpload` lines), before the staging sidecar became its only record: such files must still open.
+ */
+export interface LegacyUpload {
+  key: string;
+  deviceId: string;
+  assetId: string;
+  resourceType: 'photo';
+  filename: string;
+  size: number;
+  sha256: string;
+  startedAt: string;
+  updatedAt: string;
+}
+
+export function legacyUpload(key: string, overrides: Partial<LegacyUpload> = {}): LegacyUpload {
   return {
     key, deviceId: 'device-1', assetId: `asset-${key}`, resourceType: 'photo', filename: `${key}.HEIC`,
     size: 123, sha256: '', startedAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', ...overrides,

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import { nodeDurableFs, type DurableFs } from '../../../shared/storage/index.nodejs';
 import { LibraryIndex } from '../../../electron/receiver/library/library-index';
-import type { LibraryIndexOptions, StoredResource, UnfinishedUpload } from '../../../electron/receiver/library/types';
+import type { LibraryIndexOptions, StoredResource } from '../../../electron/receiver/library/types';
 import { fakeDescribe } from './fixtures';
 
-export { fakeDescribe, resource, sha, upload } from './fixtures';
+export { fakeDescribe, legacyUpload, resource, sha } from './fixtures';
 
 const made: string[] = [];
 const opened: LibraryIndex[] = [];
@@ -130,10 +130,9 @@ export async function writeFiles(folder: string, files: Record<string, string>):
 }
 
 /** Everything an index shows, for comparing states. */
-export function view(index: LibraryIndex): { resources: StoredResource[]; uploads: UnfinishedUpload[]; totals: ReturnType<LibraryIndex['totals']> } {
+export function view(index: LibraryIndex): { resources: StoredResource[]; totals: ReturnType<LibraryIndex['totals']> } {
   return {
     resources: index.listResources({ offset: 0, limit: 1_000_000 }),
-    uploads: index.listUploads().sort((a, b) => a.key.localeCompare(b.key)),
     totals: index.totals(),
   };
 }

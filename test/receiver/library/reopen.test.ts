@@ -4,18 +4,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LibraryClosedError } from '../../../electron/receiver/library/errors';
-import { crashImage, indexFile, openIndex, resource, tempFolder, upload, view } from './helpers';
+import { crashImage, indexFile, openIndex, resource, tempFolder, view } from './helpers';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 describe('reopening', () => {
-  it('reopens after close from the snapshot alone, with every record, upload and total', async () => {
+  it('reopens after close from the snapshot alone, with every record and total', async () => {
     const folder = await tempFolder();
     const index = await openIndex(folder);
     expect(index.openedBy).toBe('rebuild'); // a new folder: built (instantly) from the empty folder
     await Promise.all(Array.from({ length: 30 }, (_, n) => index.addResource(resource(n))));
     await index.removeResource(resource(3).sha256);
-    index.putUpload(upload('a'));
     const before = view(index);
     await index.close();
     const journal = await fsp.readFile(indexFile(folder, 'journal.jsonl'), 'utf8');
@@ -78,7 +77,7 @@ describe('reopening', () => {
     await expect(index.removeResource(resource(1).sha256)).rejects.toThrow(/closed/);
     await expect(index.flush()).rejects.toBeInstanceOf(LibraryClosedError);
     expect(() => index.getBySha(resource(1).sha256)).toThrow(LibraryClosedError);
-    expect(() => index.putUpload(upload('x'))).toThrow(/library index is closed; putUpload was refused/);
+    await expect(index.whenDurable()).rejects.toThrow(/library index is closed; whenDurable was refused/);
     expect(() => index.listResources({ offset: 0, limit: 1 })).toThrow(LibraryClosedError);
   });
 
@@ -86,11 +85,11 @@ describe('reopening', () => {
     const folder = await tempFolder();
     const index = await openIndex(folder);
     const adds = Array.from({ length: 10 }, (_, n) => index.addResource(resource(n)));
-    index.putUpload(upload('late'));
+    const late = index.removeResource(resource(9).sha256);
     await index.close();
-    await Promise.all(adds);
+    await Promise.all([...adds, late]);
     const reopened = await openIndex(folder);
-    expect(reopened.totals().resources).toBe(10);
-    expect(reopened.listUploads().map((u) => u.key)).toEqual(['late']);
+    expect(reopened.totals().resources).toBe(9);
+    expect(reopened.getBySha(resource(9).sha256)).toBeUndefined();
   });
 });
