@@ -50,7 +50,13 @@ const config = {
   },
   dmg: { title: 'Shoebox ${version}' },
   win: { target: ['nsis'] },
-  nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true, createDesktopShortcut: true, createStartMenuShortcut: true },
+  nsis: {
+    oneClick: false,
+    perMachine: false,
+    allowToChangeInstallationDirectory: true,
+    createDesktopShortcut: true,
+    createStartMenuShortcut: true,
+  },
   linux: {
     target: ['AppImage', 'deb'],
     category: 'Graphics',

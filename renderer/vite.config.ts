@@ -1,4 +1,8 @@
-/** Builds the window: `npm run build:ui` writes dist/renderer, which the headless server and Electron load. */
+/**
+ * The window's build: `npm run build:ui` writes dist/renderer, which the headless server and Electron load.
+ * `npm run dev` serves the same config from Vite in middleware mode, behind the headless window server
+ * (electron/launch/dev-window-files.ts): `server` below applies to that too (fs.allow: the repo, for $shared).
+ */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';

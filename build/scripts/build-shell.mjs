@@ -11,7 +11,9 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const flag = process.argv.indexOf('--outdir');
-const outDir = path.resolve(flag >= 0 && process.argv[flag + 1] ? process.argv[flag + 1] : path.join(root, 'dist/shell'));
+const outDir = path.resolve(
+  flag >= 0 && process.argv[flag + 1] ? process.argv[flag + 1] : path.join(root, 'dist/shell'),
+);
 
 // Electron 45 runs Node 22 and Chromium 140.
 const common = { absWorkingDir: root, bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none' };
@@ -42,7 +44,9 @@ const preload = await readFile(path.join(outDir, 'preload.cjs'), 'utf8');
 const required = [...preload.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
 const stray = required.filter((name) => name !== 'electron');
 if (stray.length > 0) {
-  console.error(`build:shell: the preload requires ${stray.join(', ')}; only 'electron' is available to a sandboxed preload.`);
+  console.error(
+    `build:shell: the preload requires ${stray.join(', ')}; only 'electron' is available to a sandboxed preload.`,
+  );
   process.exit(1);
 }
 
@@ -50,6 +54,8 @@ if (stray.length > 0) {
 await copyFile(path.join(root, 'electron/app/thumbnails/heic-worker.mjs'), path.join(outDir, 'heic-worker.mjs'));
 await mkdir(path.join(outDir, 'tray'), { recursive: true });
 const trayDir = path.join(root, 'build/tray');
-for (const name of (await readdir(trayDir)).filter((n) => n.endsWith('.png'))) await copyFile(path.join(trayDir, name), path.join(outDir, 'tray', name));
+for (const name of (await readdir(trayDir)).filter((n) => n.endsWith('.png')))
+  await copyFile(path.join(trayDir, name), path.join(outDir, 'tray', name));
 
-console.log(`build:shell: ${outDir.startsWith(root) ? path.relative(root, outDir) : outDir}/main.js, preload.cjs, heic-worker.mjs, tray/`);
+const shown = outDir.startsWith(root) ? path.relative(root, outDir) : outDir;
+console.log(`build:shell: ${shown}/main.js, preload.cjs, heic-worker.mjs, tray/`);

@@ -10,12 +10,20 @@ import sharp from 'sharp';
 
 const buildDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = (name) => readFile(path.join(buildDir, 'icons-src', name), 'utf8');
-const png = (svg, size) => sharp(Buffer.from(svg), { density: 72 * (size / 32) }).resize(size, size).png({ compressionLevel: 9, adaptiveFiltering: true }).toBuffer();
+const png = (svg, size) =>
+  sharp(Buffer.from(svg), { density: 72 * (size / 32) })
+    .resize(size, size)
+    .png({ compressionLevel: 9, adaptiveFiltering: true })
+    .toBuffer();
 
 /** Colours per variant: macOS templates are black on transparent (the system tints them). */
 const VARIANTS = {
   template: { idle: { GLYPH: '#000' }, receiving: { GLYPH: '#000' }, attention: { GLYPH: '#000', BADGE: '#000' } },
-  colour: { idle: { GLYPH: '#f59e0b' }, receiving: { GLYPH: '#3b82f6' }, attention: { GLYPH: '#f59e0b', BADGE: '#ef4444' } },
+  colour: {
+    idle: { GLYPH: '#f59e0b' },
+    receiving: { GLYPH: '#3b82f6' },
+    attention: { GLYPH: '#f59e0b', BADGE: '#ef4444' },
+  },
 };
 
 const written = [];
@@ -26,12 +34,21 @@ async function write(file, bytes) {
 
 await mkdir(path.join(buildDir, 'tray'), { recursive: true });
 const app = await src('app.svg');
-await write(path.join(buildDir, 'icon.png'), await sharp(Buffer.from(app)).resize(1024, 1024).png({ compressionLevel: 9, palette: true, quality: 90, effort: 10 }).toBuffer());
+await write(
+  path.join(buildDir, 'icon.png'),
+  await sharp(Buffer.from(app))
+    .resize(1024, 1024)
+    .png({ compressionLevel: 9, palette: true, quality: 90, effort: 10 })
+    .toBuffer(),
+);
 
 for (const state of ['idle', 'receiving', 'attention']) {
   const svg = await src(`tray-${state}.svg`);
   for (const [variant, colours] of Object.entries(VARIANTS)) {
-    const filled = Object.entries(colours[state]).reduce((text, [key, colour]) => text.replaceAll(`"${key}"`, `"${colour}"`), svg);
+    const filled = Object.entries(colours[state]).reduce(
+      (text, [key, colour]) => text.replaceAll(`"${key}"`, `"${colour}"`),
+      svg,
+    );
     const base = variant === 'template' ? `tray-${state}Template` : `tray-${state}`;
     await write(path.join(buildDir, 'tray', `${base}.png`), await png(filled, 16));
     await write(path.join(buildDir, 'tray', `${base}@2x.png`), await png(filled, 32));

@@ -1,7 +1,8 @@
 /**
- * Headless mode's window server on 127.0.0.1: the built UI, the app API over a WebSocket, thumbnails,
- * and the receiver's own /v1/* endpoints (so the in-page simulator reaches the real receiver over a
- * real WebSocket, without the LAN listener's TLS). Everything needs the session token printed at start.
+ * Headless mode's window server on 127.0.0.1: the window's files (the built UI; Vite with hot reload under
+ * `npm run dev`, see window-files.ts), the app API over a WebSocket, thumbnails, and the receiver's own
+ * /v1/* endpoints (so the in-page simulator reaches the real receiver over a real WebSocket, without the
+ * LAN listener's TLS). Everything needs the session token printed at start.
  */
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
@@ -13,9 +14,18 @@ import { WebSocketServer } from 'ws';
 import { API_SOCKET_PATH, MAX_WIRE_MESSAGE_BYTES, THUMBNAIL_PATH } from '../../shared/app-api';
 import type { AppService } from './app-service';
 import { placeholderSvg } from './placeholder';
-import { SECURITY_HEADERS, hasSession, hostAllowed, newSessionToken, originAllowed, sessionCookie, tokensEqual, type Guard } from './session-guard';
-import { serveStatic } from './static-files';
+import {
+  SECURITY_HEADERS,
+  hasSession,
+  hostAllowed,
+  newSessionToken,
+  originAllowed,
+  sessionCookie,
+  tokensEqual,
+  type Guard,
+} from './session-guard';
 import { requestUrl } from '../receiver/http/http-utils';
+import { builtWindowFiles, type WindowFiles } from './window-files';
 import { serveApiSocket } from './ws-api';
 
 export const DEFAULT_UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');
@@ -25,6 +35,8 @@ export interface HeadlessServerOptions {
   port?: number;
   /** The vite build output. */
   uiDir?: string;
+  /** Who serves the window's files instead of `uiDir` (npm run dev: Vite with hot reload). */
+  windowFiles?: WindowFiles;
   /** Fixed token (tests); random otherwise. */
   token?: string;
   log?: (message: string) => void;
@@ -38,10 +50,15 @@ export interface HeadlessServer {
   close(): Promise<void>;
 }
 
-const NO_UI = '<!doctype html><meta charset="utf-8"><title>Shoebox</title><p>This address needs the link Shoebox printed when it started (it carries a session token).</p>';
+const NO_UI =
+  '<!doctype html><meta charset="utf-8"><title>Shoebox</title>' +
+  '<p>This address needs the link Shoebox printed when it started (it carries a session token).</p>';
 
-export async function startHeadlessServer(service: AppService, options: HeadlessServerOptions = {}): Promise<HeadlessServer> {
-  const uiDir = path.resolve(options.uiDir ?? DEFAULT_UI_DIR);
+export async function startHeadlessServer(
+  service: AppService,
+  options: HeadlessServerOptions = {},
+): Promise<HeadlessServer> {
+  const windowFiles = options.windowFiles ?? builtWindowFiles(path.resolve(options.uiDir ?? DEFAULT_UI_DIR));
   const log = options.log ?? (() => undefined);
   const guard: Guard = { port: 0, token: options.token ?? newSessionToken() };
 
@@ -56,9 +73,15 @@ export async function startHeadlessServer(service: AppService, options: Headless
     if (!url) return refuse(res, 400, 'Bad request target.');
     const token = url.searchParams.get('token');
     if (token !== null) {
-      if (req.method !== 'GET' || !tokensEqual(token, guard.token)) return refuse(res, 401, NO_UI, 'text/html; charset=utf-8');
+      if (req.method !== 'GET' || !tokensEqual(token, guard.token))
+        return refuse(res, 401, NO_UI, 'text/html; charset=utf-8');
       url.searchParams.delete('token');
-      res.writeHead(303, { ...SECURITY_HEADERS, 'set-cookie': sessionCookie(guard.port, guard.token), location: `${url.pathname}${url.search}`, 'cache-control': 'no-store' });
+      res.writeHead(303, {
+        ...SECURITY_HEADERS,
+        'set-cookie': sessionCookie(guard.port, guard.token),
+        location: `${url.pathname}${url.search}`,
+        'cache-control': 'no-store',
+      });
       return res.end();
     }
     const safeMethod = req.method === 'GET' || req.method === 'HEAD';
@@ -70,8 +93,9 @@ export async function startHeadlessServer(service: AppService, options: Headless
       return service.receiver.handleRequest(req, res);
     }
     if (!safeMethod) return refuse(res, 405, 'Method not allowed.');
-    if (url.pathname.startsWith(THUMBNAIL_PATH)) return serveThumbnail(url.pathname.slice(THUMBNAIL_PATH.length), req, res);
-    return serveStatic(uiDir, url.pathname, res, SECURITY_HEADERS);
+    if (url.pathname.startsWith(THUMBNAIL_PATH))
+      return serveThumbnail(url.pathname.slice(THUMBNAIL_PATH.length), req, res);
+    return windowFiles.serve(req, res, url.pathname, SECURITY_HEADERS);
   };
 
   const serveThumbnail = async (sha: string, req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -79,7 +103,11 @@ export async function startHeadlessServer(service: AppService, options: Headless
     const answer = await service.thumbnails.get(sha);
     if (!answer) return refuse(res, 404, 'No such file.');
     if (answer.type === 'placeholder') {
-      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'image/svg+xml', 'cache-control': 'private, max-age=60' });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'content-type': 'image/svg+xml',
+        'cache-control': 'private, max-age=60',
+      });
       return res.end(placeholderSvg(answer.kind));
     }
     const etag = `"${sha}"`;
@@ -89,7 +117,9 @@ export async function startHeadlessServer(service: AppService, options: Headless
       return res.end();
     }
     res.writeHead(200, { ...headers, 'content-type': 'image/webp' });
-    createReadStream(answer.path).on('error', () => res.destroy()).pipe(res);
+    createReadStream(answer.path)
+      .on('error', () => res.destroy())
+      .pipe(res);
   };
 
   const server = http.createServer((req, res) => {
@@ -104,17 +134,20 @@ export async function startHeadlessServer(service: AppService, options: Headless
 
   const api = new WebSocketServer({ noServer: true, maxPayload: MAX_WIRE_MESSAGE_BYTES, perMessageDeflate: false });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const reject = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const reject = (status: string) =>
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     if (!hostAllowed(req.headers.host, guard.port)) return reject('421 Misdirected Request');
     if (!originAllowed(req, guard.port, true)) return reject('403 Forbidden');
     if (!hasSession(req, guard)) return reject('401 Unauthorized');
     const pathname = requestUrl(req)?.pathname;
     if (pathname === undefined) return reject('400 Bad Request');
-    if (pathname === API_SOCKET_PATH) return api.handleUpgrade(req, socket, head, (ws) => serveApiSocket(ws, service, log));
+    if (pathname === API_SOCKET_PATH)
+      return api.handleUpgrade(req, socket, head, (ws) => serveApiSocket(ws, service, log));
     if (pathname.startsWith('/v1/')) {
       if (service.isSwitching) return reject('503 Service Unavailable');
       return service.receiver.handleUpgrade(req, socket, head);
     }
+    if (windowFiles.upgrade?.(req, socket, head)) return;
     return reject('404 Not Found');
   });
 
@@ -133,6 +166,7 @@ export async function startHeadlessServer(service: AppService, options: Headless
     origin,
     port: guard.port,
     close: async () => {
+      await windowFiles.close?.();
       for (const client of api.clients) client.terminate();
       api.close();
       server.closeAllConnections();

@@ -6,7 +6,12 @@ import path from 'node:path';
 import { contentTypeFor } from './content-types';
 
 /** Answers GET `pathname` from `root`; unknown paths without an extension get index.html (one-page app). */
-export async function serveStatic(root: string, pathname: string, res: ServerResponse, headers: Record<string, string>): Promise<void> {
+export async function serveStatic(
+  root: string,
+  pathname: string,
+  res: ServerResponse,
+  headers: Record<string, string>,
+): Promise<void> {
   let rel: string;
   try {
     rel = decodeURIComponent(pathname);
@@ -30,7 +35,9 @@ export async function serveStatic(root: string, pathname: string, res: ServerRes
     'content-length': String(stat.size),
     'cache-control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',
   });
-  createReadStream(file).on('error', () => res.destroy()).pipe(res); // a file gone meanwhile (a rebuild) must not crash the server
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res); // a file gone meanwhile (a rebuild) must not crash the server
 }
 
 function notFound(res: ServerResponse, headers: Record<string, string>): void {
@@ -40,5 +47,8 @@ function notFound(res: ServerResponse, headers: Record<string, string>): void {
 
 function notBuilt(res: ServerResponse, headers: Record<string, string>): void {
   res.writeHead(503, { ...headers, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end('<!doctype html><meta charset="utf-8"><title>Shoebox</title><p>The window is not built yet: run <code>npm run build:ui</code>, then reload.</p>');
+  res.end(
+    '<!doctype html><meta charset="utf-8"><title>Shoebox</title>' +
+      '<p>The window is not built yet: run <code>npm run build:ui</code>, then reload.</p>',
+  );
 }

@@ -160,8 +160,8 @@ export function attachConsole(handlers: AppApiHandlers, io: HeadlessIo, stop: ()
 }
 
 /** Runs headless until Ctrl-C, `quit` or SIGTERM: the terminal console on a TTY; resolves to the exit code. */
-export async function runHeadless(argv: string[], io: HeadlessIo): Promise<number> {
-  const run = await startHeadless(argv, io);
+export async function runHeadless(argv: string[], io: HeadlessIo, ui: HeadlessServerOptions = {}): Promise<number> {
+  const run = await startHeadless(argv, io, ui);
   if (typeof run === 'number') return run;
   return new Promise<number>((resolve) => {
     let stopping = false;
