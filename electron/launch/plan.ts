@@ -1,7 +1,7 @@
 /**
  * What `npm start` runs: the Electron app where Electron's binary is installed and a display is there,
  * otherwise the headless receiver with its window served to a browser. Pure decisions over an injected
- * file system and environment (test/shell/launcher.test.ts). Never requires the 'electron' package: its
+ * file system and environment (test/electron/launch/launcher.test.ts). Never requires the 'electron' package: its
  * index.js downloads the binary when it is missing.
  */
 import path from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * The little of Electron's main-process API that the shell uses, as plain interfaces. Every service in
  * electron/main receives these through its constructor; only index.ts imports 'electron' and hands the
- * real objects over, so everything else is plain code tested with fakes (test/shell/fakes.ts).
+ * real objects over, so everything else is plain code tested with fakes (test/helpers/shell/fakes.ts).
  */
 import type { IpcMainLike } from './ipc-adapter';
 

@@ -1,7 +1,7 @@
 /**
  * The desktop app put together: single instance, hardened window and session, the app API over IPC,
  * tray, notifications, dialogs; quitting closes the app service cleanly (uploads stay resumable).
- * Every Electron object comes in through ShellDeps, so this is plain code (test/shell/).
+ * Every Electron object comes in through ShellDeps, so this is plain code (test/electron/main/).
  */
 import type { AppApiHandlers } from '../../shared/app-api/contract';
 import { dispatch } from '../app/api-dispatch';

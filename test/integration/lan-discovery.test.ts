@@ -16,7 +16,7 @@ import { watchReceivers, type DiscoveredReceiver, type ReceiverWatch } from '../
 import { runSimulatorCli } from '../../shared/simulator/cli/main.nodejs';
 import { allPhotos, HAVE_PHOTOS, PHOTOS_DIR, SKIP_PHOTOS_MESSAGE } from '../helpers/photos';
 import { makeTempDir, startFixture, type Fixture } from '../helpers/receiver-fixture';
-import { captureIo, differences, receivedFiles } from '../simulator/cli-helpers';
+import { captureIo, differences, receivedFiles } from '../helpers/simulator/cli';
 
 const LAN = process.env.ISOLATED_LAN === '1';
 const DESK = process.env.ISOLATED_LAN_DESK ?? '10.213.0.1';

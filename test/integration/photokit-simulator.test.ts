@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSimulatorCli } from '../../shared/simulator/cli/main.nodejs';
 import { allPhotos, HAVE_PHOTOS, PHOTOS_DIR, photo, SKIP_PHOTOS_MESSAGE } from '../helpers/photos';
 import { makeTempDir, startFixture, type Fixture } from '../helpers/receiver-fixture';
-import { captureIo, differences, findFile, listFiles, sha256File } from '../simulator/cli-helpers';
+import { captureIo, differences, findFile, listFiles, sha256File } from '../helpers/simulator/cli';
 
 const FFMPEG = '/usr/bin/ffmpeg';
 const LOCKED = ['--mode', 'photokit', '--locked', '--terminate-every', '0.2', '--limit-rate', '24m', '--job-limit', '5', '--seed', '4'];

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSimulatorCli } from '../../shared/simulator/cli/main.nodejs';
-import { captureIo, findFile } from '../simulator/cli-helpers';
+import { captureIo, findFile } from '../helpers/simulator/cli';
 import { HAVE_PHOTOS, PHOTOS_DIR, SKIP_PHOTOS_MESSAGE, allPhotos } from '../helpers/photos';
 import { makeTempDir } from '../helpers/receiver-fixture';
 import { spawnReceiver } from '../helpers/receiver-process';

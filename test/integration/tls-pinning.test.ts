@@ -11,7 +11,7 @@ import { buildPairingUrl, parsePairingUrl } from '../../shared/discovery/pairing
 import { runSimulatorCli } from '../../shared/simulator/cli/main.nodejs';
 import { allPhotos, HAVE_PHOTOS, PHOTOS_DIR, SKIP_PHOTOS_MESSAGE } from '../helpers/photos';
 import { makeTempDir, startFixture, type Fixture } from '../helpers/receiver-fixture';
-import { captureIo, differences, receivedFiles } from '../simulator/cli-helpers';
+import { captureIo, differences, receivedFiles } from '../helpers/simulator/cli';
 
 const PIN_MISMATCH = /is not the computer you paired with \(certificate pin mismatch\): pair again/;
 

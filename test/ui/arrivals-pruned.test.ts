@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, ensureUiBuilt, launchBrowser, openView, screenshot, startUiApp, type UiApp } from './browser';
+import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, ensureUiBuilt, launchBrowser, openView, screenshot, startUiApp, type UiApp } from '../helpers/browser';
 import { receiverInternals } from '../../electron/receiver/test-seam';
 
 describe.skipIf(!HAVE_CHROMIUM)(`Arrivals follows the folder (${HAVE_CHROMIUM ? 'chromium' : SKIP_CHROMIUM_MESSAGE})`, () => {

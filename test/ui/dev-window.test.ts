@@ -16,7 +16,7 @@ import { newSessionToken } from '../../electron/app/session-guard';
 import { startDevWindowFiles } from '../../electron/launch/dev-window-files';
 import { REPO_ROOT } from '../helpers/photos';
 import { makeTempDir, testConfig } from '../helpers/receiver-fixture';
-import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, launchBrowser, screenshot } from './browser';
+import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, launchBrowser, screenshot } from '../helpers/browser';
 
 const NOW_VIEW = 'src/views/NowView.svelte';
 const SKIP_MESSAGE = SKIP_CHROMIUM_MESSAGE;

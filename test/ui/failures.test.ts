@@ -7,7 +7,7 @@ import https from 'node:https';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_PHOTOS, SKIP_PHOTOS_MESSAGE, photo } from '../helpers/photos';
-import { HAVE_CHROMIUM, ON_LAN, SKIP_CHROMIUM_MESSAGE, dropFiles, ensureUiBuilt, launchBrowser, openView, screenshot, startUiApp, type UiApp } from './browser';
+import { HAVE_CHROMIUM, ON_LAN, SKIP_CHROMIUM_MESSAGE, dropFiles, ensureUiBuilt, launchBrowser, openView, screenshot, startUiApp, type UiApp } from '../helpers/browser';
 
 const READY = HAVE_CHROMIUM && HAVE_PHOTOS;
 const WHY = !HAVE_CHROMIUM ? SKIP_CHROMIUM_MESSAGE : !HAVE_PHOTOS ? SKIP_PHOTOS_MESSAGE : 'chromium';
