@@ -17,7 +17,11 @@ function newest(dir) {
   return latest;
 }
 
-const sources = Math.max(newest(path.join(root, 'renderer/src')), newest(path.join(root, 'shared')), statSync(path.join(root, 'renderer/index.html')).mtimeMs);
+const sources = Math.max(
+  newest(path.join(root, 'renderer/src')),
+  newest(path.join(root, 'shared')),
+  statSync(path.join(root, 'renderer/index.html')).mtimeMs,
+);
 if (!existsSync(index) || statSync(index).mtimeMs < sources) {
   process.stderr.write('Building the Shoebox window (dist/renderer)…\n');
   const { build } = await import('vite');

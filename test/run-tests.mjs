@@ -24,21 +24,37 @@ for (const [command, args] of [
   [bin('svelte-check'), ['--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings']],
   [bin('tsc'), ['--noEmit', '-p', 'renderer/tsconfig.node.json']],
   // Layers import downward only, without cycles (docs/ARCHITECTURE.md, build/dependency-cruiser.cjs).
-  [bin('depcruise'), ['electron', 'shared', 'renderer/src', '--config', 'build/dependency-cruiser.cjs', '--output-type', 'err']],
+  [
+    bin('depcruise'),
+    ['electron', 'shared', 'renderer/src', '--config', 'build/dependency-cruiser.cjs', '--output-type', 'err'],
+  ],
 ]) {
   const status = run(command, args);
   if (status !== 0) process.exit(status);
 }
 
-const canIsolate = process.env.ISOLATED_LAN !== '1' && existsSync(isolatedLan) && process.getuid?.() === 0 && process.env.SHOEBOX_NO_ISOLATED_LAN !== '1';
+const canIsolate =
+  process.env.ISOLATED_LAN !== '1' &&
+  existsSync(isolatedLan) &&
+  process.getuid?.() === 0 &&
+  process.env.SHOEBOX_NO_ISOLATED_LAN !== '1';
 const results = path.join(root, 'test-results', 'vitest.json');
-const vitestArgs = ['run', '--config', 'test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...extra];
+const vitestArgs = [
+  'run',
+  '--config',
+  'test/vitest.config.ts',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${results}`,
+  ...extra,
+];
 let status;
 if (canIsolate) {
   console.log('Running the tests inside ../shared/tools/isolated-lan (private network namespace).');
   status = run(isolatedLan, [bin('vitest'), ...vitestArgs]);
 } else {
-  if (process.env.ISOLATED_LAN !== '1') console.log('Not inside isolated-lan (needs root and ../shared/tools/isolated-lan): LAN tests will skip.');
+  if (process.env.ISOLATED_LAN !== '1')
+    console.log('Not inside isolated-lan (needs root and ../shared/tools/isolated-lan): LAN tests will skip.');
   status = run(bin('vitest'), vitestArgs);
 }
 

@@ -37,7 +37,13 @@ export function createApiHandlers(ctx: HandlerContext): AppApiHandlers {
   return {
     'app.snapshot': async () => {
       const receiver = await ctx.ready();
-      return { status: ctx.status(), queue: queue.snapshot(), devices: ctx.deviceList(), pairing: await pairingState(receiver), folder: ctx.lastFolder() ?? (await ctx.folderInfo()) };
+      return {
+        status: ctx.status(),
+        queue: queue.snapshot(),
+        devices: ctx.deviceList(),
+        pairing: await pairingState(receiver),
+        folder: ctx.lastFolder() ?? (await ctx.folderInfo()),
+      };
     },
     'queue.get': async () => queue.snapshot(),
     'queue.clearFinished': async () => {
@@ -50,7 +56,8 @@ export function createApiHandlers(ctx: HandlerContext): AppApiHandlers {
     },
     'arrivals.showInFolder': async ({ path: rel }) => {
       const receiver = await ctx.ready();
-      if (!receiver.library.getByPath(rel)) throw new AppApiError('NOT_FOUND', `${rel} is not in the backup folder any more.`);
+      if (!receiver.library.getByPath(rel))
+        throw new AppApiError('NOT_FOUND', `${rel} is not in the backup folder any more.`);
       await opener.revealFile(resolveInside(ctx.folder(), rel)).catch((error: Error) => {
         throw new AppApiError('OPEN_FAILED', error.message);
       });

@@ -50,16 +50,29 @@ export class AppService {
   private readonly folderOut = new EventThrottle(2_000, () => void this.refreshFolder());
   private readonly ticker: NodeJS.Timeout;
 
-  private constructor(private readonly options: AppServiceOptions, private readonly settings: SettingsStore) {
+  private constructor(
+    private readonly options: AppServiceOptions,
+    private readonly settings: SettingsStore,
+  ) {
     this.log = options.log ?? (() => undefined);
     this.diskSpace = options.diskSpace ?? statfsSpace;
     const statusChanged = () => this.emit('status', this.status());
     const pairingChanged = () => this.emitPairing();
     this.translator = new EventTranslator({
-      emit: (event, payload) => this.emit(event, payload), statusChanged, folderChanged: () => this.folderOut.fire(), pairingChanged, log: this.log,
+      emit: (event, payload) => this.emit(event, payload),
+      statusChanged,
+      folderChanged: () => this.folderOut.fire(),
+      pairingChanged,
+      log: this.log,
     });
     this.session = new LibrarySession(
-      { config: options.config, receiverOptions: options.receiverOptions, thumbnails: options.thumbnails, settings, log: this.log },
+      {
+        config: options.config,
+        receiverOptions: options.receiverOptions,
+        thumbnails: options.thumbnails,
+        settings,
+        log: this.log,
+      },
       {
         started: (receiver, thumbs) => this.translator.attach(receiver, thumbs),
         stopping: () => this.translator.detach(),
@@ -68,10 +81,19 @@ export class AppService {
       },
     );
     this.handlers = createApiHandlers({
-      ready: () => this.ready(), folder: () => this.session.folder, queue: this.translator.queue, opener: options.opener ?? osOpener(),
-      status: () => this.status(), deviceList: () => this.translator.deviceList(), folderInfo: () => this.folderInfo(),
-      refreshFolder: () => this.refreshFolder(), lastFolder: () => this.lastFolder, changeFolder: (path, mode) => this.changeFolder(path, mode),
-      setLowSpaceThreshold: (bytes) => this.settings.update({ lowSpaceThresholdBytes: bytes }), statusChanged, pairingChanged,
+      ready: () => this.ready(),
+      folder: () => this.session.folder,
+      queue: this.translator.queue,
+      opener: options.opener ?? osOpener(),
+      status: () => this.status(),
+      deviceList: () => this.translator.deviceList(),
+      folderInfo: () => this.folderInfo(),
+      refreshFolder: () => this.refreshFolder(),
+      lastFolder: () => this.lastFolder,
+      changeFolder: (path, mode) => this.changeFolder(path, mode),
+      setLowSpaceThreshold: (bytes) => this.settings.update({ lowSpaceThresholdBytes: bytes }),
+      statusChanged,
+      pairingChanged,
     });
     // Speeds decay and time-left figures move even without new activity; folder space changes too.
     this.ticker = setInterval(() => {
@@ -127,8 +149,13 @@ export class AppService {
   status(): AppStatus {
     const r = this.session.receiver;
     return {
-      receiverName: r.name, receiverId: r.receiverId, listeningUrl: r.url, tls: r.trust !== undefined,
-      banner: this.banner(), simulatorBaseUrl: this.simulatorBaseUrl, busy: this.session.busy,
+      receiverName: r.name,
+      receiverId: r.receiverId,
+      listeningUrl: r.url,
+      tls: r.trust !== undefined,
+      banner: this.banner(),
+      simulatorBaseUrl: this.simulatorBaseUrl,
+      busy: this.session.busy,
     };
   }
 
@@ -143,9 +170,13 @@ export class AppService {
     const totals = receiver.library.totals();
     const threshold = this.threshold();
     return {
-      path: folder, freeBytes: space?.free ?? null, totalBytes: space?.total ?? null,
-      lowSpaceThresholdBytes: threshold, lowSpace: space !== null && space.free < threshold,
-      items: totals.resources, bytes: totals.bytes,
+      path: folder,
+      freeBytes: space?.free ?? null,
+      totalBytes: space?.total ?? null,
+      lowSpaceThresholdBytes: threshold,
+      lowSpace: space !== null && space.free < threshold,
+      items: totals.resources,
+      bytes: totals.bytes,
     };
   }
 

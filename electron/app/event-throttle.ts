@@ -3,7 +3,10 @@ export class EventThrottle {
   private last = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ms: number, private readonly fn: () => void) {}
+  constructor(
+    private readonly ms: number,
+    private readonly fn: () => void,
+  ) {}
 
   fire(): void {
     if (this.timer) return;

@@ -71,7 +71,8 @@ export class EventTranslator {
       const wasUploading = this.queue.isUploading(activity.deviceId);
       this.queue.apply(activity);
       if (this.queue.isUploading(activity.deviceId) !== wasUploading) out.emit('devices', this.deviceList());
-      if (activity.error?.code === 'DISK_FULL') this.setDiskFull({ kind: 'disk-full', message: activity.error.message });
+      if (activity.error?.code === 'DISK_FULL')
+        this.setDiskFull({ kind: 'disk-full', message: activity.error.message });
       if (activity.state === 'stored' && this.diskFullBanner) this.setDiskFull(null);
       this.queueOut.fire();
     });
@@ -88,18 +89,36 @@ export class EventTranslator {
     });
     on('pruned', (removed) => {
       this.counts = DeviceCounts.fromIndex(receiver.library);
-      out.emit('arrivals', { items: [], removed: removed.map((r) => r.sha256), total: receiver.library.totals().resources });
+      out.emit('arrivals', {
+        items: [],
+        removed: removed.map((r) => r.sha256),
+        total: receiver.library.totals().resources,
+      });
       out.folderChanged();
       out.emit('devices', this.deviceList());
     });
-    on('pairing-opened', () => void out.pairingChanged().catch((error: Error) => out.log(`Showing the pairing code failed: ${error.message}`)));
-    on('pairing-closed', () => void out.pairingChanged().catch((error: Error) => out.log(`Updating the pairing view failed: ${error.message}`)));
+    on(
+      'pairing-opened',
+      () =>
+        void out.pairingChanged().catch((error: Error) => out.log(`Showing the pairing code failed: ${error.message}`)),
+    );
+    on(
+      'pairing-closed',
+      () =>
+        void out
+          .pairingChanged()
+          .catch((error: Error) => out.log(`Updating the pairing view failed: ${error.message}`)),
+    );
     on('paired', (device) => {
       this.queue.devicePaired(device.id);
       out.emit('devices', this.deviceList());
     });
     on('revoked', (device) => {
-      this.queue.failDevice(device.id, { code: 'DEVICE_REVOKED', message: `"${device.name}" was removed from this computer: its uploads stopped.`, retryable: false });
+      this.queue.failDevice(device.id, {
+        code: 'DEVICE_REVOKED',
+        message: `"${device.name}" was removed from this computer: its uploads stopped.`,
+        retryable: false,
+      });
       this.queueOut.fire();
       out.emit('devices', this.deviceList());
     });
@@ -119,10 +138,13 @@ export class EventTranslator {
 
   private flushArrivals(): void {
     const receiver = this.receiver;
-    const items = this.pendingArrivals.splice(0).reverse().flatMap((sha) => {
-      const record = receiver.library.getBySha(sha);
-      return record ? [toArrival(record, (id) => receiver.device(id)?.name ?? null)] : [];
-    });
+    const items = this.pendingArrivals
+      .splice(0)
+      .reverse()
+      .flatMap((sha) => {
+        const record = receiver.library.getBySha(sha);
+        return record ? [toArrival(record, (id) => receiver.device(id)?.name ?? null)] : [];
+      });
     if (items.length > 0) this.out.emit('arrivals', { items, removed: [], total: receiver.library.totals().resources });
   }
 

@@ -22,7 +22,11 @@ export async function statfsSpace(dir: string): Promise<DiskSpace> {
 
 /** Checks a folder the user chose; returns it resolved. */
 export async function checkNewFolder(current: string, wanted: string, mode: 'move' | 'fresh'): Promise<string> {
-  if (!path.isAbsolute(wanted)) throw new AppApiError('BAD_FOLDER', `Choose a full path (for example ${path.join(path.dirname(current), 'Shoebox')}), not "${wanted}".`);
+  if (!path.isAbsolute(wanted))
+    throw new AppApiError(
+      'BAD_FOLDER',
+      `Choose a full path (for example ${path.join(path.dirname(current), 'Shoebox')}), not "${wanted}".`,
+    );
   const target = path.resolve(wanted);
   // Compared as the file system sees them: a symbolic link to the backup folder is the backup folder.
   const [realCurrent, realTarget] = await Promise.all([realPathOf(current), realPathOf(target)]);
@@ -34,7 +38,11 @@ export async function checkNewFolder(current: string, wanted: string, mode: 'mov
   if (stat && !stat.isDirectory()) throw new AppApiError('BAD_FOLDER', `${target} is a file, not a folder.`);
   if (mode === 'move' && stat) {
     const entries = (await fs.readdir(target)).filter((name) => name !== '.DS_Store');
-    if (entries.length > 0) throw new AppApiError('FOLDER_NOT_EMPTY', `${target} is not empty: choose an empty folder to move the library into, or start fresh there.`);
+    if (entries.length > 0)
+      throw new AppApiError(
+        'FOLDER_NOT_EMPTY',
+        `${target} is not empty: choose an empty folder to move the library into, or start fresh there.`,
+      );
   }
   return target;
 }

@@ -8,7 +8,9 @@ export interface HeadlessApp {
   close(): Promise<void>;
 }
 
-export async function startHeadlessApp(options: AppServiceOptions & { ui?: HeadlessServerOptions }): Promise<HeadlessApp> {
+export async function startHeadlessApp(
+  options: AppServiceOptions & { ui?: HeadlessServerOptions },
+): Promise<HeadlessApp> {
   const service = await AppService.start(options);
   let server: HeadlessServer;
   try {

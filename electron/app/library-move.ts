@@ -59,7 +59,12 @@ async function renameBack(moved: string[], from: string, to: string): Promise<vo
 }
 
 /** The other-disk way (exported for tests, which may not have two disks). */
-export async function copyThenDelete(from: string, to: string, entries: string[], hooks: MoveHooks = {}): Promise<MoveResult> {
+export async function copyThenDelete(
+  from: string,
+  to: string,
+  entries: string[],
+  hooks: MoveHooks = {},
+): Promise<MoveResult> {
   const onProgress = hooks.onProgress ?? (() => undefined);
   await fs.mkdir(to, { recursive: true });
   const total = await countFiles(from);
@@ -68,24 +73,34 @@ export async function copyThenDelete(from: string, to: string, entries: string[]
   try {
     for (const name of entries) {
       const target = path.join(to, name);
-      if (await fs.lstat(target).then(() => true, () => false)) throw new Error(`${target} already exists`);
+      if (
+        await fs.lstat(target).then(
+          () => true,
+          () => false,
+        )
+      )
+        throw new Error(`${target} already exists`);
       created.push(target); // ours from here on: removed again if the copy fails
       await copyTree(path.join(from, name), target, (file) => {
         done.files += 1;
-        if (done.files % 25 === 0 || done.files === total) onProgress(`Copying to the other disk: ${done.files} of ${total} files (${file})`);
+        if (done.files % 25 === 0 || done.files === total)
+          onProgress(`Copying to the other disk: ${done.files} of ${total} files (${file})`);
       });
     }
     await fsyncDir(to);
   } catch (error) {
     onProgress('The copy failed: removing the partial copy; the library stays where it was.');
-    for (const target of created.reverse()) await fs.rm(target, { recursive: true, force: true }).catch(() => undefined);
+    for (const target of created.reverse())
+      await fs.rm(target, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
   await hooks.onComplete?.();
   const leftBehind: string[] = [];
   for (const name of entries) {
     onProgress(`Removing the originals: ${name}`);
-    await fs.rm(path.join(from, name), { recursive: true, force: true }).catch(() => leftBehind.push(path.join(from, name)));
+    await fs
+      .rm(path.join(from, name), { recursive: true, force: true })
+      .catch(() => leftBehind.push(path.join(from, name)));
   }
   return { leftBehind };
 }
@@ -100,7 +115,8 @@ async function copyTree(source: string, target: string, onFile: (name: string) =
   const stat = await fs.lstat(source);
   if (stat.isDirectory()) {
     await fs.mkdir(target);
-    for (const name of await fs.readdir(source)) await copyTree(path.join(source, name), path.join(target, name), onFile);
+    for (const name of await fs.readdir(source))
+      await copyTree(path.join(source, name), path.join(target, name), onFile);
     await fsyncDir(target);
     await fs.utimes(target, stat.atime, stat.mtime);
   } else if (stat.isFile()) {
@@ -109,7 +125,8 @@ async function copyTree(source: string, target: string, onFile: (name: string) =
     try {
       await handle.sync();
       const copied = await handle.stat();
-      if (copied.size !== stat.size) throw new Error(`${target} has ${copied.size} bytes after copying, not ${stat.size}`);
+      if (copied.size !== stat.size)
+        throw new Error(`${target} has ${copied.size} bytes after copying, not ${stat.size}`);
     } finally {
       await handle.close();
     }

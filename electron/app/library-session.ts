@@ -40,7 +40,10 @@ export class LibrarySession {
   private busyWith: string | null = null;
   private readonly receiverListeners = new Set<(receiver: Receiver) => void>();
 
-  constructor(private readonly options: LibrarySessionOptions, private readonly hooks: SessionHooks) {
+  constructor(
+    private readonly options: LibrarySessionOptions,
+    private readonly hooks: SessionHooks,
+  ) {
     this.config = { ...options.config };
   }
 
@@ -92,7 +95,12 @@ export class LibrarySession {
     const receiver = await startReceiver(config, this.options.receiverOptions);
     this.receiverNow = receiver;
     for (const listener of this.receiverListeners) listener(receiver);
-    this.thumbs = new ThumbnailService({ folder: config.folder, index: receiver.library, log: this.options.log, ...this.options.thumbnails });
+    this.thumbs = new ThumbnailService({
+      folder: config.folder,
+      index: receiver.library,
+      log: this.options.log,
+      ...this.options.thumbnails,
+    });
     this.hooks.started(receiver, this.thumbs);
   }
 
@@ -105,7 +113,8 @@ export class LibrarySession {
   /** Moves the library to `wanted` or starts fresh there; throws an AppApiError (and keeps a receiver running) on failure. */
   async changeFolder(wanted: string, mode: 'move' | 'fresh'): Promise<void> {
     // Claimed before the first await: a second change (tray and window at once) is refused, not interleaved.
-    if (this.switching) throw new AppApiError('BUSY', 'Shoebox is already changing its backup folder; try again when that is done.');
+    if (this.switching)
+      throw new AppApiError('BUSY', 'Shoebox is already changing its backup folder; try again when that is done.');
     let finish!: () => void;
     this.switching = new Promise<void>((resolve) => (finish = resolve));
     const setBusy = (message: string | null) => {
@@ -139,12 +148,21 @@ export class LibrarySession {
           if (complete) {
             // The copy is whole at the target (and the originals were not touched yet): go on there.
             await this.startOn(next);
-            throw new AppApiError('MOVE_FAILED', `The library is in ${target} now, but Shoebox could not remember that (${(error as Error).message}); it may start on ${from} next time. Choose ${target} again then.`);
+            throw new AppApiError(
+              'MOVE_FAILED',
+              `The library is in ${target} now, but Shoebox could not remember that (${(error as Error).message}); it may start on ${from} next time. Choose ${target} again then.`,
+            );
           }
           await this.startOn(here);
-          throw new AppApiError('MOVE_FAILED', `Could not move the library to ${target}: ${(error as Error).message}. Nothing was lost: the library is still in ${from}. Free space or fix the problem, then try again.`);
+          throw new AppApiError(
+            'MOVE_FAILED',
+            `Could not move the library to ${target}: ${(error as Error).message}. Nothing was lost: the library is still in ${from}. Free space or fix the problem, then try again.`,
+          );
         }
-        if (moved.leftBehind.length > 0) log(`The library moved to ${target}; these originals could not be deleted and can go: ${moved.leftBehind.join(', ')}`);
+        if (moved.leftBehind.length > 0)
+          log(
+            `The library moved to ${target}; these originals could not be deleted and can go: ${moved.leftBehind.join(', ')}`,
+          );
         await this.startOn(next);
       } else {
         try {

@@ -19,7 +19,12 @@ export function toArrival(resource: StoredResource, deviceName: (id: string) => 
   };
 }
 
-export function arrivalsPage(index: LibraryReader, offset: number, limit: number, deviceName: (id: string) => string | null): ArrivalsPage {
+export function arrivalsPage(
+  index: LibraryReader,
+  offset: number,
+  limit: number,
+  deviceName: (id: string) => string | null,
+): ArrivalsPage {
   const total = index.totals().resources;
   return { offset, total, items: index.listResources({ offset, limit }).map((r) => toArrival(r, deviceName)) };
 }
@@ -51,8 +56,24 @@ export class DeviceCounts {
 }
 
 /** The Devices view's rows: paired first (most recently seen first), then revoked. */
-export function deviceInfos(devices: DeviceSummary[], counts: DeviceCounts, uploading: (id: string) => boolean): DeviceInfo[] {
+export function deviceInfos(
+  devices: DeviceSummary[],
+  counts: DeviceCounts,
+  uploading: (id: string) => boolean,
+): DeviceInfo[] {
   return devices
-    .map((d) => ({ id: d.id, name: d.name, pairedAt: d.pairedAt, lastSeenAt: d.lastSeenAt, revokedAt: d.revokedAt, ...counts.get(d.id), uploading: uploading(d.id) }))
-    .sort((a, b) => Number(a.revokedAt !== null) - Number(b.revokedAt !== null) || (b.lastSeenAt ?? '').localeCompare(a.lastSeenAt ?? ''));
+    .map((d) => ({
+      id: d.id,
+      name: d.name,
+      pairedAt: d.pairedAt,
+      lastSeenAt: d.lastSeenAt,
+      revokedAt: d.revokedAt,
+      ...counts.get(d.id),
+      uploading: uploading(d.id),
+    }))
+    .sort(
+      (a, b) =>
+        Number(a.revokedAt !== null) - Number(b.revokedAt !== null) ||
+        (b.lastSeenAt ?? '').localeCompare(a.lastSeenAt ?? ''),
+    );
 }

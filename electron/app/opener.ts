@@ -12,7 +12,14 @@ export interface Opener {
   revealFile(absPath: string): Promise<void>;
 }
 
-export type SpawnLike = (command: string, args: string[]) => { on(event: 'error', cb: (e: Error) => void): unknown; on(event: 'exit', cb: (code: number | null) => void): unknown; unref?(): void };
+export type SpawnLike = (
+  command: string,
+  args: string[],
+) => {
+  on(event: 'error', cb: (e: Error) => void): unknown;
+  on(event: 'exit', cb: (code: number | null) => void): unknown;
+  unref?(): void;
+};
 
 /** The command that opens `absPath` (reveal: the file selected) on `platform`. */
 export function openerCommand(platform: NodeJS.Platform, absPath: string, reveal: boolean): [string, string[]] {
@@ -21,7 +28,10 @@ export function openerCommand(platform: NodeJS.Platform, absPath: string, reveal
   return ['xdg-open', [reveal ? path.dirname(absPath) : absPath]];
 }
 
-export function osOpener(platform: NodeJS.Platform = process.platform, run: SpawnLike = (c, a) => spawn(c, a, { stdio: 'ignore', detached: true })): Opener {
+export function osOpener(
+  platform: NodeJS.Platform = process.platform,
+  run: SpawnLike = (c, a) => spawn(c, a, { stdio: 'ignore', detached: true }),
+): Opener {
   const launch = (absPath: string, reveal: boolean) =>
     new Promise<void>((resolve, reject) => {
       const [command, args] = openerCommand(platform, absPath, reveal);
@@ -37,7 +47,10 @@ export function osOpener(platform: NodeJS.Platform = process.platform, run: Spaw
         if (settled) return;
         settled = true;
         if (code === 0 || platform === 'win32') resolve();
-        else reject(new Error(`${command} failed (exit code ${code ?? 'none'}): is there a file manager on this computer?`));
+        else
+          reject(
+            new Error(`${command} failed (exit code ${code ?? 'none'}): is there a file manager on this computer?`),
+          );
       });
       child.unref?.();
     });

@@ -45,7 +45,18 @@ export class QueueModel {
     const previous = this.uploads.get(activity.key);
     const wasFailed = previous?.item.state === 'failed';
     const tracked: Tracked = previous ?? {
-      item: { key: activity.key, deviceId: activity.deviceId, filename: activity.filename, size: activity.size, received: 0, state: 'receiving', bytesPerSecond: 0, etaSeconds: null, retries: 0, updatedAt: activity.updatedAt },
+      item: {
+        key: activity.key,
+        deviceId: activity.deviceId,
+        filename: activity.filename,
+        size: activity.size,
+        received: 0,
+        state: 'receiving',
+        bytesPerSecond: 0,
+        etaSeconds: null,
+        retries: 0,
+        updatedAt: activity.updatedAt,
+      },
       lastBytes: activity.received,
       lastAt: now,
       speed: 0,
@@ -63,7 +74,8 @@ export class QueueModel {
     tracked.lastBytes = activity.received;
     if (activity.received < tracked.item.received) tracked.lastAt = now; // restarted from a lower offset
 
-    const resumed = (tracked.interrupted || wasFailed) && (activity.state === 'receiving' || activity.state === 'verifying');
+    const resumed =
+      (tracked.interrupted || wasFailed) && (activity.state === 'receiving' || activity.state === 'verifying');
     if (resumed) {
       tracked.item.retries += 1;
       tracked.interrupted = false;
@@ -153,7 +165,8 @@ export class QueueModel {
   }
 
   isUploading(deviceId: string): boolean {
-    for (const t of this.uploads.values()) if (t.item.deviceId === deviceId && !FINAL.has(t.item.state) && t.item.state !== 'waiting') return true;
+    for (const t of this.uploads.values())
+      if (t.item.deviceId === deviceId && !FINAL.has(t.item.state) && t.item.state !== 'waiting') return true;
     return false;
   }
 
@@ -164,7 +177,11 @@ export class QueueModel {
       const moving = !FINAL.has(t.item.state) && t.item.state !== 'waiting' && now - t.lastAt < STALL_MS;
       const speed = moving ? t.speed : 0;
       const left = t.item.size - t.item.received;
-      const item: QueueItem = { ...t.item, bytesPerSecond: speed, etaSeconds: speed > 0 ? left / speed : FINAL.has(t.item.state) ? 0 : null };
+      const item: QueueItem = {
+        ...t.item,
+        bytesPerSecond: speed,
+        etaSeconds: speed > 0 ? left / speed : FINAL.has(t.item.state) ? 0 : null,
+      };
       const list = byDevice.get(t.item.deviceId) ?? [];
       list.push(item);
       byDevice.set(t.item.deviceId, list);
@@ -176,8 +193,13 @@ export class QueueModel {
       const left = open.reduce((sum, i) => sum + (i.size - i.received), 0);
       const state = open.length === 0 ? 'idle' : open.every((i) => i.state === 'waiting') ? 'paused' : 'active';
       return {
-        deviceId, deviceName: device.name, state, items: items.slice(0, 500), totals: { ...device.totals },
-        bytesPerSecond, etaSeconds: bytesPerSecond > 0 ? left / bytesPerSecond : null,
+        deviceId,
+        deviceName: device.name,
+        state,
+        items: items.slice(0, 500),
+        totals: { ...device.totals },
+        bytesPerSecond,
+        etaSeconds: bytesPerSecond > 0 ? left / bytesPerSecond : null,
       };
     });
     devices.sort((a, b) => rank(a.state) - rank(b.state) || a.deviceName.localeCompare(b.deviceName));
@@ -185,10 +207,20 @@ export class QueueModel {
   }
 }
 
-const ORDER: Record<QueueState, number> = { receiving: 0, retrying: 0, verifying: 1, waiting: 2, failed: 3, stored: 4, duplicate: 4 };
+const ORDER: Record<QueueState, number> = {
+  receiving: 0,
+  retrying: 0,
+  verifying: 1,
+  waiting: 2,
+  failed: 3,
+  stored: 4,
+  duplicate: 4,
+};
 
 function compareItems(a: QueueItem, b: QueueItem): number {
-  return ORDER[a.state] - ORDER[b.state] || b.updatedAt.localeCompare(a.updatedAt) || a.filename.localeCompare(b.filename);
+  return (
+    ORDER[a.state] - ORDER[b.state] || b.updatedAt.localeCompare(a.updatedAt) || a.filename.localeCompare(b.filename)
+  );
 }
 
 function rank(state: DeviceQueue['state']): number {

@@ -7,7 +7,10 @@ import { writeFileAtomic } from '../../shared/storage/index.nodejs';
 export const SETTINGS_FILE = 'app-settings.json';
 
 export class SettingsStore {
-  private constructor(private readonly file: string, private data: Settings) {}
+  private constructor(
+    private readonly file: string,
+    private data: Settings,
+  ) {}
 
   static async open(dataDir: string, log: (message: string) => void = () => undefined): Promise<SettingsStore> {
     const file = path.join(dataDir, SETTINGS_FILE);

@@ -16,8 +16,15 @@ export function bannerFor(diskFull: Banner | null, folder: FolderInfo | null, re
   if (!folder || folder.freeBytes === null) return null;
   if (folder.freeBytes <= reserveBytes) {
     const reserve = reserveBytes > 0 ? ` and Shoebox always leaves ${formatSize(reserveBytes)}` : '';
-    return { kind: 'disk-full', message: `Only ${formatSize(folder.freeBytes)} free${reserve}: new photos are refused until you free some space or choose a folder on a larger disk.` };
+    return {
+      kind: 'disk-full',
+      message: `Only ${formatSize(folder.freeBytes)} free${reserve}: new photos are refused until you free some space or choose a folder on a larger disk.`,
+    };
   }
-  if (folder.lowSpace) return { kind: 'low-space', message: `Only ${formatSize(folder.freeBytes)} free on the backup disk: photos stop arriving when it is full.` };
+  if (folder.lowSpace)
+    return {
+      kind: 'low-space',
+      message: `Only ${formatSize(folder.freeBytes)} free on the backup disk: photos stop arriving when it is full.`,
+    };
   return null;
 }

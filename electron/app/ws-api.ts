@@ -10,7 +10,11 @@ import { dispatch } from './api-dispatch';
 /** Event frames are dropped for a client this far behind (it gets a fresh snapshot when it catches up). */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
-export function serveApiSocket(ws: WebSocket, service: AppService, log: (message: string) => void = () => undefined): void {
+export function serveApiSocket(
+  ws: WebSocket,
+  service: AppService,
+  log: (message: string) => void = () => undefined,
+): void {
   const send = (message: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
@@ -20,8 +24,8 @@ export function serveApiSocket(ws: WebSocket, service: AppService, log: (message
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return;
       send({ t: 'event', event, payload });
     };
-    service.events.on(event, listener as never);
-    unsubscribe.push(() => service.events.off(event, listener as never));
+    service.events.on(event, listener);
+    unsubscribe.push(() => service.events.off(event, listener));
   }
   ws.on('message', (data, isBinary) => {
     let raw: unknown;

@@ -26,16 +26,26 @@ export interface HeadlessRun {
 
 const CONSOLE_HELP = 'Commands: pair (new pairing code) · devices · revoke <device id or name> · help · quit';
 
-function describeStartError(error: NodeJS.ErrnoException | InstanceLockedError, host: string, port: number, folder: string): string {
+function describeStartError(
+  error: NodeJS.ErrnoException | InstanceLockedError,
+  host: string,
+  port: number,
+  folder: string,
+): string {
   if (error instanceof InstanceLockedError) return error.message;
-  if (error.code === 'EADDRINUSE') return `port ${port} on ${host} is already in use: is Shoebox already running? Choose another with --port.`;
+  if (error.code === 'EADDRINUSE')
+    return `port ${port} on ${host} is already in use: is Shoebox already running? Choose another with --port.`;
   if (error.code === 'EADDRNOTAVAIL') return `${host} is not an address of this computer: check --bind.`;
   if (error.code === 'EACCES') return `not allowed to use ${folder} or port ${port}: ${error.message}`;
   return `could not start: ${error.message}`;
 }
 
 /** Starts; resolves to an exit code when there is nothing to run (help, bad flags, start failure). */
-export async function startHeadless(argv: string[], io: HeadlessIo, ui: HeadlessServerOptions = {}): Promise<HeadlessRun | number> {
+export async function startHeadless(
+  argv: string[],
+  io: HeadlessIo,
+  ui: HeadlessServerOptions = {},
+): Promise<HeadlessRun | number> {
   let config;
   try {
     config = parseServeArgs(argv);
@@ -45,7 +55,9 @@ export async function startHeadless(argv: string[], io: HeadlessIo, ui: Headless
     return 2;
   }
   if (config === 'help') {
-    io.out(`${SERVE_USAGE}\n\nnpm start opens the desktop app where Electron is installed, else runs this headless receiver\nand serves its window to your browser (the URL is printed). SHOEBOX_HEADLESS=1 forces headless.`);
+    io.out(
+      `${SERVE_USAGE}\n\nnpm start opens the desktop app where Electron is installed, else runs this headless receiver\nand serves its window to your browser (the URL is printed). SHOEBOX_HEADLESS=1 forces headless.`,
+    );
     return 0;
   }
   let app: HeadlessApp;
@@ -53,7 +65,13 @@ export async function startHeadless(argv: string[], io: HeadlessIo, ui: Headless
     const uiPort = Number.parseInt(process.env.SHOEBOX_UI_PORT ?? '', 10);
     const port = Number.isInteger(uiPort) && uiPort >= 0 && uiPort <= 65535 ? { port: uiPort } : {};
     // The folder chosen in the window last time, unless one is given now.
-    app = await startHeadlessApp({ config, preferSavedFolder: !folderGiven(argv), receiverOptions: { openPairing: false }, log: (m) => io.err(m), ui: { log: (m) => io.err(m), ...port, ...ui } });
+    app = await startHeadlessApp({
+      config,
+      preferSavedFolder: !folderGiven(argv),
+      receiverOptions: { openPairing: false },
+      log: (m) => io.err(m),
+      ui: { log: (m) => io.err(m), ...port, ...ui },
+    });
   } catch (error) {
     io.err(`shoebox: ${describeStartError(error as NodeJS.ErrnoException, config.host, config.port, config.folder)}`);
     return 1;
@@ -66,7 +84,9 @@ export async function startHeadless(argv: string[], io: HeadlessIo, ui: Headless
   if (receiver.trust) {
     const base = `https://${receiver.trust.host.includes(':') ? `[${receiver.trust.host}]` : receiver.trust.host}:${receiver.port}`;
     io.out(`TLS certificate pin: ${receiver.trust.pin}`);
-    io.out(`iPhone trust profile: ${base}${receiver.trust.profilePath}  (then Settings > General > About > Certificate Trust Settings)`);
+    io.out(
+      `iPhone trust profile: ${base}${receiver.trust.profilePath}  (then Settings > General > About > Certificate Trust Settings)`,
+    );
   } else {
     io.out('TLS: off (--no-tls): uploads travel unencrypted on your network.');
   }
@@ -93,15 +113,21 @@ function followEvents(app: HeadlessApp, io: HeadlessIo): void {
   let code: string | null = null;
   events.on('pairing', (state: PairingState) => {
     if (state.open && state.code && state.code !== code) {
-      io.out(`Pairing code: ${state.code}  (one-time, until ${new Date(state.expiresAt ?? Date.now()).toLocaleTimeString()})`);
-      if (state.pairingUrl) void pairingQrTerminal(state.pairingUrl).then((qr) => io.out(`Scan to pair, or open ${state.pairingUrl}\n${qr}`));
+      io.out(
+        `Pairing code: ${state.code}  (one-time, until ${new Date(state.expiresAt ?? Date.now()).toLocaleTimeString()})`,
+      );
+      if (state.pairingUrl)
+        void pairingQrTerminal(state.pairingUrl).then((qr) =>
+          io.out(`Scan to pair, or open ${state.pairingUrl}\n${qr}`),
+        );
     } else if (!state.open && code) {
       io.out('Pairing code closed. Type "pair" for a new one.');
     }
     code = state.open ? state.code : null;
   });
   events.on('arrivals', ({ items }) => {
-    for (const item of [...items].reverse()) io.out(`Stored ${item.path} (${formatBytes(item.size)}) from "${item.deviceName ?? 'unknown device'}"`);
+    for (const item of [...items].reverse())
+      io.out(`Stored ${item.path} (${formatBytes(item.size)}) from "${item.deviceName ?? 'unknown device'}"`);
   });
   let known: Map<string, DeviceInfo> | null = null;
   const seen = (list: DeviceInfo[]) => {
@@ -139,15 +165,20 @@ export function attachConsole(handlers: AppApiHandlers, io: HeadlessIo, stop: ()
       case 'devices':
         return void handlers['devices.list']({}).then((list) => {
           if (list.length === 0) io.out('No paired devices yet. Type "pair" for a code.');
-          for (const d of list) io.out(`  ${d.id}  ${d.name}  paired ${d.pairedAt.slice(0, 10)}  last seen ${d.lastSeenAt?.slice(0, 16).replace('T', ' ') ?? 'never'}${d.revokedAt ? '  (revoked)' : ''}`);
+          for (const d of list)
+            io.out(
+              `  ${d.id}  ${d.name}  paired ${d.pairedAt.slice(0, 10)}  last seen ${d.lastSeenAt?.slice(0, 16).replace('T', ' ') ?? 'never'}${d.revokedAt ? '  (revoked)' : ''}`,
+            );
         }, fail);
       case 'revoke':
-        return void handlers['devices.list']({}).then(async (list) => {
-          const device = list.find((d) => d.id === arg || d.name === arg);
-          if (!device) return io.out(`No paired device "${arg}". Type "devices" to list them.`);
-          const { revoked } = await handlers['devices.revoke']({ deviceId: device.id });
-          if (!revoked) io.out(`"${device.name}" was already revoked.`);
-        }).catch(fail);
+        return void handlers['devices.list']({})
+          .then(async (list) => {
+            const device = list.find((d) => d.id === arg || d.name === arg);
+            if (!device) return io.out(`No paired device "${arg}". Type "devices" to list them.`);
+            const { revoked } = await handlers['devices.revoke']({ deviceId: device.id });
+            if (!revoked) io.out(`"${device.name}" was already revoked.`);
+          })
+          .catch(fail);
       case 'quit':
       case 'exit':
         return stop();
@@ -186,4 +217,3 @@ export const processIo: HeadlessIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 };
-

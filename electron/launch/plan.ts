@@ -12,10 +12,10 @@ export interface FsProbe {
 }
 
 export type LaunchPlan =
-  | { mode: 'electron'; binary: string; args: string[] }
-  | { mode: 'headless'; reason: string; args: string[] };
+  { mode: 'electron'; binary: string; args: string[] } | { mode: 'headless'; reason: string; args: string[] };
 
-export const INSTALL_HINT = 'To get the desktop app, fetch Electron once where the internet is reachable: node node_modules/electron/install.js';
+export const INSTALL_HINT =
+  'To get the desktop app, fetch Electron once where the internet is reachable: node node_modules/electron/install.js';
 
 /** The Electron executable that `node_modules/electron` would run, or null when it is not installed. */
 export function findElectronBinary(root: string, fs: FsProbe, env: NodeJS.ProcessEnv = {}): string | null {
@@ -24,18 +24,31 @@ export function findElectronBinary(root: string, fs: FsProbe, env: NodeJS.Proces
   if (!fs.existsSync(pathFile)) return null;
   const relative = fs.readFileSync(pathFile, 'utf8').trim();
   if (!relative) return null;
-  const binary = env.ELECTRON_OVERRIDE_DIST_PATH ? path.join(env.ELECTRON_OVERRIDE_DIST_PATH, relative) : path.join(pkg, 'dist', relative);
+  const binary = env.ELECTRON_OVERRIDE_DIST_PATH
+    ? path.join(env.ELECTRON_OVERRIDE_DIST_PATH, relative)
+    : path.join(pkg, 'dist', relative);
   return fs.existsSync(binary) ? binary : null;
 }
 
-export function planLaunch(options: { root: string; args: string[]; env: NodeJS.ProcessEnv; platform: NodeJS.Platform; fs: FsProbe }): LaunchPlan {
+export function planLaunch(options: {
+  root: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  fs: FsProbe;
+}): LaunchPlan {
   const { root, args, env, platform, fs } = options;
   const headless = (reason: string): LaunchPlan => ({ mode: 'headless', reason, args });
   if (args.includes('--help') || args.includes('-h')) return headless('help');
-  if (env.SHOEBOX_HEADLESS === '1') return headless('SHOEBOX_HEADLESS=1 is set, so Shoebox runs without its desktop window.');
+  if (env.SHOEBOX_HEADLESS === '1')
+    return headless('SHOEBOX_HEADLESS=1 is set, so Shoebox runs without its desktop window.');
   const binary = findElectronBinary(root, fs, env);
-  if (!binary) return headless(`Electron is not installed here (npm skips its download script, see .npmrc). ${INSTALL_HINT}`);
-  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return headless('There is no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the desktop window cannot open.');
+  if (!binary)
+    return headless(`Electron is not installed here (npm skips its download script, see .npmrc). ${INSTALL_HINT}`);
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY)
+    return headless(
+      'There is no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the desktop window cannot open.',
+    );
   return { mode: 'electron', binary, args };
 }
 

@@ -20,7 +20,11 @@ const mayBuild = process.env.SHOEBOX_NO_BUILD !== '1';
 async function runElectron(binary: string): Promise<number> {
   const step = shellBuildStep(root);
   if (mayBuild && isStale(step.outputs, step.sources) && !runStep(root, step, note)) return 1;
-  const child = spawn(binary, electronArgs(root, args), { cwd: root, stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } });
+  const child = spawn(binary, electronArgs(root, args), {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined },
+  });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
@@ -36,7 +40,9 @@ async function runElectron(binary: string): Promise<number> {
 async function runWithoutElectron(reason: string): Promise<number> {
   if (reason !== 'help') {
     note(`not opening the desktop app. ${reason}`);
-    note('Running headless instead: the receiver works the same, and its window opens in your browser at the "Window:" address below.');
+    note(
+      'Running headless instead: the receiver works the same, and its window opens in your browser at the "Window:" address below.',
+    );
   }
   return runHeadless(args, io);
 }

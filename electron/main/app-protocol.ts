@@ -18,10 +18,14 @@ export const PRIVILEGED_SCHEMES = [
   { scheme: THUMBNAIL_PROTOCOL, privileges: { secure: true, supportFetchAPI: true } },
 ] as const;
 
-const NOT_BUILT = '<!doctype html><meta charset="utf-8"><title>Shoebox</title><p>The window is not built: run <code>npm run build:ui</code>, then reopen Shoebox.</p>';
+const NOT_BUILT =
+  '<!doctype html><meta charset="utf-8"><title>Shoebox</title><p>The window is not built: run <code>npm run build:ui</code>, then reopen Shoebox.</p>';
 
 function answer(status: number, body: BodyInit | null, type: string, extra: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-store', ...extra } });
+  return new Response(body, {
+    status,
+    headers: { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-store', ...extra },
+  });
 }
 
 /** app://shoebox/<path> → a file of `rendererDir`; paths without an extension get index.html (one-page app). */
@@ -33,7 +37,8 @@ export async function appFileResponse(rendererDir: string, requestUrl: string, m
   } catch {
     return answer(400, 'Bad request.', 'text/plain; charset=utf-8');
   }
-  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return answer(404, 'Not found.', 'text/plain; charset=utf-8');
+  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST)
+    return answer(404, 'Not found.', 'text/plain; charset=utf-8');
   if (method !== 'GET' && method !== 'HEAD') return answer(405, 'Method not allowed.', 'text/plain; charset=utf-8');
   let rel: string;
   try {
@@ -43,18 +48,23 @@ export async function appFileResponse(rendererDir: string, requestUrl: string, m
   }
   if (rel.includes('\0')) return answer(400, 'Bad request.', 'text/plain; charset=utf-8');
   const target = path.resolve(root, `.${path.posix.normalize(`/${rel}`)}`);
-  if (target !== root && !target.startsWith(root + path.sep)) return answer(404, 'Not found.', 'text/plain; charset=utf-8');
+  if (target !== root && !target.startsWith(root + path.sep))
+    return answer(404, 'Not found.', 'text/plain; charset=utf-8');
   let file = target;
   let stat = await fs.stat(file).catch(() => null);
   if (!stat?.isFile()) {
-    if (path.extname(rel) !== '' && rel !== '/index.html') return answer(404, 'Not found.', 'text/plain; charset=utf-8');
+    if (path.extname(rel) !== '' && rel !== '/index.html')
+      return answer(404, 'Not found.', 'text/plain; charset=utf-8');
     file = path.join(root, 'index.html');
     stat = await fs.stat(file).catch(() => null);
     if (!stat?.isFile()) return answer(503, NOT_BUILT, 'text/html; charset=utf-8');
   }
   const type = contentTypeFor(file);
   const body = method === 'HEAD' ? null : new Uint8Array(await fs.readFile(file));
-  return new Response(body, { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-cache' } });
+  return new Response(body, {
+    status: 200,
+    headers: { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-cache' },
+  });
 }
 
 /** What the thumbnail handler needs of the app service. */
@@ -72,14 +82,19 @@ export async function thumbnailResponse(service: ThumbnailSourceLike, requestUrl
   if (service.isSwitching) return answer(503, 'Busy.', 'text/plain; charset=utf-8');
   const thumb = await service.thumbnails.get(sha).catch(() => null);
   if (!thumb) return answer(404, 'Not found.', 'text/plain; charset=utf-8');
-  if (thumb.type === 'placeholder') return answer(200, placeholderSvg(thumb.kind), 'image/svg+xml', { 'cache-control': 'private, max-age=60' });
+  if (thumb.type === 'placeholder')
+    return answer(200, placeholderSvg(thumb.kind), 'image/svg+xml', { 'cache-control': 'private, max-age=60' });
   const bytes = await fs.readFile(thumb.path).catch(() => null);
   if (!bytes) return answer(404, 'Not found.', 'text/plain; charset=utf-8');
   return answer(200, new Uint8Array(bytes), 'image/webp', { 'cache-control': 'private, max-age=31536000, immutable' });
 }
 
 /** Registers both schemes (after the app is ready). `service` is read at each request (it starts later). */
-export function registerProtocols(protocol: ProtocolLike, rendererDir: string, service: () => ThumbnailSourceLike | null): void {
+export function registerProtocols(
+  protocol: ProtocolLike,
+  rendererDir: string,
+  service: () => ThumbnailSourceLike | null,
+): void {
   protocol.handle(APP_SCHEME, (request) => appFileResponse(rendererDir, request.url, request.method));
   protocol.handle(THUMBNAIL_PROTOCOL, async (request) => {
     const current = service();

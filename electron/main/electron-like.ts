@@ -80,11 +80,18 @@ export interface AppLike {
 }
 
 export interface SessionLike {
-  setPermissionRequestHandler(handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+  setPermissionRequestHandler(
+    handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void,
+  ): void;
   setPermissionCheckHandler(handler: (contents: unknown, permission: string) => boolean): void;
   on(event: 'will-download', listener: (event: PreventableEvent) => void): unknown;
   readonly webRequest: {
-    onHeadersReceived(listener: (details: { url: string; responseHeaders?: Record<string, string[]> }, callback: (response: { responseHeaders?: Record<string, string | string[]> }) => void) => void): void;
+    onHeadersReceived(
+      listener: (
+        details: { url: string; responseHeaders?: Record<string, string[]> },
+        callback: (response: { responseHeaders?: Record<string, string | string[]> }) => void,
+      ) => void,
+    ): void;
   };
 }
 
@@ -131,6 +138,13 @@ export interface ShellLike {
 export interface DialogsLike {
   chooseFolder(options: { title: string; defaultPath: string; buttonLabel: string }): Promise<string | null>;
   /** Resolves to the index of the button chosen. */
-  ask(options: { type: 'question' | 'warning' | 'info'; message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number }): Promise<number>;
+  ask(options: {
+    type: 'question' | 'warning' | 'info';
+    message: string;
+    detail: string;
+    buttons: string[];
+    defaultId: number;
+    cancelId: number;
+  }): Promise<number>;
   showError(title: string, content: string): void;
 }

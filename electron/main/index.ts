@@ -5,7 +5,20 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, nativeTheme, Notification, protocol, session, shell, Tray } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  nativeTheme,
+  Notification,
+  protocol,
+  session,
+  shell,
+  Tray,
+} from 'electron';
 import { AppService } from '../app/app-service';
 import { PRIVILEGED_SCHEMES } from './app-protocol';
 import type { DialogsLike, ShellLike } from './electron-like';
@@ -17,7 +30,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (message: string) => process.stderr.write(`[shoebox] ${message}\n`);
 
 // Before 'ready': app://shoebox is a secure standard origin, shoebox-thumb:// serves thumbnails.
-protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })));
+protocol.registerSchemesAsPrivileged(
+  PRIVILEGED_SCHEMES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })),
+);
 if (process.platform === 'win32') app.setAppUserModelId('app.shoebox.desktop');
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
 
@@ -35,7 +50,10 @@ const live = () => (current && !current.isDestroyed() ? current : null);
 
 const dialogs: DialogsLike = {
   chooseFolder: async (options) => {
-    const props: Electron.OpenDialogOptions = { ...options, properties: ['openDirectory', 'createDirectory', 'promptToCreate'] };
+    const props: Electron.OpenDialogOptions = {
+      ...options,
+      properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+    };
     const window = live();
     const result = window ? await dialog.showOpenDialog(window, props) : await dialog.showOpenDialog(props);
     return result.canceled ? null : (result.filePaths[0] ?? null);
@@ -68,7 +86,8 @@ const deps: ShellDeps<Electron.NativeImage, Electron.Menu> = {
   buildMenu: (template) => Menu.buildFromTemplate(template),
   trayImage: (state) => nativeImage.createFromPath(path.join(here, 'tray', trayIconFile(state, process.platform))),
   notify: (options) => (Notification.isSupported() ? new Notification(options) : null),
-  startService: (opener) => AppService.start({ config: settings.config, preferSavedFolder: settings.preferSavedFolder, opener, log }),
+  startService: (opener) =>
+    AppService.start({ config: settings.config, preferSavedFolder: settings.preferSavedFolder, opener, log }),
   rendererDir: path.join(here, '..', 'renderer'),
   preloadPath: path.join(here, 'preload.cjs'),
   platform: process.platform,

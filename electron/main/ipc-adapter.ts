@@ -31,7 +31,11 @@ export interface IpcOptions {
 }
 
 /** Registers one handler per command; returns a function that removes them. Answers are DispatchResult. */
-export function registerAppApi(ipcMain: IpcMainLike, handlers: AppService['handlers'], options: IpcOptions): () => void {
+export function registerAppApi(
+  ipcMain: IpcMainLike,
+  handlers: AppService['handlers'],
+  options: IpcOptions,
+): () => void {
   const commands = Object.keys(COMMANDS) as CommandName[];
   for (const command of commands) {
     ipcMain.handle(invokeChannel(command), async (event, request): Promise<DispatchResult> => {
@@ -52,8 +56,8 @@ export function forwardAppEvents(events: AppService['events'], contents: WebCont
     const listener = (payload: unknown) => {
       if (!contents.isDestroyed()) contents.send(eventChannel(event), payload);
     };
-    events.on(event, listener as never);
-    return () => events.off(event, listener as never);
+    events.on(event, listener);
+    return () => events.off(event, listener);
   });
   return () => offs.forEach((off) => off());
 }

@@ -44,7 +44,9 @@ export class MainWindow {
       void this.options.dock?.show();
       return existing;
     }
-    const window = this.options.createWindow(windowOptions(this.options.preloadPath, this.options.darkMode?.() ?? false));
+    const window = this.options.createWindow(
+      windowOptions(this.options.preloadPath, this.options.darkMode?.() ?? false),
+    );
     this.window = window;
     this.stopForwarding = this.options.forwardEvents(window);
     window.once('ready-to-show', () => {
@@ -63,7 +65,9 @@ export class MainWindow {
       if (this.window === window) this.window = null;
     });
     void this.options.dock?.show();
-    window.loadURL(this.options.url ?? APP_START_URL).catch((error: Error) => this.options.log?.(`Could not load the window: ${error.message}`));
+    window
+      .loadURL(this.options.url ?? APP_START_URL)
+      .catch((error: Error) => this.options.log?.(`Could not load the window: ${error.message}`));
     return window;
   }
 

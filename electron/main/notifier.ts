@@ -68,7 +68,12 @@ export class Notifier {
     if (key === this.lastBanner) return;
     this.lastBanner = key;
     if (!banner || this.disposed) return;
-    const title = banner.kind === 'disk-full' ? 'Backup disk is full' : banner.kind === 'low-space' ? 'Backup disk is almost full' : 'Shoebox needs attention';
+    const title =
+      banner.kind === 'disk-full'
+        ? 'Backup disk is full'
+        : banner.kind === 'low-space'
+          ? 'Backup disk is almost full'
+          : 'Shoebox needs attention';
     this.show(title, banner.message);
   }
 

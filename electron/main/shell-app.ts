@@ -10,8 +10,19 @@ import { forwardAppEvents, registerAppApi } from './ipc-adapter';
 import type { Opener } from '../app/opener';
 import { registerProtocols, type ThumbnailSourceLike } from './app-protocol';
 import type {
-  AppLike, BrowserWindowLike, DialogsLike, IpcMainLike, MenuItemTemplate, NotificationLike, NotificationOptions,
-  PreventableEvent, ProtocolLike, SessionLike, ShellLike, TrayLike, WindowOptions,
+  AppLike,
+  BrowserWindowLike,
+  DialogsLike,
+  IpcMainLike,
+  MenuItemTemplate,
+  NotificationLike,
+  NotificationOptions,
+  PreventableEvent,
+  ProtocolLike,
+  SessionLike,
+  ShellLike,
+  TrayLike,
+  WindowOptions,
 } from './electron-like';
 import { changeBackupFolder, withSystemDialogs } from './folder-dialog';
 import { MainWindow } from './main-window';
@@ -71,7 +82,8 @@ export class ShellApp<Image = unknown, Menu = unknown> {
     this.window = new MainWindow({
       createWindow: deps.createWindow,
       preloadPath: deps.preloadPath,
-      forwardEvents: (window) => (this.service ? forwardAppEvents(this.service.events, window.webContents) : () => undefined),
+      forwardEvents: (window) =>
+        this.service ? forwardAppEvents(this.service.events, window.webContents) : () => undefined,
       dock: deps.platform === 'darwin' ? deps.app.dock : undefined,
       isQuitting: () => this.quitting,
       darkMode: deps.darkMode,
@@ -90,7 +102,9 @@ export class ShellApp<Image = unknown, Menu = unknown> {
     const shell = new ShellApp(deps);
     app.on('second-instance', () => shell.showWindow());
     app.on('activate', () => shell.showWindow());
-    app.on('web-contents-created', (_event, contents) => hardenContents(contents, { shell: deps.shell, log: deps.log }));
+    app.on('web-contents-created', (_event, contents) =>
+      hardenContents(contents, { shell: deps.shell, log: deps.log }),
+    );
     // Closing the window hides it; Shoebox lives on in the tray until "Quit".
     app.on('window-all-closed', () => undefined);
     app.on('before-quit', (event) => shell.beforeQuit(event));
@@ -112,7 +126,12 @@ export class ShellApp<Image = unknown, Menu = unknown> {
       return false;
     }
     const service = this.service;
-    this.cleanups.push(registerAppApi(deps.ipcMain, withSystemDialogs(service.handlers, deps.dialogs, this.log), { isTrustedSender: isAppUrl, log: this.log }));
+    this.cleanups.push(
+      registerAppApi(deps.ipcMain, withSystemDialogs(service.handlers, deps.dialogs, this.log), {
+        isTrustedSender: isAppUrl,
+        log: this.log,
+      }),
+    );
     const tray = (this.tray = new TrayController<Image, Menu>({
       createTray: deps.createTray,
       buildMenu: deps.buildMenu,
@@ -126,7 +145,11 @@ export class ShellApp<Image = unknown, Menu = unknown> {
         quit: () => deps.app.quit(),
       },
     }));
-    const notifier = (this.notifier = new Notifier({ notify: deps.notify, onClick: () => this.showWindow(), isWindowFocused: () => this.window.isFocused() }));
+    const notifier = (this.notifier = new Notifier({
+      notify: deps.notify,
+      onClick: () => this.showWindow(),
+      isWindowFocused: () => this.window.isFocused(),
+    }));
     this.listen('status', (status) => {
       tray.status(status);
       notifier.status(status);
@@ -148,7 +171,10 @@ export class ShellApp<Image = unknown, Menu = unknown> {
     return true;
   }
 
-  private listen<E extends keyof import('../app/app-service').AppEvents>(event: E, listener: (...args: import('../app/app-service').AppEvents[E]) => void): void {
+  private listen<E extends keyof import('../app/app-service').AppEvents>(
+    event: E,
+    listener: (...args: import('../app/app-service').AppEvents[E]) => void,
+  ): void {
     const events = this.service!.events;
     events.on(event, listener as never);
     this.cleanups.push(() => events.off(event, listener as never));
@@ -204,10 +230,13 @@ export class ShellApp<Image = unknown, Menu = unknown> {
     const service = this.service;
     if (!service) return;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.deps.closeTimeoutMs ?? 10_000)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), this.deps.closeTimeoutMs ?? 10_000)),
+    );
     try {
       const outcome = await Promise.race([service.close().then(() => 'closed' as const), timeout]);
-      if (outcome === 'timeout') this.log('The receiver did not close in time; quitting anyway (unfinished uploads stay resumable).');
+      if (outcome === 'timeout')
+        this.log('The receiver did not close in time; quitting anyway (unfinished uploads stay resumable).');
     } catch (error) {
       this.log(`Error while closing: ${(error as Error)?.message ?? String(error)}`);
     } finally {

@@ -40,8 +40,11 @@ export function electronOpener(shell: Pick<ShellLike, 'openPath' | 'showItemInFo
 /** A sentence for the "could not start" dialog. */
 export function describeStartError(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
-  if (e?.code === 'EADDRINUSE') return 'Another program already uses Shoebox\'s network port. Is Shoebox already running in a terminal (npm start)? Quit it, then open Shoebox again.';
-  if (e?.code === 'EADDRNOTAVAIL') return 'The network address Shoebox was told to use is not an address of this computer.';
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') return `Shoebox is not allowed to use its backup folder or its network port: ${e.message}`;
+  if (e?.code === 'EADDRINUSE')
+    return "Another program already uses Shoebox's network port. Is Shoebox already running in a terminal (npm start)? Quit it, then open Shoebox again.";
+  if (e?.code === 'EADDRNOTAVAIL')
+    return 'The network address Shoebox was told to use is not an address of this computer.';
+  if (e?.code === 'EACCES' || e?.code === 'EPERM')
+    return `Shoebox is not allowed to use its backup folder or its network port: ${e.message}`;
   return `Shoebox could not start: ${e?.message ?? String(error)}`;
 }

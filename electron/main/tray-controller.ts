@@ -82,6 +82,7 @@ export class TrayController<Image, Menu> {
     this.shown = view;
     if (before?.state !== view.state) this.tray.setImage(this.options.image(view.state));
     if (before?.tooltip !== view.tooltip) this.tray.setToolTip(view.tooltip);
-    if (before?.statusLine !== view.statusLine) this.tray.setContextMenu(this.options.buildMenu(trayMenu(view, this.options.actions)));
+    if (before?.statusLine !== view.statusLine)
+      this.tray.setContextMenu(this.options.buildMenu(trayMenu(view, this.options.actions)));
   }
 }

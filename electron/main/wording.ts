@@ -29,9 +29,18 @@ function clip(text: string, max: number): string {
 const OPEN_STATES = new Set(['waiting', 'receiving', 'retrying', 'verifying']);
 
 export function trayView(status: AppStatus | null, queue: QueueSnapshot | null): TrayView {
-  const view = (state: TrayState, statusLine: string, detail = statusLine): TrayView => ({ state, statusLine: clip(statusLine, 80), tooltip: clip(`Shoebox: ${detail}`, 127) });
+  const view = (state: TrayState, statusLine: string, detail = statusLine): TrayView => ({
+    state,
+    statusLine: clip(statusLine, 80),
+    tooltip: clip(`Shoebox: ${detail}`, 127),
+  });
   if (status?.banner) {
-    const line = status.banner.kind === 'disk-full' ? 'Backup disk is full' : status.banner.kind === 'low-space' ? 'Backup disk is almost full' : 'Shoebox needs attention';
+    const line =
+      status.banner.kind === 'disk-full'
+        ? 'Backup disk is full'
+        : status.banner.kind === 'low-space'
+          ? 'Backup disk is almost full'
+          : 'Shoebox needs attention';
     return view('attention', line, status.banner.message);
   }
   if (status?.busy) return view('receiving', status.busy);
@@ -46,7 +55,10 @@ export function trayView(status: AppStatus | null, queue: QueueSnapshot | null):
   const paused = queue?.devices.find((d) => d.state === 'paused');
   if (paused) return view('idle', `Waiting for ${deviceLabel(paused.deviceName)} to continue`);
   const stored = queue?.session.stored ?? 0;
-  return view('idle', stored > 0 ? `Up to date: ${count(stored, 'file')} backed up since Shoebox started` : 'Ready for photos');
+  return view(
+    'idle',
+    stored > 0 ? `Up to date: ${count(stored, 'file')} backed up since Shoebox started` : 'Ready for photos',
+  );
 }
 
 /** "12 photos", "3 videos", "12 photos and 3 videos", "2 photos, 1 video and 4 files". */

@@ -4,7 +4,14 @@
  * they are handed over, events too. Plain code: the preload entry (index.ts) passes Electron's
  * contextBridge and ipcRenderer, tests pass fakes.
  */
-import { apiErrorSchema, COMMANDS, EVENTS, isCommandName, isEventName, type ApiErrorInfo } from '../../shared/app-api/contract';
+import {
+  apiErrorSchema,
+  COMMANDS,
+  EVENTS,
+  isCommandName,
+  isEventName,
+  type ApiErrorInfo,
+} from '../../shared/app-api/contract';
 import { eventChannel, invokeChannel, type ShoeboxBridge } from '../../shared/app-api/bridge';
 
 /** What the bridge uses of ipcRenderer. */
@@ -45,7 +52,10 @@ export function createBridge(ipc: IpcRendererLike): ShoeboxBridge {
       const parsed = COMMANDS[command].request.safeParse(request ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        return fail('BAD_REQUEST', `${command}: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'invalid request'}`);
+        return fail(
+          'BAD_REQUEST',
+          `${command}: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'invalid request'}`,
+        );
       }
       let answer: unknown;
       try {

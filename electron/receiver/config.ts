@@ -66,7 +66,17 @@ export function parseBytes(value: string, what: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?$/i.exec(value.trim());
   if (!match) throw new ConfigError(`${what}: "${value}" is not a size (examples: 50GB, 512MB, 1048576).`);
   const unit = (match[2] ?? '').toLowerCase().replace(/b$/, '');
-  const scale: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 1024, mi: 1024 ** 2, gi: 1024 ** 3, ti: 1024 ** 4 };
+  const scale: Record<string, number> = {
+    '': 1,
+    k: 1e3,
+    m: 1e6,
+    g: 1e9,
+    t: 1e12,
+    ki: 1024,
+    mi: 1024 ** 2,
+    gi: 1024 ** 3,
+    ti: 1024 ** 4,
+  };
   const factor = scale[unit];
   if (factor === undefined) throw new ConfigError(`${what}: unknown unit in "${value}".`);
   return Math.round(Number(match[1]) * factor);
@@ -74,7 +84,8 @@ export function parseBytes(value: string, what: string): number {
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port: "${value}" is not a port number (0-65535).`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`--port: "${value}" is not a port number (0-65535).`);
   return port;
 }
 
@@ -108,9 +119,18 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       args: argv,
       allowPositionals: false,
       options: {
-        folder: { type: 'string' }, 'data-dir': { type: 'string' }, bind: { type: 'string' }, port: { type: 'string' },
-        name: { type: 'string' }, 'no-bonjour': { type: 'boolean' }, 'advertise-on': { type: 'string' }, 'no-tls': { type: 'boolean' }, 'max-upload': { type: 'string' },
-        'idle-timeout': { type: 'string' }, 'stale-days': { type: 'string' }, 'min-free': { type: 'string' },
+        folder: { type: 'string' },
+        'data-dir': { type: 'string' },
+        bind: { type: 'string' },
+        port: { type: 'string' },
+        name: { type: 'string' },
+        'no-bonjour': { type: 'boolean' },
+        'advertise-on': { type: 'string' },
+        'no-tls': { type: 'boolean' },
+        'max-upload': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'stale-days': { type: 'string' },
+        'min-free': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

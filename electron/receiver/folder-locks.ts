@@ -14,7 +14,10 @@ export interface FolderLocks {
 }
 
 /** Locks the backup folder, then the data folder (once if they are the same file); throws InstanceLockedError. */
-export async function lockFolders(config: Pick<ReceiverConfig, 'folder' | 'dataDir'>, extra: { heartbeatMs?: number } = {}): Promise<FolderLocks> {
+export async function lockFolders(
+  config: Pick<ReceiverConfig, 'folder' | 'dataDir'>,
+  extra: { heartbeatMs?: number } = {},
+): Promise<FolderLocks> {
   const takenOver: string[] = [];
   const purpose = 'another Shoebox receiver';
   const common = { purpose, heartbeatMs: extra.heartbeatMs, log: (message: string) => takenOver.push(message) };
@@ -52,7 +55,9 @@ export async function ensureBackupFolder(folder: string, home = os.homedir()): P
       throw new Error(`${target} is a file, not a folder: choose another backup folder with --folder.`);
     }
     if (code === 'ENOENT') {
-      throw new Error(`The backup folder ${target} is not there, nor is ${path.dirname(target)}. If it is on a disk that is not connected, connect it and start Shoebox again; otherwise create the folder or choose another one (--folder).`);
+      throw new Error(
+        `The backup folder ${target} is not there, nor is ${path.dirname(target)}. If it is on a disk that is not connected, connect it and start Shoebox again; otherwise create the folder or choose another one (--folder).`,
+      );
     }
     throw error;
   }

@@ -43,32 +43,37 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
   const { folder, staging, index, ingest, staleUploadAgeMs, log } = options;
   const sweep = async () => {
     const { removed } = await staging.removeStale(staleUploadAgeMs, (key) => ingest.isActive(key));
-    if (removed > 0) log(`Removed ${removed} unfinished upload(s) untouched for ${Math.round(staleUploadAgeMs / 86_400_000)} days.`);
+    if (removed > 0)
+      log(`Removed ${removed} unfinished upload(s) untouched for ${Math.round(staleUploadAgeMs / 86_400_000)} days.`);
   };
   // The folder against the index: at start, then with every sweep (files deleted by hand while running).
   const abort = new AbortController();
-  const checkFolder = (): Promise<StoredResource[]> => (options.pruneMissing ?? true)
-    ? pruneMissingFiles(index, folder, { log, signal: abort.signal }).then(
-      ({ removed }) => {
-        if (removed.length > 0) options.onPruned(removed);
-        return removed;
-      },
-      (error: Error) => {
-        log(`Checking the backup folder against the library failed: ${error.message}`);
-        return [];
-      },
-    )
-    : Promise.resolve([]);
+  const checkFolder = (): Promise<StoredResource[]> =>
+    (options.pruneMissing ?? true)
+      ? pruneMissingFiles(index, folder, { log, signal: abort.signal }).then(
+          ({ removed }) => {
+            if (removed.length > 0) options.onPruned(removed);
+            return removed;
+          },
+          (error: Error) => {
+            log(`Checking the backup folder against the library failed: ${error.message}`);
+            return [];
+          },
+        )
+      : Promise.resolve([]);
   let last: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   return {
     sweep,
     start: () => {
-      timer ??= setInterval(() => {
-        last = last
-          .then(() => sweep().catch((e: Error) => log(`Cleaning staging failed: ${e.message}`)))
-          .then(() => (abort.signal.aborted ? undefined : checkFolder()));
-      }, options.everyMs ?? 60 * 60_000);
+      timer ??= setInterval(
+        () => {
+          last = last
+            .then(() => sweep().catch((e: Error) => log(`Cleaning staging failed: ${e.message}`)))
+            .then(() => (abort.signal.aborted ? undefined : checkFolder()));
+        },
+        options.everyMs ?? 60 * 60_000,
+      );
       timer.unref();
     },
     checkFolderNow: () => {

@@ -49,11 +49,27 @@ export interface Presence {
 }
 
 /** Advertises (when Bonjour is on) and describes the receiver for pairing. */
-export async function startPresence({ config, port, devices, pairing, identity, watcher, log }: PresenceOptions): Promise<Presence> {
+export async function startPresence({
+  config,
+  port,
+  devices,
+  pairing,
+  identity,
+  watcher,
+  log,
+}: PresenceOptions): Promise<Presence> {
   const advertise = () =>
     startAdvertising({
-      name: devices.name, port, receiverId: devices.receiverId, tls: identity !== undefined, pin: identity?.pin,
-      pairingOpen: pairing.isOpen, host: config.host, advertiseOn: config.advertiseOn, watcher, log,
+      name: devices.name,
+      port,
+      receiverId: devices.receiverId,
+      tls: identity !== undefined,
+      pin: identity?.pin,
+      pairingOpen: pairing.isOpen,
+      host: config.host,
+      advertiseOn: config.advertiseOn,
+      watcher,
+      log,
     });
   let advertiser = config.bonjour ? await advertise() : undefined;
 
@@ -64,7 +80,15 @@ export async function startPresence({ config, port, devices, pairing, identity, 
       return identity.pin;
     },
     host: phoneHost,
-    pairingUrl: (code: string) => buildPairingUrl({ host: phoneHost, port, receiverId: devices.receiverId, fp: identity.pin, code, name: devices.name }),
+    pairingUrl: (code: string) =>
+      buildPairingUrl({
+        host: phoneHost,
+        port,
+        receiverId: devices.receiverId,
+        fp: identity.pin,
+        code,
+        name: devices.name,
+      }),
     caCerPath: CA_CER_PATH,
     profilePath: MOBILECONFIG_PATH,
   };
@@ -77,15 +101,17 @@ export async function startPresence({ config, port, devices, pairing, identity, 
     trust,
     pairingChanged: (open) => advertiser?.update({ pairingOpen: open }),
     rename: (name) => {
-      renaming = renaming.catch(() => devices.name).then(async () => {
-        await devices.setName(name);
-        await identity?.refresh();
-        if (advertiser) {
-          await advertiser.stop().catch((error: Error) => log(`Bonjour: ${error.message}`));
-          advertiser = await advertise();
-        }
-        return advertiser?.name ?? devices.name;
-      });
+      renaming = renaming
+        .catch(() => devices.name)
+        .then(async () => {
+          await devices.setName(name);
+          await identity?.refresh();
+          if (advertiser) {
+            await advertiser.stop().catch((error: Error) => log(`Bonjour: ${error.message}`));
+            advertiser = await advertise();
+          }
+          return advertiser?.name ?? devices.name;
+        });
       return renaming;
     },
     stop: async () => {

@@ -52,7 +52,10 @@ export interface ReceiverOptions {
 }
 
 /** The library index, read only. */
-export type LibraryReader = Pick<LibraryIndex, 'totals' | 'getBySha' | 'getByPath' | 'getAssetResources' | 'listResources'>;
+export type LibraryReader = Pick<
+  LibraryIndex,
+  'totals' | 'getBySha' | 'getByPath' | 'getAssetResources' | 'listResources'
+>;
 
 /** A pairing code while pairing is open. */
 export interface PairingCode {

@@ -31,7 +31,14 @@ import { StreamServer } from './stream/stream-server';
 import { registerInternals } from './test-seam';
 
 export type { HttpRoute } from './http/route';
-export type { LibraryReader, PairingCode, Receiver, ReceiverEvents, ReceiverOptions, ReceiverTrust } from './receiver-api';
+export type {
+  LibraryReader,
+  PairingCode,
+  Receiver,
+  ReceiverEvents,
+  ReceiverOptions,
+  ReceiverTrust,
+} from './receiver-api';
 
 /** Describes a file for an index rebuild: EXIF date, else its mtime (which Shoebox set to the capture time). */
 async function describeFile(absPath: string): Promise<{ captureDate: string }> {
@@ -52,7 +59,11 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
   }
 }
 
-async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOptions, locks: FolderLocks): Promise<Receiver> {
+async function startOnLockedFolders(
+  config: ReceiverConfig,
+  options: ReceiverOptions,
+  locks: FolderLocks,
+): Promise<Receiver> {
   const events = new EventEmitter<ReceiverEvents>();
   const log = (message: string) => events.emit('log', message);
   for (const message of locks.takenOver) log(message);
@@ -62,27 +73,60 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   const index = await LibraryIndex.open({ folder: config.folder, describeFile, log });
   const pairing = new PairingWindow(options.pairing);
   const watcher = options.addressWatcher ?? createAddressWatcher();
-  const identity = config.tls ? await TlsIdentity.create({ dataDir: config.dataDir, advertisedName: () => devices.name, host: config.host, watcher, log }) : undefined;
+  const identity = config.tls
+    ? await TlsIdentity.create({
+        dataDir: config.dataDir,
+        advertisedName: () => devices.name,
+        host: config.host,
+        watcher,
+        log,
+      })
+    : undefined;
 
   // ── The ingest core and its transports: activity and committed events are re-emitted here. ──
   const committer = new Committer(config.folder, index, staging);
   const ingest = new IngestService({
-    staging, committer, maxUploadBytes: config.maxUploadBytes, minFreeBytes: config.minFreeBytes,
-    ackEveryBytes: options.ackEveryBytes, ackDelayMs: options.ackDelayMs, freeBytes: options.freeBytes, spaceCheckEveryBytes: options.spaceCheckEveryBytes,
+    staging,
+    committer,
+    maxUploadBytes: config.maxUploadBytes,
+    minFreeBytes: config.minFreeBytes,
+    ackEveryBytes: options.ackEveryBytes,
+    ackDelayMs: options.ackDelayMs,
+    freeBytes: options.freeBytes,
+    spaceCheckEveryBytes: options.spaceCheckEveryBytes,
   });
   // The ingest core owns every upload's life: queue views follow it, and its committed event is the receiver's.
   const activity = new UploadActivityTracker().follow(ingest);
   activity.on('activity', (a) => events.emit('activity', a));
   ingest.on('committed', (event) => events.emit('committed', event));
-  const limits: Limits = { maxChunkBytes: MAX_CHUNK_BYTES, maxUploadBytes: config.maxUploadBytes, maxConcurrentUploads: options.maxConcurrentUploads ?? 16 };
-  const streams = new StreamServer({
-    devices, ingest, limits, receiverId: devices.receiverId, receiverName: () => devices.name,
-    idleTimeoutMs: config.idleTimeoutMs, helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
-    maxPendingBytes: options.maxPendingBytes ?? 32 * 1024 * 1024, log,
-  }, options.keepAliveMs);
+  const limits: Limits = {
+    maxChunkBytes: MAX_CHUNK_BYTES,
+    maxUploadBytes: config.maxUploadBytes,
+    maxConcurrentUploads: options.maxConcurrentUploads ?? 16,
+  };
+  const streams = new StreamServer(
+    {
+      devices,
+      ingest,
+      limits,
+      receiverId: devices.receiverId,
+      receiverName: () => devices.name,
+      idleTimeoutMs: config.idleTimeoutMs,
+      helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+      maxPendingBytes: options.maxPendingBytes ?? 32 * 1024 * 1024,
+      log,
+    },
+    options.keepAliveMs,
+  );
   const photokit = await startPhotoKit({
-    folder: config.folder, devices, ingest, staging, maxUploadBytes: config.maxUploadBytes, idleTimeoutMs: config.idleTimeoutMs,
-    staleUploadAgeMs: config.staleUploadAgeMs, log,
+    folder: config.folder,
+    devices,
+    ingest,
+    staging,
+    maxUploadBytes: config.maxUploadBytes,
+    idleTimeoutMs: config.idleTimeoutMs,
+    staleUploadAgeMs: config.staleUploadAgeMs,
+    log,
   });
   // ── end of the ingest block ──
 
@@ -98,10 +142,28 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   const server = createReceiverServer(identity, handleRequest, handleUpgrade);
 
   const maintenance = createMaintenance({
-    folder: config.folder, staging, index, ingest, staleUploadAgeMs: config.staleUploadAgeMs, pruneMissing: options.pruneMissing,
-    everyMs: options.staleSweepEveryMs, log, onPruned: (removed) => events.emit('pruned', removed),
+    folder: config.folder,
+    staging,
+    index,
+    ingest,
+    staleUploadAgeMs: config.staleUploadAgeMs,
+    pruneMissing: options.pruneMissing,
+    everyMs: options.staleSweepEveryMs,
+    log,
+    onPruned: (removed) => events.emit('pruned', removed),
   });
-  const parts: ReceiverParts = { maintenance, pairing, server, streams, photokit, ingest, identity, index, devices, locks };
+  const parts: ReceiverParts = {
+    maintenance,
+    pairing,
+    server,
+    streams,
+    photokit,
+    ingest,
+    identity,
+    index,
+    devices,
+    locks,
+  };
   let port: number;
   try {
     await maintenance.sweep();
@@ -127,9 +189,22 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
   if (options.openPairing ?? true) pairing.open();
 
   let closing: Promise<void> | undefined;
-  const library = { totals: () => index.totals(), getBySha: (sha: string) => index.getBySha(sha), getByPath: (rel: string) => index.getByPath(rel), getAssetResources: (id: string) => index.getAssetResources(id), listResources: (page: { offset: number; limit: number }) => index.listResources(page) };
+  const library = {
+    totals: () => index.totals(),
+    getBySha: (sha: string) => index.getBySha(sha),
+    getByPath: (rel: string) => index.getByPath(rel),
+    getAssetResources: (id: string) => index.getAssetResources(id),
+    listResources: (page: { offset: number; limit: number }) => index.listResources(page),
+  };
   const receiver: Receiver = {
-    url, port, host: config.host, receiverId: devices.receiverId, config, events, trust: presence.trust, library,
+    url,
+    port,
+    host: config.host,
+    receiverId: devices.receiverId,
+    config,
+    events,
+    trust: presence.trust,
+    library,
     get name() {
       return devices.name;
     },
@@ -144,7 +219,11 @@ async function startOnLockedFolders(config: ReceiverConfig, options: ReceiverOpt
     },
     openPairing: () => pairing.open(),
     closePairing: (reason = 'closed') => pairing.close(reason),
-    handleRequest, handleUpgrade, activeUploads: () => activity.list(), rename: presence.rename, folderCheck,
+    handleRequest,
+    handleUpgrade,
+    activeUploads: () => activity.list(),
+    rename: presence.rename,
+    folderCheck,
     close: () => (closing ??= shutDown(parts, presence)),
   };
   registerInternals(receiver, { devices, pairing, index, staging });

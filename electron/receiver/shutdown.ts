@@ -50,7 +50,9 @@ export async function shutDown(parts: ReceiverParts, presence: Presence): Promis
 }
 
 /** Undoes a start that failed to listen (nothing was connected or advertised yet; the caller releases the locks). */
-export async function abandonStart(parts: Pick<ReceiverParts, 'maintenance' | 'photokit' | 'identity' | 'index' | 'devices'>): Promise<void> {
+export async function abandonStart(
+  parts: Pick<ReceiverParts, 'maintenance' | 'photokit' | 'identity' | 'index' | 'devices'>,
+): Promise<void> {
   parts.maintenance.stop();
   await parts.photokit.close();
   parts.identity?.close();

@@ -6,15 +6,25 @@
 import { z } from 'zod';
 import { CONTROL_CHARACTERS } from '../text';
 import {
-  appSnapshotSchema, appStatusSchema, arrivalsChangeSchema, arrivalsPageSchema, deviceInfoSchema, folderInfoSchema,
-  pairingStateSchema, queueSnapshotSchema,
+  appSnapshotSchema,
+  appStatusSchema,
+  arrivalsChangeSchema,
+  arrivalsPageSchema,
+  deviceInfoSchema,
+  folderInfoSchema,
+  pairingStateSchema,
+  queueSnapshotSchema,
 } from './schemas';
 
 const none = z.object({}).strict();
 const ok = z.object({ ok: z.literal(true) });
 
 /** Folder paths come from the user (a dialog or a text field): absolute, no NUL. */
-const folderPath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'must not contain NUL');
+const folderPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'must not contain NUL');
 
 export const COMMANDS = {
   /** Everything the window needs to draw its first frame. */
@@ -30,7 +40,10 @@ export const COMMANDS = {
   /** Opens the file manager with this stored file selected (path relative to the backup folder). */
   'arrivals.showInFolder': { request: z.object({ path: z.string().min(1).max(1000) }).strict(), response: ok },
   'devices.list': { request: none, response: z.array(deviceInfoSchema) },
-  'devices.revoke': { request: z.object({ deviceId: z.string().min(1).max(200) }).strict(), response: z.object({ revoked: z.boolean() }) },
+  'devices.revoke': {
+    request: z.object({ deviceId: z.string().min(1).max(200) }).strict(),
+    response: z.object({ revoked: z.boolean() }),
+  },
   /** Opens pairing with a fresh six-digit code. */
   'pairing.open': { request: none, response: pairingStateSchema },
   'pairing.close': { request: none, response: pairingStateSchema },
@@ -46,10 +59,30 @@ export const COMMANDS = {
   'folder.open': { request: none, response: ok },
   /** Renames this computer as phones see it (Bonjour, certificate, pairing); answers the new status. */
   'settings.setName': {
-    request: z.object({ name: z.string().trim().min(1).max(63).refine((n) => !CONTROL_CHARACTERS.test(n), 'must not contain control characters (tabs, line breaks)') }).strict(),
+    request: z
+      .object({
+        name: z
+          .string()
+          .trim()
+          .min(1)
+          .max(63)
+          .refine((n) => !CONTROL_CHARACTERS.test(n), 'must not contain control characters (tabs, line breaks)'),
+      })
+      .strict(),
     response: appStatusSchema,
   },
-  'settings.setLowSpaceThreshold': { request: z.object({ bytes: z.number().int().min(0).max(2 ** 50) }).strict(), response: folderInfoSchema },
+  'settings.setLowSpaceThreshold': {
+    request: z
+      .object({
+        bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 50),
+      })
+      .strict(),
+    response: folderInfoSchema,
+  },
 } as const;
 
 export const EVENTS = {
@@ -69,7 +102,9 @@ export type CommandResponse<C extends CommandName> = z.infer<(typeof COMMANDS)[C
 export type EventPayload<E extends EventName> = z.infer<(typeof EVENTS)[E]>;
 
 /** The service side: one handler per command. */
-export type AppApiHandlers = { [C in CommandName]: (request: z.infer<(typeof COMMANDS)[C]['request']>) => Promise<CommandResponse<C>> };
+export type AppApiHandlers = {
+  [C in CommandName]: (request: z.infer<(typeof COMMANDS)[C]['request']>) => Promise<CommandResponse<C>>;
+};
 
 /** The window side: what both renderer adapters offer. */
 export interface AppClient {
@@ -97,7 +132,10 @@ export const apiErrorSchema = z.object({ code: z.string().max(64), message: z.st
 export type ApiErrorInfo = z.infer<typeof apiErrorSchema>;
 
 export class AppApiError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'AppApiError';
   }

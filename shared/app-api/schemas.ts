@@ -108,7 +108,10 @@ export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
 
 export const pairingStateSchema = z.object({
   open: z.boolean(),
-  code: z.string().regex(/^[0-9]{6}$/).nullable(),
+  code: z
+    .string()
+    .regex(/^[0-9]{6}$/)
+    .nullable(),
   expiresAt: isoDate.nullable(),
   /** shoebox://pair?… (null when TLS is off: the phone then pairs by address and code). */
   pairingUrl: z.string().max(2048).nullable(),

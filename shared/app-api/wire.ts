@@ -12,12 +12,14 @@ export const API_SOCKET_PATH = '/api/socket';
 /** Path prefix of thumbnails on the headless server: /thumbs/<sha256>. */
 export const THUMBNAIL_PATH = '/thumbs/';
 
-export const clientMessageSchema = z.object({
-  t: z.literal('call'),
-  id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-  command: z.string().max(64),
-  request: z.unknown(),
-}).strict();
+export const clientMessageSchema = z
+  .object({
+    t: z.literal('call'),
+    id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    command: z.string().max(64),
+    request: z.unknown(),
+  })
+  .strict();
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 export const serverMessageSchema = z.union([

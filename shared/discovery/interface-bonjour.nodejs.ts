@@ -35,7 +35,13 @@ export interface RemoteInfo {
 
 /** The multicast-dns instance inside bonjour-service. */
 export interface MdnsSocket {
-  on(event: 'query' | 'response', listener: (packet: Required<Pick<MdnsPacket, 'questions' | 'answers' | 'additionals' | 'authorities'>>, rinfo: RemoteInfo) => void): unknown;
+  on(
+    event: 'query' | 'response',
+    listener: (
+      packet: Required<Pick<MdnsPacket, 'questions' | 'answers' | 'additionals' | 'authorities'>>,
+      rinfo: RemoteInfo,
+    ) => void,
+  ): unknown;
   on(event: 'error' | 'warning', listener: (err: Error) => void): unknown;
   on(event: 'ready', listener: () => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
@@ -79,16 +85,20 @@ export interface BonjourErrorHandlers {
   onWarning?: (err: Error) => void;
 }
 
-export function createInterfaceBonjour(options: InterfaceBonjourOptions, handlers: BonjourErrorHandlers): InterfaceBonjour {
+export function createInterfaceBonjour(
+  options: InterfaceBonjourOptions,
+  handlers: BonjourErrorHandlers,
+): InterfaceBonjour {
   const { onError, onWarning = () => undefined } = handlers;
-  if (!options.interfaceAddress) throw new Error('An interface address is required: Shoebox never uses every interface');
+  if (!options.interfaceAddress)
+    throw new Error('An interface address is required: Shoebox never uses every interface');
   const mdnsOptions = {
     interface: options.interfaceAddress,
     bind: options.bindAddress ?? '0.0.0.0',
     ...(options.port !== undefined ? { port: options.port } : {}),
   };
   // The typings claim ServiceConfig; the options really go to multicast-dns.
-  const bonjour = new Bonjour(mdnsOptions as unknown as ConstructorParameters<typeof Bonjour>[0], onError);
+  const bonjour = new Bonjour(mdnsOptions, onError);
   const responder = (bonjour as unknown as { server?: MdnsResponder }).server;
   if (
     !responder ||
@@ -98,7 +108,9 @@ export function createInterfaceBonjour(options: InterfaceBonjourOptions, handler
     typeof responder.mdns?.query !== 'function'
   ) {
     bonjour.destroy();
-    throw new Error('bonjour-service internals changed (server.register / server.mdns): update shared/discovery/interface-bonjour.nodejs.ts');
+    throw new Error(
+      'bonjour-service internals changed (server.register / server.mdns): update shared/discovery/interface-bonjour.nodejs.ts',
+    );
   }
   const mdns = responder.mdns;
   // multicast-dns emits 'error' for EADDRINUSE / EACCES; without a listener it would throw.

@@ -100,7 +100,8 @@ export function safeParsePairingUrl(input: string): PairingUrlResult {
 export function parsePairingUrl(input: string): PairingInfo {
   if (typeof input !== 'string') throw new PairingUrlError('Pairing URL must be a string');
   const text = input.trim();
-  if (text.length > MAX_URL_LENGTH) throw new PairingUrlError(`Pairing URL is longer than ${MAX_URL_LENGTH} characters`);
+  if (text.length > MAX_URL_LENGTH)
+    throw new PairingUrlError(`Pairing URL is longer than ${MAX_URL_LENGTH} characters`);
   let url: URL;
   try {
     url = new URL(text);

@@ -53,8 +53,10 @@ function sameDnsName(a: string, b: string): boolean {
 /** Turns one bonjour-service result into a validated receiver, or a reason it is unusable. */
 export function toDiscoveredReceiver(service: BonjourService): DiscoveredReceiver | string {
   const { name, host, port } = service;
-  if (typeof name !== 'string' || name.length === 0 || new TextEncoder().encode(name).length > 63) return 'bad instance name';
-  if (typeof host !== 'string' || host.length === 0 || host.length > 255 || /[\s/]/.test(host)) return 'bad SRV target host';
+  if (typeof name !== 'string' || name.length === 0 || new TextEncoder().encode(name).length > 63)
+    return 'bad instance name';
+  if (typeof host !== 'string' || host.length === 0 || host.length > 255 || /[\s/]/.test(host))
+    return 'bad SRV target host';
   if (!Number.isInteger(port) || port < 1 || port > 65535) return 'bad SRV port';
   const raw = Array.isArray(service.rawTxt) ? service.rawTxt.filter((b): b is Buffer => Buffer.isBuffer(b)) : [];
   if (raw.length === 0) return 'no TXT record';
@@ -205,7 +207,10 @@ export async function browseReceivers(options: BrowseForOptions): Promise<Discov
 }
 
 /** Browses until the named receiver appears; undefined when it did not within the time. */
-export async function findReceiver(name: string, options: Omit<BrowseForOptions, 'name'>): Promise<DiscoveredReceiver | undefined> {
+export async function findReceiver(
+  name: string,
+  options: Omit<BrowseForOptions, 'name'>,
+): Promise<DiscoveredReceiver | undefined> {
   const found = await browseReceivers({ ...options, name });
   return found.find((r) => r.name.toLowerCase() === name.toLowerCase());
 }

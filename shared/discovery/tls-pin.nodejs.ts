@@ -73,7 +73,9 @@ function peerPin(peer: tls.PeerCertificate | undefined): string | undefined {
  * Node calls it only when the chain already verified, so use it together with `ca` (the
  * receiver's CA). A client that has only the pin (from a QR code or TXT) uses `connectPinned`.
  */
-export function checkServerIdentityWithPin(pin: string): (host: string, cert: tls.PeerCertificate) => Error | undefined {
+export function checkServerIdentityWithPin(
+  pin: string,
+): (host: string, cert: tls.PeerCertificate) => Error | undefined {
   return (host, cert) => {
     if (verifyPeerCertificatePin(cert, pin)) return undefined;
     return new PinMismatchError(host, pin, peerPin(cert));
@@ -111,7 +113,10 @@ export function connectPinned(options: ConnectPinnedOptions): Promise<tls.TLSSoc
       // The chain is not checked against system roots: the pin is the trust anchor.
       rejectUnauthorized: false,
     });
-    const timer = setTimeout(() => fail(new Error(`TLS connection to ${where} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`TLS connection to ${where} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const fail = (err: Error): void => {
       clearTimeout(timer);
       socket.destroy();

@@ -3,12 +3,7 @@
  * (it is network input). Runs in Node and the browser.
  */
 import { z } from 'zod';
-import {
-  DEFAULT_PATHS,
-  RECEIVER_ID_PATTERN,
-  SPKI_PIN_PATTERN,
-  TXT_KEYS,
-} from './constants';
+import { DEFAULT_PATHS, RECEIVER_ID_PATTERN, SPKI_PIN_PATTERN, TXT_KEYS } from './constants';
 
 export interface ReceiverPaths {
   info: string;
@@ -87,7 +82,10 @@ const txtSchema = z
   .object({
     [TXT_KEYS.version]: z.string().regex(/^[1-9][0-9]{0,2}$/, 'must be a protocol version number'),
     [TXT_KEYS.receiverId]: z.string().regex(RECEIVER_ID_PATTERN, 'must be a receiver id (letters, digits, . _ : -)'),
-    [TXT_KEYS.fp]: z.string().regex(SPKI_PIN_PATTERN, 'must be a base64url SHA-256 SPKI pin (43 characters)').optional(),
+    [TXT_KEYS.fp]: z
+      .string()
+      .regex(SPKI_PIN_PATTERN, 'must be a base64url SHA-256 SPKI pin (43 characters)')
+      .optional(),
     [TXT_KEYS.pairingOpen]: flag.optional(),
     [TXT_KEYS.tls]: flag.optional(),
     [TXT_KEYS.infoPath]: pathValue.optional(),

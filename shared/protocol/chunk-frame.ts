@@ -18,7 +18,8 @@ export interface ChunkFrame {
 }
 
 export function encodeChunkFrame(uploadId: number, offset: number, payload: Uint8Array): Uint8Array {
-  if (!Number.isInteger(uploadId) || uploadId < 1 || uploadId > MAX_UPLOAD_ID) throw new RangeError('uploadId out of range');
+  if (!Number.isInteger(uploadId) || uploadId < 1 || uploadId > MAX_UPLOAD_ID)
+    throw new RangeError('uploadId out of range');
   if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError('offset out of range');
   const frame = new Uint8Array(CHUNK_HEADER_BYTES + payload.byteLength);
   const view = new DataView(frame.buffer);
@@ -31,7 +32,8 @@ export function encodeChunkFrame(uploadId: number, offset: number, payload: Uint
 
 /** Decodes a chunk frame; returns a reason string when the frame is malformed. */
 export function decodeChunkFrame(frame: Uint8Array): ChunkFrame | string {
-  if (frame.byteLength < CHUNK_HEADER_BYTES) return `binary frame is ${frame.byteLength} bytes, shorter than the ${CHUNK_HEADER_BYTES}-byte chunk header`;
+  if (frame.byteLength < CHUNK_HEADER_BYTES)
+    return `binary frame is ${frame.byteLength} bytes, shorter than the ${CHUNK_HEADER_BYTES}-byte chunk header`;
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const kind = view.getUint8(0);
   if (kind !== CHUNK_FRAME_KIND) return `unknown binary frame kind 0x${kind.toString(16).padStart(2, '0')}`;

@@ -22,7 +22,11 @@ export const pairRequestSchema = z.strictObject({
   code: z.string().max(16),
   deviceName: z.string().trim().min(1).max(100),
   /** A stable id the device chose for itself (identifierForVendor, say). */
-  deviceId: z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/, 'deviceId may use letters, digits and . _ : -'),
+  deviceId: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9._:-]+$/, 'deviceId may use letters, digits and . _ : -'),
 });
 export type PairRequest = z.infer<typeof pairRequestSchema>;
 

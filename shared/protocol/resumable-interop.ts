@@ -56,7 +56,15 @@ export interface InteropSpec {
   offsetByGet: boolean;
 }
 
-const EARLY = { uploadLength: false, limit: null, partialUploadType: false, problems: [], incompleteAppendStatus: 201, appendToComplete: 'refuse', offsetByGet: false } as const;
+const EARLY = {
+  uploadLength: false,
+  limit: null,
+  partialUploadType: false,
+  problems: [],
+  incompleteAppendStatus: 201,
+  appendToComplete: 'refuse',
+  offsetByGet: false,
+} as const;
 const ALL_PROBLEMS = ['mismatchingOffset', 'completedUpload', 'inconsistentLength'] as const;
 
 const SPECS: Record<InteropVersion, InteropSpec> = {
@@ -64,21 +72,50 @@ const SPECS: Record<InteropVersion, InteropSpec> = {
   4: { ...EARLY, version: 4, drafts: '-02 (2023-10-19)', completeField: 'upload-complete' },
   5: { ...EARLY, version: 5, drafts: '-03 (2024-03-04)', completeField: 'upload-complete' },
   6: {
-    ...EARLY, version: 6, drafts: '-04 (2024-07-08), -05 (2024-10-21)', completeField: 'upload-complete', uploadLength: true,
-    limit: { ageKey: 'expires' }, partialUploadType: true, problems: ['mismatchingOffset', 'completedUpload'],
+    ...EARLY,
+    version: 6,
+    drafts: '-04 (2024-07-08), -05 (2024-10-21)',
+    completeField: 'upload-complete',
+    uploadLength: true,
+    limit: { ageKey: 'expires' },
+    partialUploadType: true,
+    problems: ['mismatchingOffset', 'completedUpload'],
   },
   7: {
-    ...EARLY, version: 7, drafts: '-06, -07, -08 (2025-04-08)', completeField: 'upload-complete', uploadLength: true,
-    limit: { ageKey: 'max-age' }, partialUploadType: true, problems: ALL_PROBLEMS, incompleteAppendStatus: 204,
+    ...EARLY,
+    version: 7,
+    drafts: '-06, -07, -08 (2025-04-08)',
+    completeField: 'upload-complete',
+    uploadLength: true,
+    limit: { ageKey: 'max-age' },
+    partialUploadType: true,
+    problems: ALL_PROBLEMS,
+    incompleteAppendStatus: 204,
   },
   8: {
-    ...EARLY, version: 8, drafts: '-09 (2025-06-04), -10 (2025-10-20), -11', completeField: 'upload-complete', uploadLength: true,
-    limit: { ageKey: 'max-age' }, partialUploadType: true, problems: ALL_PROBLEMS, incompleteAppendStatus: 204, appendToComplete: 'gone',
+    ...EARLY,
+    version: 8,
+    drafts: '-09 (2025-06-04), -10 (2025-10-20), -11',
+    completeField: 'upload-complete',
+    uploadLength: true,
+    limit: { ageKey: 'max-age' },
+    partialUploadType: true,
+    problems: ALL_PROBLEMS,
+    incompleteAppendStatus: 204,
+    appendToComplete: 'gone',
   },
   9: {
-    ...EARLY, version: 9, drafts: '-12 (2026-07-06)', completeField: 'upload-complete', uploadLength: true,
-    limit: { ageKey: 'max-age' }, partialUploadType: true, problems: ['mismatchingOffset', 'inconsistentLength'], incompleteAppendStatus: 204,
-    appendToComplete: 'replay', offsetByGet: true,
+    ...EARLY,
+    version: 9,
+    drafts: '-12 (2026-07-06)',
+    completeField: 'upload-complete',
+    uploadLength: true,
+    limit: { ageKey: 'max-age' },
+    partialUploadType: true,
+    problems: ['mismatchingOffset', 'inconsistentLength'],
+    incompleteAppendStatus: 204,
+    appendToComplete: 'replay',
+    offsetByGet: true,
   },
 };
 
@@ -98,7 +135,10 @@ export function completeField(version: InteropVersion, complete: boolean): Recor
 }
 
 /** Whether fields say the upload is complete, in the version's spelling; undefined when they do not say. */
-export function statesComplete(version: InteropVersion, headers: Readonly<Record<string, string | string[] | undefined>>): boolean | undefined {
+export function statesComplete(
+  version: InteropVersion,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): boolean | undefined {
   const spec = SPECS[version];
   const raw = headers[spec.completeField];
   const value = typeof raw === 'string' ? raw.trim() : undefined;
@@ -110,5 +150,7 @@ export function statesComplete(version: InteropVersion, headers: Readonly<Record
 export function limitValue(version: InteropVersion, maxSize: number, secondsLeft?: number): string | null {
   const { limit } = SPECS[version];
   if (!limit) return null;
-  return secondsLeft === undefined ? `max-size=${maxSize}` : `max-size=${maxSize}, ${limit.ageKey}=${Math.max(0, Math.floor(secondsLeft))}`;
+  return secondsLeft === undefined
+    ? `max-size=${maxSize}`
+    : `max-size=${maxSize}, ${limit.ageKey}=${Math.max(0, Math.floor(secondsLeft))}`;
 }

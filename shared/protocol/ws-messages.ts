@@ -17,7 +17,10 @@ export const captureDateSchema = z
   .max(40)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/, 'captureDate must be ISO 8601');
 export const resourceTypeSchema = z.enum(RESOURCE_TYPES);
-export const tokenSchema = z.string().length(DEVICE_TOKEN_LENGTH).regex(/^[A-Za-z0-9_-]+$/);
+export const tokenSchema = z
+  .string()
+  .length(DEVICE_TOKEN_LENGTH)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 // ---- client to receiver ----
 
@@ -45,7 +48,12 @@ export const announceSchema = z.strictObject({
 export const finishSchema = z.strictObject({ type: z.literal('finish'), uploadId: uploadIdSchema });
 export const cancelSchema = z.strictObject({ type: z.literal('cancel'), uploadId: uploadIdSchema });
 
-export const clientMessageSchema = z.discriminatedUnion('type', [helloSchema, announceSchema, finishSchema, cancelSchema]);
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  helloSchema,
+  announceSchema,
+  finishSchema,
+  cancelSchema,
+]);
 export const CLIENT_MESSAGE_TYPES = ['hello', 'announce', 'finish', 'cancel'] as const;
 
 export type Hello = z.infer<typeof helloSchema>;

@@ -10,7 +10,11 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 15_000 };
 
 /** Delay before retry number `attempt` (1-based): base * 2^(attempt-1), capped, with +-25% jitter. */
-export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   const exponential = options.baseMs * 2 ** Math.max(0, attempt - 1);
   const capped = Math.min(options.maxMs, exponential);
   const jitter = 0.75 + random() * 0.5;

@@ -49,7 +49,8 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
     super();
     for (const name of ['chunkBytes', 'windowBytes', 'bytesPerSecond', 'dropEvery', 'maxActiveUploads'] as const) {
       const value = options[name];
-      if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number`);
+      if (value !== undefined && !(Number.isFinite(value) && value > 0))
+        throw new RangeError(`${name} must be a positive number`);
     }
     this.options = options;
     this.#throttle = options.bytesPerSecond ? new TokenBucket(options.bytesPerSecond) : undefined;
@@ -77,7 +78,19 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
       holdsSlot = true;
       result = await task.run();
     } catch (error) {
-      result = { key, source: { assetId: source.assetId, resourceType: source.resourceType, filename: source.filename, size: source.size }, retries: 0, resumes: 0, status: 'failed', reason: failureOf(error, 'CANCELLED') };
+      result = {
+        key,
+        source: {
+          assetId: source.assetId,
+          resourceType: source.resourceType,
+          filename: source.filename,
+          size: source.size,
+        },
+        retries: 0,
+        resumes: 0,
+        status: 'failed',
+        reason: failureOf(error, 'CANCELLED'),
+      };
     } finally {
       if (holdsSlot) this.#releaseSlot();
     }
@@ -100,7 +113,8 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
     return {
       connection: () => this.#ensureConnection(),
       nextUploadId: () => (this.#nextUploadId = (this.#nextUploadId % MAX_UPLOAD_ID) + 1),
-      chunkBytes: (connection) => Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, connection.welcome.limits.maxChunkBytes, MAX_CHUNK_BYTES),
+      chunkBytes: (connection) =>
+        Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, connection.welcome.limits.maxChunkBytes, MAX_CHUNK_BYTES),
       chunkSent: (connection, bytes) => this.#chunkSent(connection, bytes),
       progressed: (connection) => this.#progressed.add(connection),
       throttle: this.#throttle,
@@ -119,7 +133,9 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
     this.stats.chunksSent += 1;
     const every = this.options.dropEvery;
     if (every && this.stats.chunksSent % every === 0 && connection.isOpen) {
-      connection.close(clientFailure('SIMULATED_DROP', `dropped after ${this.stats.chunksSent} chunks (dropEvery ${every})`, true));
+      connection.close(
+        clientFailure('SIMULATED_DROP', `dropped after ${this.stats.chunksSent} chunks (dropEvery ${every})`, true),
+      );
     }
   }
 
@@ -137,7 +153,10 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
       if (this.#fatal) throw new UploadFailure(this.#fatal);
       if (this.#failures > maxFailures) {
         const last = this.#lastFailure;
-        this.#fatal = clientFailure('CONNECTION_FAILED', `gave up after ${this.#failures} failed connections${last ? `; last: ${last.code}: ${last.message}` : ''}`);
+        this.#fatal = clientFailure(
+          'CONNECTION_FAILED',
+          `gave up after ${this.#failures} failed connections${last ? `; last: ${last.code}: ${last.message}` : ''}`,
+        );
         this.emit('connection', { state: 'failed', attempt: this.#failures, reason: this.#fatal });
         throw new UploadFailure(this.#fatal);
       }
@@ -145,7 +164,12 @@ export class ChunkStreamClient extends TypedEmitter<ChunkStreamClientEvents> {
       await this.#connection?.whenSocketClosed(1000);
       if (this.#failures > 0) {
         const delayMs = backoffDelay(this.#failures, options.backoff ?? DEFAULT_BACKOFF, options.random);
-        this.emit('connection', { state: 'waiting', attempt: this.#failures, delayMs, ...(this.#lastFailure ? { reason: this.#lastFailure } : {}) });
+        this.emit('connection', {
+          state: 'waiting',
+          attempt: this.#failures,
+          delayMs,
+          ...(this.#lastFailure ? { reason: this.#lastFailure } : {}),
+        });
         await sleep(delayMs, this.#closing.signal).catch(() => undefined);
         if (this.#fatal) throw new UploadFailure(this.#fatal);
       }

@@ -66,7 +66,10 @@ export class ChunkStreamConnection {
         } catch {}
         reject(new UploadFailure(reason));
       };
-      const timer = setTimeout(() => fail(clientFailure('RESPONSE_TIMEOUT', 'no welcome from the receiver in time', true)), options.responseTimeoutMs);
+      const timer = setTimeout(
+        () => fail(clientFailure('RESPONSE_TIMEOUT', 'no welcome from the receiver in time', true)),
+        options.responseTimeoutMs,
+      );
       try {
         ws = new options.WebSocket(options.url);
         ws.binaryType = 'arraybuffer';
@@ -74,14 +77,23 @@ export class ChunkStreamConnection {
         return fail(clientFailure('CONNECTION_FAILED', error instanceof Error ? error.message : String(error)));
       }
       ws.addEventListener('open', () => {
-        const hello: ClientMessage = { type: 'hello', protocol: PROTOCOL_VERSION, token: options.token, ...(options.clientInfo ? { client: options.clientInfo } : {}) };
+        const hello: ClientMessage = {
+          type: 'hello',
+          protocol: PROTOCOL_VERSION,
+          token: options.token,
+          ...(options.clientInfo ? { client: options.clientInfo } : {}),
+        };
         ws.send(JSON.stringify(hello));
       });
       let lastError = '';
       ws.addEventListener('error', (event: { message?: string }) => {
-        lastError = event?.message ? `cannot connect to ${options.url}: ${event.message}` : `cannot connect to ${options.url}`;
+        lastError = event?.message
+          ? `cannot connect to ${options.url}: ${event.message}`
+          : `cannot connect to ${options.url}`;
       });
-      ws.addEventListener('close', (event: { code: number; reason: string }) => fail(closeReason(event.code, event.reason || lastError, true)));
+      ws.addEventListener('close', (event: { code: number; reason: string }) =>
+        fail(closeReason(event.code, event.reason || lastError, true)),
+      );
       ws.addEventListener('message', (event: { data: unknown }) => {
         if (settled) return;
         const parsed = parseServerMessage(event.data);
@@ -89,7 +101,8 @@ export class ChunkStreamConnection {
           options.onProtocolError?.(parsed);
           return fail(clientFailure('BAD_SERVER_MESSAGE', parsed, true));
         }
-        if (parsed.type === 'error') return fail({ code: parsed.code, message: parsed.message, retryable: parsed.retryable, origin: 'receiver' });
+        if (parsed.type === 'error')
+          return fail({ code: parsed.code, message: parsed.message, retryable: parsed.retryable, origin: 'receiver' });
         if (parsed.type !== 'welcome') {
           const message = `expected welcome, got ${parsed.type}`;
           options.onProtocolError?.(message);
@@ -224,7 +237,12 @@ export class ChunkStreamConnection {
     }
     if (message.type === 'error' && message.uploadId === undefined) {
       // An error about the connection as a whole: retryable ones mean reconnect, others are final.
-      return this.#lose({ code: message.code, message: message.message, retryable: message.retryable, origin: 'receiver' });
+      return this.#lose({
+        code: message.code,
+        message: message.message,
+        retryable: message.retryable,
+        origin: 'receiver',
+      });
     }
     // Replies for an upload id no longer open here (late acks of an abandoned attempt) are ignored.
     if (message.uploadId !== undefined) this.#channels.get(message.uploadId)?.deliver(message);
@@ -234,7 +252,13 @@ export class ChunkStreamConnection {
     const waiting = this.#inFlight > 0 || [...this.#channels.values()].some((channel) => channel.awaitingReply);
     if (!waiting) this.#quietSince = Date.now();
     else if (Date.now() - this.#quietSince > this.#options.responseTimeoutMs) {
-      this.#lose(clientFailure('RESPONSE_TIMEOUT', `no answer from the receiver for ${this.#options.responseTimeoutMs} ms`, true));
+      this.#lose(
+        clientFailure(
+          'RESPONSE_TIMEOUT',
+          `no answer from the receiver for ${this.#options.responseTimeoutMs} ms`,
+          true,
+        ),
+      );
     }
   }
 
@@ -255,7 +279,8 @@ export class ChunkStreamConnection {
 /** Parses and validates one server message; returns a reason string when it is not valid protocol v1. */
 export function parseServerMessage(data: unknown): ServerMessage | string {
   if (typeof data !== 'string') return 'the receiver sent a binary frame; it only sends JSON text messages';
-  if (data.length > MAX_TEXT_MESSAGE_BYTES) return `text message of ${data.length} characters is over the ${MAX_TEXT_MESSAGE_BYTES} limit`;
+  if (data.length > MAX_TEXT_MESSAGE_BYTES)
+    return `text message of ${data.length} characters is over the ${MAX_TEXT_MESSAGE_BYTES} limit`;
   let json: unknown;
   try {
     json = JSON.parse(data);
@@ -265,7 +290,7 @@ export function parseServerMessage(data: unknown): ServerMessage | string {
   const result = serverMessageSchema.safeParse(json);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const type = typeof json === 'object' && json !== null && 'type' in json ? String((json as { type: unknown }).type) : '?';
+  const type = typeof json === 'object' && json !== null && 'type' in json ? String(json.type) : '?';
   return `invalid ${type} message: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema mismatch'}`;
 }
 
@@ -274,18 +299,47 @@ function closeReason(code: number, reason: string, beforeWelcome = false): Failu
   const detail = reason ? `: ${reason}` : '';
   switch (code) {
     case CLOSE_CODES.authFailed:
-      return { code: 'AUTH_FAILED', message: `the receiver refused the token${detail}`, retryable: false, origin: 'receiver' };
+      return {
+        code: 'AUTH_FAILED',
+        message: `the receiver refused the token${detail}`,
+        retryable: false,
+        origin: 'receiver',
+      };
     case CLOSE_CODES.deviceRevoked:
-      return { code: 'DEVICE_REVOKED', message: `this device was revoked${detail}`, retryable: false, origin: 'receiver' };
+      return {
+        code: 'DEVICE_REVOKED',
+        message: `this device was revoked${detail}`,
+        retryable: false,
+        origin: 'receiver',
+      };
     case CLOSE_CODES.badMessage:
     case CLOSE_CODES.protocolError:
     case CLOSE_CODES.messageTooBig:
-      return { code: 'BAD_MESSAGE', message: `the receiver closed the connection (${code})${detail}`, retryable: false, origin: 'receiver' };
+      return {
+        code: 'BAD_MESSAGE',
+        message: `the receiver closed the connection (${code})${detail}`,
+        retryable: false,
+        origin: 'receiver',
+      };
     case CLOSE_CODES.idleTimeout:
-      return { code: 'IDLE_TIMEOUT', message: `the receiver closed an idle connection${detail}`, retryable: true, origin: 'receiver' };
+      return {
+        code: 'IDLE_TIMEOUT',
+        message: `the receiver closed an idle connection${detail}`,
+        retryable: true,
+        origin: 'receiver',
+      };
     case CLOSE_CODES.goingAway:
-      return { code: 'SHUTTING_DOWN', message: `the receiver is going away${detail}`, retryable: true, origin: 'receiver' };
+      return {
+        code: 'SHUTTING_DOWN',
+        message: `the receiver is going away${detail}`,
+        retryable: true,
+        origin: 'receiver',
+      };
     default:
-      return clientFailure(beforeWelcome ? 'CONNECTION_FAILED' : 'CONNECTION_LOST', `connection closed (${code})${detail}`, true);
+      return clientFailure(
+        beforeWelcome ? 'CONNECTION_FAILED' : 'CONNECTION_LOST',
+        `connection closed (${code})${detail}`,
+        true,
+      );
   }
 }

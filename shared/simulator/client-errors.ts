@@ -23,7 +23,11 @@ export interface FailureReason {
   origin: 'receiver' | 'client';
 }
 
-export function clientFailure(code: ClientErrorCode, message: string = CLIENT_ERROR_CODES[code], retryable = false): FailureReason {
+export function clientFailure(
+  code: ClientErrorCode,
+  message: string = CLIENT_ERROR_CODES[code],
+  retryable = false,
+): FailureReason {
   return { code, message, retryable, origin: 'client' };
 }
 

@@ -71,7 +71,14 @@ interface ResultBase {
 }
 
 export type UploadResult =
-  | (ResultBase & { status: 'committed'; path: string; sha256: string; size: number; captureDate: string; duplicate: boolean })
+  | (ResultBase & {
+      status: 'committed';
+      path: string;
+      sha256: string;
+      size: number;
+      captureDate: string;
+      duplicate: boolean;
+    })
   | (ResultBase & { status: 'failed'; reason: FailureReason });
 
 export type ConnectionState = 'connecting' | 'connected' | 'lost' | 'waiting' | 'failed' | 'closed';

@@ -14,7 +14,14 @@ export function exifDateToIso(raw: unknown, offset?: unknown): string | undefine
   const match = EXIF_DATE.exec(raw.trim().replace(/\0+$/, ''));
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second, fraction = ''] = match as unknown as string[];
-  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (y < 1800 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 60) return undefined;
   const zone = typeof offset === 'string' && OFFSET.test(offset.trim()) ? offset.trim() : '';
   const iso = `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${zone}`;
@@ -40,5 +47,9 @@ export function captureDateFromExif(tags: ExifDateTags | undefined | null): stri
 }
 
 function daysInMonth(year: number, month: number): number {
-  return [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  return (
+    [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
+      month - 1
+    ] ?? 0
+  );
 }

@@ -33,7 +33,8 @@ const EXIF_DATE_TAGS = ['DateTimeOriginal', 'CreateDate', 'OffsetTimeOriginal', 
 /** The EXIF capture date as ISO local time with the offset when recorded; undefined when the file has none. */
 export async function readCaptureDate(filePath: string): Promise<string | undefined> {
   try {
-    const tags = (await exifr.parse(filePath, { pick: EXIF_DATE_TAGS, reviveValues: false })) as ExifDateTags | undefined;
+    const tags = (await exifr.parse(filePath, { pick: EXIF_DATE_TAGS, reviveValues: false })) as
+      ExifDateTags | undefined;
     return captureDateFromExif(tags);
   } catch {
     return undefined; // not a format exifr reads, or broken metadata: the phone would know no date either
@@ -82,7 +83,12 @@ export async function findFileSources(roots: readonly string[]): Promise<FileSou
   const planned = planResources(await scanMediaFiles(roots));
   return planned.map((resource) => ({
     planned: resource,
-    info: { assetId: resource.assetId, resourceType: resource.resourceType, filename: path.basename(resource.path), size: resource.size },
+    info: {
+      assetId: resource.assetId,
+      resourceType: resource.resourceType,
+      filename: path.basename(resource.path),
+      size: resource.size,
+    },
     open: () => openFileSource(resource),
   }));
 }
@@ -91,7 +97,10 @@ export async function findFileSources(roots: readonly string[]): Promise<FileSou
  * findFileSources for a command line: the entries, or null after writing why the folders could not be
  * read to `stderr` (a usage error: exit code 2).
  */
-export async function findFileSourcesOrExplain(roots: readonly string[], stderr: { write(text: string): unknown }): Promise<FileSourceEntry[] | null> {
+export async function findFileSourcesOrExplain(
+  roots: readonly string[],
+  stderr: { write(text: string): unknown },
+): Promise<FileSourceEntry[] | null> {
   try {
     return await findFileSources(roots);
   } catch (error) {
@@ -99,4 +108,3 @@ export async function findFileSourcesOrExplain(roots: readonly string[], stderr:
     return null;
   }
 }
-

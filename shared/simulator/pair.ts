@@ -1,6 +1,13 @@
 /** Pairing with a receiver over HTTP (POST /v1/pair), and its info (GET /v1/info). Node 20 and browser (fetch). */
 import { PAIRING_CODE_PATTERN, PATHS } from '../protocol/constants';
-import { httpErrorBodySchema, infoSchema, pairRequestSchema, pairResponseSchema, type Info, type PairResponse } from '../protocol/http-messages';
+import {
+  httpErrorBodySchema,
+  infoSchema,
+  pairRequestSchema,
+  pairResponseSchema,
+  type Info,
+  type PairResponse,
+} from '../protocol/http-messages';
 import type { ErrorCode } from '../protocol/errors';
 
 /** PIN_MISMATCH: a pinned transport refused the receiver's TLS key (see node/pinned-http.ts). */
@@ -45,17 +52,30 @@ export interface PairOptions extends HttpOptions {
 }
 
 export async function pair(options: PairOptions): Promise<PairResponse> {
-  if (!PAIRING_CODE_PATTERN.test(options.code)) throw new PairingError('BAD_INPUT', 'the pairing code is six digits', false);
-  const request = pairRequestSchema.safeParse({ code: options.code, deviceName: options.deviceName, deviceId: options.deviceId });
+  if (!PAIRING_CODE_PATTERN.test(options.code))
+    throw new PairingError('BAD_INPUT', 'the pairing code is six digits', false);
+  const request = pairRequestSchema.safeParse({
+    code: options.code,
+    deviceName: options.deviceName,
+    deviceId: options.deviceId,
+  });
   if (!request.success) {
     const issue = request.error.issues[0];
-    throw new PairingError('BAD_INPUT', issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid pairing request', false);
+    throw new PairingError(
+      'BAD_INPUT',
+      issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid pairing request',
+      false,
+    );
   }
-  const body = await requestJson(new URL(PATHS.pair, options.baseUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(request.data),
-  }, options);
+  const body = await requestJson(
+    new URL(PATHS.pair, options.baseUrl),
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request.data),
+    },
+    options,
+  );
   return parseAnswer(pairResponseSchema, body, 'pair');
 }
 
@@ -65,14 +85,21 @@ export async function fetchInfo(baseUrl: string, options: HttpOptions = {}): Pro
 }
 
 interface Parser<T> {
-  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+  safeParse(
+    value: unknown,
+  ):
+    { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
 }
 
 function parseAnswer<T>(schema: Parser<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new PairingError('BAD_RESPONSE', `invalid ${what} answer from the receiver${issue ? `: ${issue.path.join('.')}: ${issue.message}` : ''}`, false);
+  throw new PairingError(
+    'BAD_RESPONSE',
+    `invalid ${what} answer from the receiver${issue ? `: ${issue.path.join('.')}: ${issue.message}` : ''}`,
+    false,
+  );
 }
 
 /** A PinMismatchError from shared/discovery/tls-pin.nodejs.ts, recognised without importing Node code. */
@@ -92,7 +119,8 @@ async function requestJson(url: URL, init: RequestInit, options: HttpOptions): P
       failure.cause = error; // keeps the expected and presented pins
       throw failure;
     }
-    const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    const cause =
+      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
     throw new PairingError('NETWORK', `cannot reach ${url.origin}: ${cause}`, true);
   }
   const text = await response.text();
@@ -100,10 +128,26 @@ async function requestJson(url: URL, init: RequestInit, options: HttpOptions): P
   try {
     body = text === '' ? undefined : JSON.parse(text);
   } catch {
-    throw new PairingError('BAD_RESPONSE', `the receiver answered ${response.status} with a body that is not JSON`, false, response.status);
+    throw new PairingError(
+      'BAD_RESPONSE',
+      `the receiver answered ${response.status} with a body that is not JSON`,
+      false,
+      response.status,
+    );
   }
   if (response.ok) return body;
   const error = httpErrorBodySchema.safeParse(body);
-  if (error.success) throw new PairingError(error.data.error.code, error.data.error.message, error.data.error.retryable, response.status);
-  throw new PairingError('BAD_RESPONSE', `the receiver answered HTTP ${response.status} without a protocol error body`, response.status >= 500, response.status);
+  if (error.success)
+    throw new PairingError(
+      error.data.error.code,
+      error.data.error.message,
+      error.data.error.retryable,
+      response.status,
+    );
+  throw new PairingError(
+    'BAD_RESPONSE',
+    `the receiver answered HTTP ${response.status} without a protocol error body`,
+    response.status >= 500,
+    response.status,
+  );
 }

@@ -60,7 +60,9 @@ export class PairingStore {
     const result = stateSchema.safeParse(parsed);
     if (!result.success) {
       const issue = result.error.issues[0];
-      throw new StateFileError(`${this.file} is not a simulator pairings file${issue ? ` (${issue.path.join('.')}: ${issue.message})` : ''}: fix or delete it`);
+      throw new StateFileError(
+        `${this.file} is not a simulator pairings file${issue ? ` (${issue.path.join('.')}: ${issue.message})` : ''}: fix or delete it`,
+      );
     }
     return result.data.pairings;
   }

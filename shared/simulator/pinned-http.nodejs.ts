@@ -47,17 +47,31 @@ export async function pinnedRequest(endpoint: PinnedEndpoint, request: PinnedReq
   const headers = { ...request.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
   return new Promise<PinnedResponse>((resolve, reject) => {
     // No `agent` option: with one (even `agent: false`) Node ignores createConnection and dials again, unpinned.
-    const req = https.request({ host, port, method: request.method, path: request.path, headers, timeout: timeoutMs, createConnection: () => socket }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_ANSWER_BYTES) req.destroy(new Error(`the answer from ${host}:${port} is larger than ${MAX_ANSWER_BYTES} bytes`));
-        else chunks.push(chunk);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), peerCertificate }));
-      res.on('error', reject);
-    });
+    const req = https.request(
+      {
+        host,
+        port,
+        method: request.method,
+        path: request.path,
+        headers,
+        timeout: timeoutMs,
+        createConnection: () => socket,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES)
+            req.destroy(new Error(`the answer from ${host}:${port} is larger than ${MAX_ANSWER_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), peerCertificate }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`)));
     req.on('error', (error) => {
       socket.destroy();
@@ -73,17 +87,31 @@ export function pinnedFetch(pin: string, timeoutMs?: number): FetchLike {
     if (url.protocol !== 'https:') throw new TypeError(`a pinned request needs an https:// URL, not ${url.href}`);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
-    if (init.body !== undefined && init.body !== null && typeof init.body !== 'string') throw new TypeError('pinnedFetch sends string bodies only');
+    if (init.body !== undefined && init.body !== null && typeof init.body !== 'string')
+      throw new TypeError('pinnedFetch sends string bodies only');
     const answer = await pinnedRequest(
-      { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), pin, ...(timeoutMs ? { timeoutMs } : {}) },
-      { method: init.method ?? 'GET', path: `${url.pathname}${url.search}`, headers, ...(typeof init.body === 'string' ? { body: init.body } : {}) },
+      {
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(url.port || 443),
+        pin,
+        ...(timeoutMs ? { timeoutMs } : {}),
+      },
+      {
+        method: init.method ?? 'GET',
+        path: `${url.pathname}${url.search}`,
+        headers,
+        ...(typeof init.body === 'string' ? { body: init.body } : {}),
+      },
     );
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(answer.headers)) {
       if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const noBody = answer.status === 204 || answer.status === 304 || answer.body.length === 0;
-    return new Response(noBody ? null : new Uint8Array(answer.body), { status: answer.status, headers: responseHeaders });
+    return new Response(noBody ? null : new Uint8Array(answer.body), {
+      status: answer.status,
+      headers: responseHeaders,
+    });
   };
 }
 
@@ -99,7 +127,8 @@ export class UntrustedCaError extends Error {
 export async function fetchPinnedCa(endpoint: PinnedEndpoint, path = '/v1/trust/ca.cer'): Promise<string> {
   const answer = await pinnedRequest(endpoint, { method: 'GET', path });
   const where = `${endpoint.host}:${endpoint.port}`;
-  if (answer.status !== 200) throw new UntrustedCaError(`${where} answered HTTP ${answer.status} for its CA certificate (${path})`);
+  if (answer.status !== 200)
+    throw new UntrustedCaError(`${where} answered HTTP ${answer.status} for its CA certificate (${path})`);
   let ca: X509Certificate;
   let leaf: X509Certificate;
   try {

@@ -53,7 +53,12 @@ export async function openReceiverLink(target: LinkTarget): Promise<ReceiverLink
       return undefined;
     });
     return {
-      host, port, tls: false, pin, info, baseUrl,
+      host,
+      port,
+      tls: false,
+      pin,
+      info,
+      baseUrl,
       streamUrl: streamUrl(host, port),
       fetch: (url, init) => globalThis.fetch(url, init),
       webSocket: async () => plainWebSocket(target.localAddress),
@@ -64,10 +69,21 @@ export async function openReceiverLink(target: LinkTarget): Promise<ReceiverLink
   const info = await fetchInfo(baseUrl, { fetch });
   let webSocket: Promise<WebSocketConstructor> | undefined;
   return {
-    host, port, tls: true, pin, info, baseUrl, fetch,
+    host,
+    port,
+    tls: true,
+    pin,
+    info,
+    baseUrl,
+    fetch,
     streamUrl: streamUrl(host, port, true),
     webSocket: () =>
-      (webSocket ??= fetchPinnedCa({ host, port, pin, ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {}) }).then((caPem) =>
+      (webSocket ??= fetchPinnedCa({
+        host,
+        port,
+        pin,
+        ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {}),
+      }).then((caPem) =>
         pinnedWebSocket({ pin, caPem, ...(target.localAddress ? { localAddress: target.localAddress } : {}) }),
       )),
   };

@@ -70,7 +70,9 @@ export function planResources(files: readonly MediaFile[]): PlannedResource[] {
   const pairedVideoOf = new Map<string, MediaFile>();
   const paired = new Set<string>();
   for (const group of groups.values()) {
-    const stills = group.filter((f) => f.kind === 'photo').sort((a, b) => photoRank(a) - photoRank(b) || (a.path < b.path ? -1 : 1));
+    const stills = group
+      .filter((f) => f.kind === 'photo')
+      .sort((a, b) => photoRank(a) - photoRank(b) || (a.path < b.path ? -1 : 1));
     const movie = group.find((f) => isLivePhotoVideo(f.path));
     const still = stills[0];
     if (still && movie) {

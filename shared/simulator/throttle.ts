@@ -22,7 +22,8 @@ export class TokenBucket {
   #queue: Promise<void> = Promise.resolve();
 
   constructor(bytesPerSecond: number, options: { burstBytes?: number; clock?: Clock } = {}) {
-    if (!(bytesPerSecond > 0) || !Number.isFinite(bytesPerSecond)) throw new RangeError('bytesPerSecond must be a positive number');
+    if (!(bytesPerSecond > 0) || !Number.isFinite(bytesPerSecond))
+      throw new RangeError('bytesPerSecond must be a positive number');
     this.bytesPerSecond = bytesPerSecond;
     // Default burst: a quarter of a second worth of bytes, so a fresh bucket does not start with a big jump.
     this.burstBytes = options.burstBytes ?? Math.max(1, Math.floor(bytesPerSecond / 4));

@@ -8,12 +8,12 @@ export class TypedEmitter<Events extends object> {
   on<K extends keyof Events>(name: K, listener: Listener<Events[K]>): () => void {
     let set = this.#listeners.get(name);
     if (!set) this.#listeners.set(name, (set = new Set()));
-    set.add(listener as Listener<never>);
+    set.add(listener);
     return () => this.off(name, listener);
   }
 
   off<K extends keyof Events>(name: K, listener: Listener<Events[K]>): void {
-    this.#listeners.get(name)?.delete(listener as Listener<never>);
+    this.#listeners.get(name)?.delete(listener);
   }
 
   protected emit<K extends keyof Events>(name: K, event: Events[K]): void {

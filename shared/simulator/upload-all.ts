@@ -49,7 +49,11 @@ export function infoOf(item: UploadItem): SourceInfo {
   return isEntry(item) ? item.info : sourceInfo(item);
 }
 
-export async function uploadAll(client: ChunkStreamClient, items: readonly UploadItem[], options: UploadAllOptions = {}): Promise<UploadSummary> {
+export async function uploadAll(
+  client: ChunkStreamClient,
+  items: readonly UploadItem[],
+  options: UploadAllOptions = {},
+): Promise<UploadSummary> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const started = performance.now();
   const sentBefore = client.stats.bytesSent;
@@ -62,7 +66,14 @@ export async function uploadAll(client: ChunkStreamClient, items: readonly Uploa
     try {
       source = isEntry(item) ? await item.open() : item;
     } catch (error) {
-      return { key: 0, source: infoOf(item), retries: 0, resumes: 0, status: 'failed', reason: failureOf(error, 'SOURCE_READ_FAILED') };
+      return {
+        key: 0,
+        source: infoOf(item),
+        retries: 0,
+        resumes: 0,
+        status: 'failed',
+        reason: failureOf(error, 'SOURCE_READ_FAILED'),
+      };
     }
     try {
       return await client.upload(source, options.signal ? { signal: options.signal } : {});
@@ -83,7 +94,12 @@ export async function uploadAll(client: ChunkStreamClient, items: readonly Uploa
   return summarize(results, items.map(infoOf), client.stats.bytesSent - sentBefore, performance.now() - started);
 }
 
-export function summarize(results: UploadResult[], infos: SourceInfo[], bytesSent: number, elapsedMs: number): UploadSummary {
+export function summarize(
+  results: UploadResult[],
+  infos: SourceInfo[],
+  bytesSent: number,
+  elapsedMs: number,
+): UploadSummary {
   const summary: UploadSummary = {
     files: infos.length,
     bytes: infos.reduce((sum, info) => sum + info.size, 0),

@@ -84,10 +84,19 @@ export class UploadTask {
       this.#retries += 1;
       this.#retryStreak += 1;
       if (this.#retryStreak > this.#ctx.maxRetries) {
-        return this.#failed({ ...end.reason, message: `${end.reason.message} (gave up after ${this.#ctx.maxRetries} retries)` });
+        return this.#failed({
+          ...end.reason,
+          message: `${end.reason.message} (gave up after ${this.#ctx.maxRetries} retries)`,
+        });
       }
       const delayMs = backoffDelay(this.#retryStreak, this.#ctx.backoff, this.#ctx.random);
-      this.#ctx.emitRetry({ key: this.#key, source: sourceInfo(this.#source), reason: end.reason, attempt: this.#retryStreak, delayMs });
+      this.#ctx.emitRetry({
+        key: this.#key,
+        source: sourceInfo(this.#source),
+        reason: end.reason,
+        attempt: this.#retryStreak,
+        delayMs,
+      });
       this.#emit('waiting');
       try {
         await sleep(delayMs, this.#signal);
@@ -129,7 +138,9 @@ export class UploadTask {
       const first = await this.#nextReply(channel);
       if (first.type !== 'ready') return this.#ended(first, connection);
       if (first.offset > source.size) {
-        return this.#done(clientFailure('BAD_SERVER_MESSAGE', `ready offset ${first.offset} is past the size ${source.size}`));
+        return this.#done(
+          clientFailure('BAD_SERVER_MESSAGE', `ready offset ${first.offset} is past the size ${source.size}`),
+        );
       }
       this.#noteHeld(first.offset);
       if (first.offset > this.#best) {
@@ -137,7 +148,12 @@ export class UploadTask {
         this.#best = first.offset;
         this.#ctx.progressed(connection);
       } else if (sentOnLostAttempt && ++this.#stalls > this.#ctx.maxStalls) {
-        return this.#done(clientFailure('NO_PROGRESS', `resumed ${this.#stalls} times without the receiver holding more than ${first.offset} bytes`));
+        return this.#done(
+          clientFailure(
+            'NO_PROGRESS',
+            `resumed ${this.#stalls} times without the receiver holding more than ${first.offset} bytes`,
+          ),
+        );
       }
       this.#sent = this.#acked = first.offset;
       this.#emit('sending');
@@ -158,7 +174,8 @@ export class UploadTask {
       connection.send({ type: 'finish', uploadId });
       this.#finishUnanswered = true;
       const last = await this.#nextReply(channel);
-      if (last.type === 'ready') return this.#done(clientFailure('BAD_SERVER_MESSAGE', 'ready received in answer to finish'));
+      if (last.type === 'ready')
+        return this.#done(clientFailure('BAD_SERVER_MESSAGE', 'ready received in answer to finish'));
       if (last.type === 'error') this.#finishUnanswered = false; // the receiver did not commit
       return this.#ended(last, connection);
     } catch (error) {
@@ -202,7 +219,10 @@ export class UploadTask {
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(cancel.reason);
       cancel.addEventListener('abort', onAbort, { once: true });
-      channel.next().then(resolve, reject).finally(() => cancel.removeEventListener('abort', onAbort));
+      channel
+        .next()
+        .then(resolve, reject)
+        .finally(() => cancel.removeEventListener('abort', onAbort));
     });
   }
 
@@ -211,10 +231,20 @@ export class UploadTask {
     try {
       bytes = await this.#source.read(offset, length);
     } catch (error) {
-      throw new UploadFailure(clientFailure('SOURCE_READ_FAILED', `${this.#source.filename}: ${error instanceof Error ? error.message : String(error)}`));
+      throw new UploadFailure(
+        clientFailure(
+          'SOURCE_READ_FAILED',
+          `${this.#source.filename}: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
     }
     if (bytes.byteLength !== length) {
-      throw new UploadFailure(clientFailure('SOURCE_READ_FAILED', `${this.#source.filename}: read ${bytes.byteLength} bytes at ${offset}, expected ${length} (file changed?)`));
+      throw new UploadFailure(
+        clientFailure(
+          'SOURCE_READ_FAILED',
+          `${this.#source.filename}: read ${bytes.byteLength} bytes at ${offset}, expected ${length} (file changed?)`,
+        ),
+      );
     }
     return bytes;
   }
@@ -222,19 +252,32 @@ export class UploadTask {
   #ended(reply: Committed | ErrorMessage, connection: ChunkStreamConnection): AttemptEnd {
     this.#ctx.progressed(connection);
     if (reply.type === 'error') {
-      const reason: FailureReason = { code: reply.code, message: reply.message, retryable: reply.retryable, origin: 'receiver' };
+      const reason: FailureReason = {
+        code: reply.code,
+        message: reply.message,
+        retryable: reply.retryable,
+        origin: 'receiver',
+      };
       return reply.retryable ? { kind: 'retry', reason } : this.#done(reason);
     }
     const source = this.#source;
     if (reply.size !== source.size || reply.sha256 !== source.sha256) {
-      return this.#done(clientFailure('COMMIT_MISMATCH', `committed ${reply.size} bytes ${reply.sha256}, announced ${source.size} bytes ${source.sha256}`));
+      return this.#done(
+        clientFailure(
+          'COMMIT_MISMATCH',
+          `committed ${reply.size} bytes ${reply.sha256}, announced ${source.size} bytes ${source.sha256}`,
+        ),
+      );
     }
     // A duplicate answer to the re-announce of an upload whose finish went unanswered is our own commit.
     const duplicate = reply.duplicate && !this.#finishUnanswered;
     this.#sent = this.#acked = source.size;
     this.#emit(duplicate ? 'duplicate' : 'committed');
     const { path, sha256, size, captureDate } = reply;
-    return { kind: 'done', result: { ...this.#base(), status: 'committed', path, sha256, size, captureDate, duplicate } };
+    return {
+      kind: 'done',
+      result: { ...this.#base(), status: 'committed', path, sha256, size, captureDate, duplicate },
+    };
   }
 
   #cancelOnReceiver(connection: ChunkStreamConnection, uploadId: number): void {
@@ -259,6 +302,14 @@ export class UploadTask {
   #emit(state: UploadState): void {
     this.#state = state;
     const { size } = this.#source;
-    this.#ctx.emitProgress({ key: this.#key, source: sourceInfo(this.#source), uploadId: this.#uploadId, state, sent: this.#sent, acked: this.#acked, size });
+    this.#ctx.emitProgress({
+      key: this.#key,
+      source: sourceInfo(this.#source),
+      uploadId: this.#uploadId,
+      state,
+      sent: this.#sent,
+      acked: this.#acked,
+      size,
+    });
   }
 }

@@ -26,7 +26,11 @@ export class PathOutsideError extends Error {
  * Resolves `relative` inside `root`, refusing (throwing `refuse(relative)`, PathOutsideError by default)
  * anything that would land outside it: `..` segments, absolute paths, another drive.
  */
-export function confine(root: string, relative: string, refuse: (relative: string) => Error = (rel) => new PathOutsideError(root, rel)): string {
+export function confine(
+  root: string,
+  relative: string,
+  refuse: (relative: string) => Error = (rel) => new PathOutsideError(root, rel),
+): string {
   const base = path.resolve(root);
   const target = path.resolve(base, relative);
   if (!isInside(base, target)) throw refuse(relative);

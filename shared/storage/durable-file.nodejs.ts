@@ -80,7 +80,11 @@ export type CreateDurability = 'durable' | 'unsynced';
  * crash is taken over anyway). The content is written after the file appears, so a reader racing the
  * creator can see it empty. If writing fails, the file is removed again.
  */
-export async function createFileExclusive(file: string, data: string | Uint8Array, options: { durability: CreateDurability; mode?: number }): Promise<void> {
+export async function createFileExclusive(
+  file: string,
+  data: string | Uint8Array,
+  options: { durability: CreateDurability; mode?: number },
+): Promise<void> {
   const handle = await fsp.open(file, 'wx', options.mode ?? 0o600);
   try {
     await handle.writeFile(data);

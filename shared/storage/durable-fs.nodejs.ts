@@ -9,7 +9,7 @@ import path from 'node:path';
 
 /** The `code` of a Node file-system error (ENOENT, EEXIST, ...), undefined for anything else. */
 export function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
 /** fsyncs a directory so a rename, link or unlink inside it survives a crash. No-op where unsupported (Windows). */

@@ -26,7 +26,11 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
     const own = { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
     return children.reduce((sum, child) => {
       const m = memoryOf(child);
@@ -49,12 +53,27 @@ async function baseline(dir: string, files: Uint8Array[]): Promise<number> {
   return performance.now() - started;
 }
 
-export async function main(log: (line: string) => void = console.log): Promise<{ ratio: number; peakOverIdle: number | undefined }> {
+export async function main(
+  log: (line: string) => void = console.log,
+): Promise<{ ratio: number; peakOverIdle: number | undefined }> {
   const fileMb = Number(process.env.INGEST_BENCH_MB ?? 64);
   const fileCount = Number(process.env.INGEST_BENCH_FILES ?? 6);
   const runs = Number(process.env.INGEST_BENCH_RUNS ?? 3);
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-ingest-bench-'));
-  const proc = await spawnReceiver(['--folder', path.join(root, 'Backup'), '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls', '--min-free', '0']);
+  const proc = await spawnReceiver([
+    '--folder',
+    path.join(root, 'Backup'),
+    '--data-dir',
+    path.join(root, 'data'),
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--no-bonjour',
+    '--no-tls',
+    '--min-free',
+    '0',
+  ]);
   try {
     const idle = memoryOf(proc.child.pid!);
     const port = Number(new URL(proc.url).port);
@@ -66,8 +85,21 @@ export async function main(log: (line: string) => void = console.log): Promise<{
       const baseDir = await fs.mkdtemp(path.join(root, 'baseline-'));
       theirs.push(await baseline(baseDir, files));
       await fs.rm(baseDir, { recursive: true, force: true });
-      const sources = await Promise.all(files.map((bytes, i) => memorySource({ assetId: `BENCH-${run}-${i}/L0/001`, filename: `bench-${run}-${i}.mov`, resourceType: 'video', bytes })));
-      const client = new ChunkStreamClient({ url: `ws://127.0.0.1:${port}/v1/stream`, token, WebSocket: NodeWebSocket });
+      const sources = await Promise.all(
+        files.map((bytes, i) =>
+          memorySource({
+            assetId: `BENCH-${run}-${i}/L0/001`,
+            filename: `bench-${run}-${i}.mov`,
+            resourceType: 'video',
+            bytes,
+          }),
+        ),
+      );
+      const client = new ChunkStreamClient({
+        url: `ws://127.0.0.1:${port}/v1/stream`,
+        token,
+        WebSocket: NodeWebSocket,
+      });
       const started = performance.now();
       const summary = await uploadAll(client, sources, { concurrency: 2 });
       ours.push(performance.now() - started);
@@ -78,11 +110,18 @@ export async function main(log: (line: string) => void = console.log): Promise<{
     const totalMb = fileMb * fileCount;
     const ratio = median(ours) / median(theirs);
     log(`ingest: ${fileCount} files x ${fileMb} MiB per run, ${runs} runs, 2 uploads at once over loopback`);
-    log(`  baseline (write + sha256 + fsync):  median ${median(theirs).toFixed(0)} ms  (${(totalMb / (median(theirs) / 1000)).toFixed(0)} MiB/s)`);
-    log(`  shoebox (ws upload, staged, fsynced, committed): median ${median(ours).toFixed(0)} ms  (${(totalMb / (median(ours) / 1000)).toFixed(0)} MiB/s)`);
+    log(
+      `  baseline (write + sha256 + fsync):  median ${median(theirs).toFixed(0)} ms  (${(totalMb / (median(theirs) / 1000)).toFixed(0)} MiB/s)`,
+    );
+    log(
+      `  shoebox (ws upload, staged, fsynced, committed): median ${median(ours).toFixed(0)} ms  (${(totalMb / (median(ours) / 1000)).toFixed(0)} MiB/s)`,
+    );
     log(`  ratio shoebox / baseline: ${ratio.toFixed(2)}x`);
     const peakOverIdle = idle && peak ? peak.peakMb / idle.rssMb : undefined;
-    if (idle && peak) log(`  receiver memory: idle ${idle.rssMb.toFixed(0)} MB, peak ${peak.peakMb.toFixed(0)} MB (${peakOverIdle!.toFixed(2)}x idle) while ${totalMb * runs} MiB passed through`);
+    if (idle && peak)
+      log(
+        `  receiver memory: idle ${idle.rssMb.toFixed(0)} MB, peak ${peak.peakMb.toFixed(0)} MB (${peakOverIdle!.toFixed(2)}x idle) while ${totalMb * runs} MiB passed through`,
+      );
     else log('  receiver memory: not measurable on this OS (/proc missing)');
     return { ratio, peakOverIdle };
   } finally {

@@ -89,7 +89,9 @@ function median(values: number[]): number {
 const fmt = (n: number, digits = 2) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 const mb = () => process.memoryUsage().rss / 1024 / 1024;
 
-export async function main(options: { resources?: number; log?: (line: string) => void } = {}): Promise<LibraryBenchResult> {
+export async function main(
+  options: { resources?: number; log?: (line: string) => void } = {},
+): Promise<LibraryBenchResult> {
   const total = options.resources ?? Number(process.env.LIBRARY_BENCH_N ?? 100_000);
   const out = options.log ?? ((line: string) => console.log(line));
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'shoebox-bench-library-'));
@@ -97,7 +99,9 @@ export async function main(options: { resources?: number; log?: (line: string) =
     const folder = path.join(root, 'backup');
     const fs = countingFs();
     const describeFile = async () => ({ captureDate: '2023-01-01T00:00:00' });
-    out(`library index benchmark: ${fmt(total)} resources, batches of ${BATCH} concurrent addResource, Node ${process.version}, ${os.cpus().length} CPUs`);
+    out(
+      `library index benchmark: ${fmt(total)} resources, batches of ${BATCH} concurrent addResource, Node ${process.version}, ${os.cpus().length} CPUs`,
+    );
 
     // 1. Build the library through the journal (group commit, default snapshot policy).
     let index = await LibraryIndex.open({ folder, describeFile, fs });
@@ -105,7 +109,9 @@ export async function main(options: { resources?: number; log?: (line: string) =
     const buildStart = performance.now();
     for (let start = 0; start < total; start += BATCH) {
       const t = performance.now();
-      await Promise.all(Array.from({ length: Math.min(BATCH, total - start) }, (_, k) => index.addResource(record(start + k))));
+      await Promise.all(
+        Array.from({ length: Math.min(BATCH, total - start) }, (_, k) => index.addResource(record(start + k))),
+      );
       batchMs.push(performance.now() - t);
     }
     const buildMs = performance.now() - buildStart;
@@ -136,11 +142,16 @@ export async function main(options: { resources?: number; log?: (line: string) =
     const reopenAfterCloseMs = performance.now() - t;
     const pending = 4_999;
     for (let start = 0; start < pending; start += BATCH) {
-      await Promise.all(Array.from({ length: Math.min(BATCH, pending - start) }, (_, k) => index.addResource(record(total + 300 + STEADY_PHOTOS + start + k))));
+      await Promise.all(
+        Array.from({ length: Math.min(BATCH, pending - start) }, (_, k) =>
+          index.addResource(record(total + 300 + STEADY_PHOTOS + start + k)),
+        ),
+      );
     }
     const crashCopy = path.join(root, 'crash');
     await fsp.mkdir(path.join(crashCopy, '.shoebox', 'index'), { recursive: true });
-    for (const name of ['journal.jsonl', 'library.json']) await fsp.copyFile(path.join(folder, '.shoebox', 'index', name), path.join(crashCopy, '.shoebox', 'index', name));
+    for (const name of ['journal.jsonl', 'library.json'])
+      await fsp.copyFile(path.join(folder, '.shoebox', 'index', name), path.join(crashCopy, '.shoebox', 'index', name));
     await index.close();
     t = performance.now();
     const crashed = await LibraryIndex.open({ folder: crashCopy, describeFile });
@@ -180,16 +191,28 @@ export async function main(options: { resources?: number; log?: (line: string) =
       reopenWithJournalMs,
       rssMb,
     };
-    out(`  build ${fmt(total)} resources:                     ${fmt(buildMs / 1000)} s (${fmt(total / (buildMs / 1000), 0)} adds/s)`);
-    out(`  median addResource batch (${BATCH} concurrent):       ${fmt(result.medianBatchMs, 3)} ms  (one append + one fdatasync)`);
-    out(`  p99 / max batch (snapshots run meanwhile):         ${fmt(result.p99BatchMs, 1)} / ${fmt(result.maxBatchMs, 1)} ms`);
+    out(
+      `  build ${fmt(total)} resources:                     ${fmt(buildMs / 1000)} s (${fmt(total / (buildMs / 1000), 0)} adds/s)`,
+    );
+    out(
+      `  median addResource batch (${BATCH} concurrent):       ${fmt(result.medianBatchMs, 3)} ms  (one append + one fdatasync)`,
+    );
+    out(
+      `  p99 / max batch (snapshots run meanwhile):         ${fmt(result.p99BatchMs, 1)} / ${fmt(result.maxBatchMs, 1)} ms`,
+    );
     out(`  median single addResource at ${fmt(total)}:          ${fmt(result.medianSingleAddMs, 3)} ms`);
     out(`  last snapshot (${fmt(snapshotResources)} resources):          ${fmt(snapshotBytes / 1e6)} MB`);
-    out(`  bytes written per photo, journal + snapshots:      ${fmt(journalBytesPerPhoto, 0)} B  (${fmt(STEADY_PHOTOS)} photos added to ${fmt(total + 300)})`);
-    out(`  bytes written per photo, naive lowdb rewrite:      ${fmt(naiveBytesPerPhoto, 0)} B  (JSONFile at ${fmt(total)}, median of ${NAIVE_PHOTOS}, ${fmt(result.medianNaivePhotoMs, 0)} ms each, no fsync)`);
+    out(
+      `  bytes written per photo, journal + snapshots:      ${fmt(journalBytesPerPhoto, 0)} B  (${fmt(STEADY_PHOTOS)} photos added to ${fmt(total + 300)})`,
+    );
+    out(
+      `  bytes written per photo, naive lowdb rewrite:      ${fmt(naiveBytesPerPhoto, 0)} B  (JSONFile at ${fmt(total)}, median of ${NAIVE_PHOTOS}, ${fmt(result.medianNaivePhotoMs, 0)} ms each, no fsync)`,
+    );
     out(`  ratio naive / journal:                             ${fmt(result.bytesRatio, 0)}x fewer bytes`);
     out(`  reopen ${fmt(reopenResources)} after close (snapshot only): ${fmt(reopenAfterCloseMs, 0)} ms`);
-    out(`  reopen after a crash, ${fmt(pending)} journal changes: ${fmt(reopenWithJournalMs, 0)} ms (${fmt(resourcesAfter)} resources)`);
+    out(
+      `  reopen after a crash, ${fmt(pending)} journal changes: ${fmt(reopenWithJournalMs, 0)} ms (${fmt(resourcesAfter)} resources)`,
+    );
     out(`  RSS after build: ${fmt(rssAfterBuild, 0)} MB, after reopen: ${fmt(rssMb, 0)} MB`);
     return result;
   } finally {

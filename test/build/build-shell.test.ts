@@ -19,7 +19,10 @@ let out: string;
 
 beforeAll(async () => {
   out = await makeTempDir('shoebox-shell-build-');
-  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'build/scripts/build-shell.mjs'), '--outdir', out], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'build/scripts/build-shell.mjs'), '--outdir', out], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`build:shell failed:\n${result.stdout}\n${result.stderr}`);
 }, 60_000);
 
@@ -31,7 +34,14 @@ describe('build:shell', () => {
     expect(files).toEqual(expect.arrayContaining(['main.js', 'preload.cjs', 'heic-worker.mjs', 'tray']));
     const tray = await fs.readdir(path.join(out, 'tray'));
     for (const state of ['idle', 'receiving', 'attention']) {
-      expect(tray).toEqual(expect.arrayContaining([`tray-${state}.png`, `tray-${state}@2x.png`, `tray-${state}Template.png`, `tray-${state}Template@2x.png`]));
+      expect(tray).toEqual(
+        expect.arrayContaining([
+          `tray-${state}.png`,
+          `tray-${state}@2x.png`,
+          `tray-${state}Template.png`,
+          `tray-${state}Template@2x.png`,
+        ]),
+      );
     }
   });
 
@@ -51,24 +61,39 @@ describe('build:shell', () => {
     const invoked: Array<[string, unknown]> = [];
     const required: string[] = [];
     const ipcRenderer = {
-      invoke: async (channel: string, request: unknown) => (invoked.push([channel, request]), { ok: true, value: { revoked: true } }),
+      invoke: async (channel: string, request: unknown) => (
+        invoked.push([channel, request]),
+        { ok: true, value: { revoked: true } }
+      ),
       on: () => undefined,
       removeListener: () => undefined,
     };
     const fakeRequire = (name: string) => {
       required.push(name);
       if (name !== 'electron') throw new Error(`a sandboxed preload cannot require ${name}`);
-      return { contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => void exposed.push([key, api]) }, ipcRenderer };
+      return {
+        contextBridge: {
+          exposeInMainWorld: (key: string, api: Record<string, unknown>) => void exposed.push([key, api]),
+        },
+        ipcRenderer,
+      };
     };
     const module = { exports: {} };
     // Roughly what a sandboxed preload gets: require('electron'), module, exports, console, timers; no Node.
-    vm.runInNewContext(code, { require: fakeRequire, module, exports: module.exports, console, setTimeout, clearTimeout }, { filename: 'preload.cjs' });
+    vm.runInNewContext(
+      code,
+      { require: fakeRequire, module, exports: module.exports, console, setTimeout, clearTimeout },
+      { filename: 'preload.cjs' },
+    );
     expect(required).toEqual(['electron']);
     expect(exposed.map(([key]) => key)).toEqual(['shoebox']);
     const api = exposed[0]![1] as { invoke(command: string, request: unknown): Promise<unknown>; on: unknown };
     expect(Object.keys(api).sort()).toEqual(['invoke', 'on']);
     expect(await api.invoke('devices.revoke', { deviceId: 'd1' })).toEqual({ ok: true, value: { revoked: true } });
-    expect(await api.invoke('devices.revoke', { deviceId: 7 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await api.invoke('devices.revoke', { deviceId: 7 })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
     expect(invoked).toEqual([[invokeChannel('devices.revoke'), { deviceId: 'd1' }]]);
   });
 });
@@ -76,7 +101,7 @@ describe('build:shell', () => {
 describe('electron-builder configuration', () => {
   const configPath = path.join(REPO_ROOT, 'build/electron-builder.config.mjs');
 
-  it('passes electron-builder\'s own schema check', async () => {
+  it("passes electron-builder's own schema check", async () => {
     const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
       getConfig(dir: string, file: string, extra: null): Promise<Record<string, unknown>>;
       validateConfiguration(config: unknown, logger: unknown): Promise<void>;
@@ -84,17 +109,30 @@ describe('electron-builder configuration', () => {
     const { DebugLogger } = require('builder-util') as { DebugLogger: new () => unknown };
     const config = await getConfig(REPO_ROOT, configPath, null);
     await expect(validateConfiguration(config, new DebugLogger())).resolves.toBeUndefined();
-    await expect(validateConfiguration({ ...config, mac: { notAnOption: true } }, new DebugLogger())).rejects.toThrow(/configuration/);
+    await expect(validateConfiguration({ ...config, mac: { notAnOption: true } }, new DebugLogger())).rejects.toThrow(
+      /configuration/,
+    );
   });
 
   it('describes the app the brief asks for', async () => {
     const { default: config } = (await import(configPath)) as { default: Record<string, any> };
-    expect(config).toMatchObject({ appId: 'app.shoebox.desktop', productName: 'Shoebox', extraMetadata: { main: 'dist/shell/main.js' } });
+    expect(config).toMatchObject({
+      appId: 'app.shoebox.desktop',
+      productName: 'Shoebox',
+      extraMetadata: { main: 'dist/shell/main.js' },
+    });
     expect(config.files).toEqual(expect.arrayContaining(['package.json', 'dist/shell/**/*', 'dist/renderer/**/*']));
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['**/node_modules/sharp/**/*', '**/node_modules/@img/**/*']));
+    expect(config.asarUnpack).toEqual(
+      expect.arrayContaining(['**/node_modules/sharp/**/*', '**/node_modules/@img/**/*']),
+    );
     expect(config.mac.target).toEqual(['dmg', 'zip']);
     expect(config.mac.hardenedRuntime).toBe(true);
-    expect(config.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true });
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+    });
     expect(config.mac.extendInfo.NSBonjourServices).toEqual(['_shoebox._tcp']);
     expect(config.mac.extendInfo.NSLocalNetworkUsageDescription).toMatch(/local network/);
     expect(config.win.target).toEqual(['nsis']);
@@ -104,13 +142,20 @@ describe('electron-builder configuration', () => {
       await expect(fs.access(path.join(REPO_ROOT, file)), file).resolves.toBeUndefined();
     }
     const entitlements = await fs.readFile(path.join(REPO_ROOT, config.mac.entitlements), 'utf8');
-    for (const key of ['com.apple.security.network.server', 'com.apple.security.network.client', 'com.apple.security.cs.allow-jit']) {
+    for (const key of [
+      'com.apple.security.network.server',
+      'com.apple.security.network.client',
+      'com.apple.security.cs.allow-jit',
+    ]) {
       expect(entitlements).toMatch(new RegExp(`<key>${key.replaceAll('.', '\\.')}</key>\\s*<true/>`));
     }
   });
 
   it('is what package.json builds and starts', async () => {
-    const pkg = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { main: string; scripts: Record<string, string> };
+    const pkg = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      main: string;
+      scripts: Record<string, string>;
+    };
     expect(pkg.main).toBe('dist/shell/main.js');
     expect(pkg.scripts['build:shell']).toBe('node build/scripts/build-shell.mjs');
     expect(pkg.scripts.dist).toContain('electron-builder --config build/electron-builder.config.mjs');
@@ -135,7 +180,10 @@ describe('icons', () => {
   });
 
   it('macOS template pictures are black and transparent only', async () => {
-    const { data, info } = await sharp(path.join(REPO_ROOT, 'build/tray/tray-receivingTemplate@2x.png')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(path.join(REPO_ROOT, 'build/tray/tray-receivingTemplate@2x.png'))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     for (let i = 0; i < info.width * info.height; i++) {
       const [r, g, b, a] = [data[i * 4]!, data[i * 4 + 1]!, data[i * 4 + 2]!, data[i * 4 + 3]!];
       if (a > 0) expect(r + g + b, `pixel ${i}`).toBe(0);

@@ -31,7 +31,10 @@ function newestMtime(dir: string): number {
 /** Builds the window with vite when dist/renderer is missing or older than its sources. */
 export async function ensureUiBuilt(): Promise<void> {
   const index = path.join(UI_DIR, 'index.html');
-  const sources = Math.max(newestMtime(path.join(REPO_ROOT, 'renderer/src')), newestMtime(path.join(REPO_ROOT, 'shared')));
+  const sources = Math.max(
+    newestMtime(path.join(REPO_ROOT, 'renderer/src')),
+    newestMtime(path.join(REPO_ROOT, 'shared')),
+  );
   if (existsSync(index) && statSync(index).mtimeMs > sources) return;
   const { build } = await import('vite');
   await build({ configFile: path.join(REPO_ROOT, 'renderer/vite.config.ts'), logLevel: 'warn' });
@@ -40,7 +43,16 @@ export async function ensureUiBuilt(): Promise<void> {
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -49,11 +61,18 @@ export interface UiApp extends HeadlessApp {
   folder: string;
 }
 
-export async function startUiApp(options: Partial<Omit<AppServiceOptions, 'config'>> & { config?: Partial<ReceiverConfig> } = {}): Promise<UiApp> {
+export async function startUiApp(
+  options: Partial<Omit<AppServiceOptions, 'config'>> & { config?: Partial<ReceiverConfig> } = {},
+): Promise<UiApp> {
   const root = await makeTempDir('shoebox-ui-');
   const host = ON_LAN ? (process.env.ISOLATED_LAN_DESK ?? '10.213.0.1') : '127.0.0.1';
   const config = testConfig(root, { host, ...options.config });
-  const app = await startHeadlessApp({ opener: { openFolder: async () => undefined, revealFile: async () => undefined }, ...options, config, ui: { uiDir: UI_DIR } });
+  const app = await startHeadlessApp({
+    opener: { openFolder: async () => undefined, revealFile: async () => undefined },
+    ...options,
+    config,
+    ui: { uiDir: UI_DIR },
+  });
   return {
     ...app,
     root,
@@ -82,13 +101,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * Drops real files on `selector` as a DataTransfer would carry them from the file manager. `mutate: n`
  * adds n to the last byte (and -copyN to the name) so the receiver sees new content, not a duplicate.
  */
-export async function dropFiles(page: Page, selector: string, files: string[], options: { mutate?: number } = {}): Promise<void> {
-  const payload = await Promise.all(files.map(async (file) => {
-    const bytes = await fs.readFile(file);
-    if (options.mutate) bytes[bytes.length - 1] = (bytes[bytes.length - 1]! + options.mutate) % 256;
-    const name = options.mutate ? path.basename(file).replace(/(\.\w+)$/, `-copy${options.mutate}$1`) : path.basename(file);
-    return { name, data: bytes.toString('base64') };
-  }));
+export async function dropFiles(
+  page: Page,
+  selector: string,
+  files: string[],
+  options: { mutate?: number } = {},
+): Promise<void> {
+  const payload = await Promise.all(
+    files.map(async (file) => {
+      const bytes = await fs.readFile(file);
+      if (options.mutate) bytes[bytes.length - 1] = (bytes[bytes.length - 1]! + options.mutate) % 256;
+      const name = options.mutate
+        ? path.basename(file).replace(/(\.\w+)$/, `-copy${options.mutate}$1`)
+        : path.basename(file);
+      return { name, data: bytes.toString('base64') };
+    }),
+  );
   const transfer = await page.evaluateHandle((items) => {
     const dt = new DataTransfer();
     for (const { name, data } of items) {

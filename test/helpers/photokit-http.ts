@@ -33,9 +33,21 @@ export interface OpenRequest {
 }
 
 /** Starts a request whose body the test writes (or cuts) piece by piece. */
-export function open(base: string, method: string, path: string, headers: Record<string, string | string[]> = {}): OpenRequest {
+export function open(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string | string[]> = {},
+): OpenRequest {
   const url = new URL(path, base);
-  const req = http.request({ host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers, agent: false });
+  const req = http.request({
+    host: url.hostname,
+    port: url.port,
+    method,
+    path: url.pathname + url.search,
+    headers,
+    agent: false,
+  });
   const interim: Interim[] = [];
   let foundResumption: (value: Interim) => void = () => undefined;
   const resumption = new Promise<Interim>((resolve) => (foundResumption = resolve));
@@ -58,15 +70,25 @@ export function open(base: string, method: string, path: string, headers: Record
   });
   answer.catch(() => undefined);
   return {
-    req, interim, resumption, answer,
-    write: (bytes) => new Promise<void>((resolve, reject) => req.write(bytes, (error) => (error ? reject(error) : resolve()))),
+    req,
+    interim,
+    resumption,
+    answer,
+    write: (bytes) =>
+      new Promise<void>((resolve, reject) => req.write(bytes, (error) => (error ? reject(error) : resolve()))),
     end: (bytes) => void (bytes ? req.end(bytes) : req.end()),
     cut: () => req.destroy(),
   };
 }
 
 /** One whole request; `body` as one buffer (Content-Length) or as pieces (chunked). */
-export async function send(base: string, method: string, path: string, headers: Record<string, string | string[]> = {}, body?: Uint8Array | Uint8Array[]): Promise<Answer> {
+export async function send(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string | string[]> = {},
+  body?: Uint8Array | Uint8Array[],
+): Promise<Answer> {
   const all = { ...headers };
   if (body instanceof Uint8Array) all['content-length'] ??= String(body.byteLength);
   const request = open(base, method, path, all);
@@ -76,16 +98,25 @@ export async function send(base: string, method: string, path: string, headers: 
 }
 
 /** Writes raw bytes on a fresh connection (TLS for https URLs) and collects everything until the receiver closes or `until` matches. */
-export async function rawExchange(base: string, bytes: string | Uint8Array, until: (received: string) => boolean, timeoutMs = 10_000): Promise<string> {
+export async function rawExchange(
+  base: string,
+  bytes: string | Uint8Array,
+  until: (received: string) => boolean,
+  timeoutMs = 10_000,
+): Promise<string> {
   const url = new URL(base);
   // Loopback test receivers use a throwaway CA; the pinning itself is tested in test/integration.
-  const socket = url.protocol === 'https:'
-    ? tls.connect({ port: Number(url.port), host: url.hostname, rejectUnauthorized: false })
-    : net.connect(Number(url.port), url.hostname);
+  const socket =
+    url.protocol === 'https:'
+      ? tls.connect({ port: Number(url.port), host: url.hostname, rejectUnauthorized: false })
+      : net.connect(Number(url.port), url.hostname);
   let received = '';
   try {
     return await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`raw exchange timed out; received ${JSON.stringify(received)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`raw exchange timed out; received ${JSON.stringify(received)}`)),
+        timeoutMs,
+      );
       socket.on('data', (d: Buffer) => {
         received += d.toString('latin1');
         if (until(received)) {
@@ -114,7 +145,11 @@ export function reprDigest(bytes: Uint8Array): string {
 }
 
 /** The headers of an upload of `filename` with a device token. */
-export function uploadHeaders(token: string, filename: string, extra: Record<string, string> = {}): Record<string, string> {
+export function uploadHeaders(
+  token: string,
+  filename: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return { authorization: `Bearer ${token}`, 'shoebox-filename': encodeURIComponent(filename), ...extra };
 }
 

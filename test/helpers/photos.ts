@@ -13,5 +13,9 @@ export function photo(name: string): string {
 }
 
 export function allPhotos(): string[] {
-  return HAVE_PHOTOS ? readdirSync(PHOTOS_DIR).filter((n) => !n.startsWith('.') && !n.endsWith('.md')).sort() : [];
+  return HAVE_PHOTOS
+    ? readdirSync(PHOTOS_DIR)
+        .filter((n) => !n.startsWith('.') && !n.endsWith('.md'))
+        .sort()
+    : [];
 }

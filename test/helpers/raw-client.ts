@@ -75,7 +75,10 @@ export class RawClient {
       // Rescan from the start each time: concurrent waiters remove the messages they take.
       const index = this.messages.findIndex(match);
       if (index >= 0) return this.messages.splice(index, 1)[0]!;
-      if (this.closeCode !== null) throw new Error(`connection closed (${this.closeCode} ${this.closeReason}) while waiting; got ${JSON.stringify(this.messages)}`);
+      if (this.closeCode !== null)
+        throw new Error(
+          `connection closed (${this.closeCode} ${this.closeReason}) while waiting; got ${JSON.stringify(this.messages)}`,
+        );
       if (Date.now() > deadline) throw new Error(`timed out waiting; got ${JSON.stringify(this.messages)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
@@ -114,19 +117,40 @@ export class RawClient {
   async upload(
     uploadId: number,
     bytes: Uint8Array,
-    meta: { filename: string; assetId?: string; resourceType?: string; captureDate?: string; sha256?: string; chunkSize?: number },
+    meta: {
+      filename: string;
+      assetId?: string;
+      resourceType?: string;
+      captureDate?: string;
+      sha256?: string;
+      chunkSize?: number;
+    },
   ): Promise<ServerMessage> {
     const sha256 = meta.sha256 ?? createHash('sha256').update(bytes).digest('hex');
     this.json({
-      type: 'announce', uploadId, assetId: meta.assetId ?? `asset-${sha256.slice(0, 12)}/L0/001`, resourceType: meta.resourceType ?? 'photo',
-      filename: meta.filename, size: bytes.byteLength, sha256, ...(meta.captureDate ? { captureDate: meta.captureDate } : {}),
+      type: 'announce',
+      uploadId,
+      assetId: meta.assetId ?? `asset-${sha256.slice(0, 12)}/L0/001`,
+      resourceType: meta.resourceType ?? 'photo',
+      filename: meta.filename,
+      size: bytes.byteLength,
+      sha256,
+      ...(meta.captureDate ? { captureDate: meta.captureDate } : {}),
     });
-    const first = await this.next((m) => 'uploadId' in m && m.uploadId === uploadId && (m.type === 'ready' || m.type === 'committed' || m.type === 'error'));
+    const first = await this.next(
+      (m) =>
+        'uploadId' in m &&
+        m.uploadId === uploadId &&
+        (m.type === 'ready' || m.type === 'committed' || m.type === 'error'),
+    );
     if (first.type !== 'ready') return first;
     const size = meta.chunkSize ?? 256 * 1024;
-    for (let offset = first.offset; offset < bytes.byteLength; offset += size) this.chunk(uploadId, offset, bytes.subarray(offset, offset + size));
+    for (let offset = first.offset; offset < bytes.byteLength; offset += size)
+      this.chunk(uploadId, offset, bytes.subarray(offset, offset + size));
     this.json({ type: 'finish', uploadId });
-    return this.next((m) => 'uploadId' in m && m.uploadId === uploadId && (m.type === 'committed' || m.type === 'error'));
+    return this.next(
+      (m) => 'uploadId' in m && m.uploadId === uploadId && (m.type === 'committed' || m.type === 'error'),
+    );
   }
 }
 

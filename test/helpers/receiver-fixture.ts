@@ -39,7 +39,10 @@ export function testConfig(root: string, overrides: Partial<ReceiverConfig> = {}
   };
 }
 
-export async function startFixture(overrides: Partial<ReceiverConfig> = {}, options: ReceiverOptions = {}): Promise<Fixture> {
+export async function startFixture(
+  overrides: Partial<ReceiverConfig> = {},
+  options: ReceiverOptions = {},
+): Promise<Fixture> {
   const root = await makeTempDir();
   const config = testConfig(root, overrides);
   let receiver = await startReceiver(config, options);

@@ -18,10 +18,22 @@ export function spawnReceiver(args: string[], env: NodeJS.ProcessEnv = {}): Prom
 }
 
 /** Like spawnReceiver, behind a wrapper command (e.g. unshare); the wrapper must exec its trailing arguments. */
-export async function spawnReceiverWrapped(wrapper: string[], args: string[], env: NodeJS.ProcessEnv = {}): Promise<ReceiverProcess> {
+export async function spawnReceiverWrapped(
+  wrapper: string[],
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ReceiverProcess> {
   // node with tsx as a loader, not the tsx launcher: the child is the receiver itself, so a SIGKILL kills
   // the receiver (the launcher would die alone and leave its receiver running on the folder).
-  const command = [...wrapper, process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'electron/launch/cli/main.ts'), 'serve', ...args];
+  const command = [
+    ...wrapper,
+    process.execPath,
+    '--import',
+    'tsx',
+    path.join(REPO_ROOT, 'electron/launch/cli/main.ts'),
+    'serve',
+    ...args,
+  ];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
@@ -33,8 +45,8 @@ export async function spawnReceiverWrapped(wrapper: string[], args: string[], en
     out += data.toString();
     for (const l of listeners) l();
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const waitFor = (pattern: RegExp, timeoutMs = 20_000) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {

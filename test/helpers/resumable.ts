@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { completeField, interopSpec, INTEROP_VERSIONS, PARTIAL_UPLOAD_TYPE, statesComplete, type InteropVersion } from '../../shared/protocol';
+import {
+  completeField,
+  interopSpec,
+  INTEROP_VERSIONS,
+  PARTIAL_UPLOAD_TYPE,
+  statesComplete,
+  type InteropVersion,
+} from '../../shared/protocol';
 import type { Fixture } from './receiver-fixture';
 import { pathOf, send, type Answer } from './photokit-http';
 
@@ -20,7 +27,8 @@ export function completeFields(version: Version, complete: boolean): Record<stri
 
 export function patchFields(version: Version, offset: number, complete: boolean): Record<string, string> {
   return {
-    ...completeFields(version, complete), 'upload-offset': String(offset),
+    ...completeFields(version, complete),
+    'upload-offset': String(offset),
     ...(interopSpec(version).partialUploadType ? { 'content-type': PARTIAL_UPLOAD_TYPE } : {}),
   };
 }
@@ -39,13 +47,35 @@ function credentials(token: string | null): Record<string, string> {
 }
 
 /** HEAD as iOS sends it (no token); pass a token to send Authorization anyway. */
-export async function head(fx: Fixture, location: string, version: Version, token: string | null = null): Promise<Answer> {
-  return send(fx.receiver.url, 'HEAD', pathOf(location), { ...credentials(token), 'upload-draft-interop-version': String(version) });
+export async function head(
+  fx: Fixture,
+  location: string,
+  version: Version,
+  token: string | null = null,
+): Promise<Answer> {
+  return send(fx.receiver.url, 'HEAD', pathOf(location), {
+    ...credentials(token),
+    'upload-draft-interop-version': String(version),
+  });
 }
 
 /** PATCH as iOS sends it (no token); pass a token to send Authorization anyway. */
-export async function patch(fx: Fixture, location: string, version: Version, offset: number, body: Uint8Array, complete = true, token: string | null = null): Promise<Answer> {
-  return send(fx.receiver.url, 'PATCH', pathOf(location), { ...credentials(token), ...patchFields(version, offset, complete) }, body);
+export async function patch(
+  fx: Fixture,
+  location: string,
+  version: Version,
+  offset: number,
+  body: Uint8Array,
+  complete = true,
+  token: string | null = null,
+): Promise<Answer> {
+  return send(
+    fx.receiver.url,
+    'PATCH',
+    pathOf(location),
+    { ...credentials(token), ...patchFields(version, offset, complete) },
+    body,
+  );
 }
 
 /** Asserts a final upload answer and that the stored file holds exactly `bytes`. */

@@ -12,7 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAddressWatcher } from '../../electron/receiver/discovery';
-import { watchReceivers, type DiscoveredReceiver, type ReceiverWatch } from '../../shared/discovery/receiver-browser.nodejs';
+import {
+  watchReceivers,
+  type DiscoveredReceiver,
+  type ReceiverWatch,
+} from '../../shared/discovery/receiver-browser.nodejs';
 import { runSimulatorCli } from '../../shared/simulator/cli/main.nodejs';
 import { allPhotos, HAVE_PHOTOS, PHOTOS_DIR, SKIP_PHOTOS_MESSAGE } from '../helpers/photos';
 import { makeTempDir, startFixture, type Fixture } from '../helpers/receiver-fixture';
@@ -29,7 +33,12 @@ const SKIP = !LAN
     ? SKIP_PHOTOS_MESSAGE
     : 'isolated LAN, sample photos';
 
-function waitFor(watch: ReceiverWatch, event: 'up' | 'update' | 'down', test: (r: DiscoveredReceiver) => boolean, timeoutMs = 5000): Promise<DiscoveredReceiver> {
+function waitFor(
+  watch: ReceiverWatch,
+  event: 'up' | 'update' | 'down',
+  test: (r: DiscoveredReceiver) => boolean,
+  timeoutMs = 5000,
+): Promise<DiscoveredReceiver> {
   return new Promise((resolve, reject) => {
     const existing = event === 'up' ? watch.receivers().find(test) : undefined;
     if (existing) return resolve(existing);
@@ -58,7 +67,10 @@ describe.skipIf(!LAN || !HAVE_PHOTOS)(`simulator discovery and trust on the LAN 
     const local = Object.values(os.networkInterfaces()).flatMap((infos) => (infos ?? []).map((i) => i.address));
     expect(local).toContain(DESK);
     expect(local).toContain(PHONE);
-    desk = await startFixture({ tls: true, bonjour: true, host: DESK, name: NAME }, { addressWatcher: createAddressWatcher({ intervalMs: 200 }) });
+    desk = await startFixture(
+      { tls: true, bonjour: true, host: DESK, name: NAME },
+      { addressWatcher: createAddressWatcher({ intervalMs: 200 }) },
+    );
     expect(desk.receiver.advertiser, 'the receiver advertises').toBeDefined();
     watch = watchReceivers({ interfaceAddress: PHONE });
     stateDir = await makeTempDir('shoebox-sim-state-');
@@ -74,27 +86,55 @@ describe.skipIf(!LAN || !HAVE_PHOTOS)(`simulator discovery and trust on the LAN 
 
   it('--discover --interface lists the receiver with its address, id, pairing state, TLS and pin', async () => {
     const io = captureIo();
-    expect(await runSimulatorCli(['--discover', '--interface', PHONE, '--browse-time', '2'], io, env), io.text()).toBe(0);
-    const line = io.out().split('\n').find((l) => l.startsWith(`"${NAME}"`));
-    expect(line).toBe(`"${NAME}" at ${DESK}:${desk.receiver.port}  id=${desk.receiver.receiverId}  pairing=open  tls=yes  fp=${desk.receiver.trust!.pin}`);
+    expect(await runSimulatorCli(['--discover', '--interface', PHONE, '--browse-time', '2'], io, env), io.text()).toBe(
+      0,
+    );
+    const line = io
+      .out()
+      .split('\n')
+      .find((l) => l.startsWith(`"${NAME}"`));
+    expect(line).toBe(
+      `"${NAME}" at ${DESK}:${desk.receiver.port}  id=${desk.receiver.receiverId}  pairing=open  tls=yes  fp=${desk.receiver.trust!.pin}`,
+    );
   });
 
   it('--receiver NAME --code pairs (advertised pin, warned) and uploads over WSS from the phone side', async () => {
     const io = captureIo();
     const code = desk.receiver.pairingCode!.code;
-    const argv = ['--receiver', NAME, '--code', code, '--interface', PHONE, '--local-address', PHONE, '--chunk-size', '256k', PHOTOS_DIR];
+    const argv = [
+      '--receiver',
+      NAME,
+      '--code',
+      code,
+      '--interface',
+      PHONE,
+      '--local-address',
+      PHONE,
+      '--chunk-size',
+      '256k',
+      PHOTOS_DIR,
+    ];
     expect(await runSimulatorCli(argv, io, env), io.text()).toBe(0);
     expect(io.text()).toMatch(/trusting the TLS pin .* \(trust on first use/);
     expect(io.text()).toContain(`"${NAME}" at ${DESK}:${desk.receiver.port}: TLS pin verified`);
     expect(io.out()).toMatch(new RegExp(`committed\\s+${photos.length}`));
     expect(await differences(PHOTOS_DIR, desk.folder, photos)).toEqual([]);
     const state = JSON.parse(await fs.readFile(env.SHOEBOX_SIM_STATE!, 'utf8'));
-    expect(state.pairings).toEqual([expect.objectContaining({ name: NAME, host: DESK, port: desk.receiver.port, fp: desk.receiver.trust!.pin })]);
+    expect(state.pairings).toEqual([
+      expect.objectContaining({ name: NAME, host: DESK, port: desk.receiver.port, fp: desk.receiver.trust!.pin }),
+    ]);
   }, 90_000);
 
   it('finds the saved receiver again by name (pin compared with the advertised one): all duplicates', async () => {
     const io = captureIo();
-    expect(await runSimulatorCli(['--receiver', NAME.toLowerCase(), '--interface', PHONE, '--local-address', PHONE, PHOTOS_DIR], io, env), io.text()).toBe(0);
+    expect(
+      await runSimulatorCli(
+        ['--receiver', NAME.toLowerCase(), '--interface', PHONE, '--local-address', PHONE, PHOTOS_DIR],
+        io,
+        env,
+      ),
+      io.text(),
+    ).toBe(0);
     expect(io.out()).toMatch(new RegExp(`duplicates\\s+${photos.length}`));
   }, 60_000);
 
@@ -106,7 +146,7 @@ describe.skipIf(!LAN || !HAVE_PHOTOS)(`simulator discovery and trust on the LAN 
     expect((await updated).addresses).toEqual(expect.arrayContaining([DESK, EXTRA]));
   });
 
-  it("disappears from a live browse as soon as the receiver closes (goodbye)", async () => {
+  it('disappears from a live browse as soon as the receiver closes (goodbye)', async () => {
     await waitFor(watch, 'up', (r) => r.name === NAME);
     const gone = waitFor(watch, 'down', (r) => r.name === NAME, 2000);
     const started = Date.now();

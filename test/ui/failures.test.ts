@@ -7,7 +7,18 @@ import https from 'node:https';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_PHOTOS, SKIP_PHOTOS_MESSAGE, photo } from '../helpers/photos';
-import { HAVE_CHROMIUM, ON_LAN, SKIP_CHROMIUM_MESSAGE, dropFiles, ensureUiBuilt, launchBrowser, openView, screenshot, startUiApp, type UiApp } from '../helpers/browser';
+import {
+  HAVE_CHROMIUM,
+  ON_LAN,
+  SKIP_CHROMIUM_MESSAGE,
+  dropFiles,
+  ensureUiBuilt,
+  launchBrowser,
+  openView,
+  screenshot,
+  startUiApp,
+  type UiApp,
+} from '../helpers/browser';
 
 const READY = HAVE_CHROMIUM && HAVE_PHOTOS;
 const WHY = !HAVE_CHROMIUM ? SKIP_CHROMIUM_MESSAGE : !HAVE_PHOTOS ? SKIP_PHOTOS_MESSAGE : 'chromium';
@@ -66,7 +77,7 @@ describe.skipIf(!READY)(`the window when things go wrong (${WHY})`, () => {
     expect(app.service.receiver.activeUploads().filter((u) => u.state === 'receiving')).toEqual([]);
   }, 60_000);
 
-  it('revoking the phone fails its PhotoKit jobs with the receiver\'s reason', async () => {
+  it("revoking the phone fails its PhotoKit jobs with the receiver's reason", async () => {
     app = await startUiApp();
     const p = await open(app, 'simulator');
     await p.locator('[data-testid=network]').selectOption('weak');
@@ -106,22 +117,34 @@ describe.skipIf(!READY)(`the window when things go wrong (${WHY})`, () => {
     await screenshot(p, '19-folder-disk-full');
   }, 60_000);
 
-  it.skipIf(!ON_LAN)(`serves the trust profile the pairing view links to, to the phone's address${ON_LAN ? '' : ' (skipped: needs ISOLATED_LAN=1)'}`, async () => {
-    app = await startUiApp({ config: { tls: true } });
-    const p = await open(app, 'devices');
-    await p.getByRole('button', { name: 'Pair an iPhone' }).click();
-    const href = (await p.locator('[data-testid=profile-link]').getAttribute('href'))!;
-    expect(new URL(href).hostname).toBe(process.env.ISOLATED_LAN_DESK ?? '10.213.0.1');
-    await screenshot(p, '19-devices-pairing-lan');
-    // The phone has not trusted the CA yet (that is what the profile is for), so it skips the check here.
-    const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-      https.get(href, { localAddress: process.env.ISOLATED_LAN_PHONE ?? '10.213.0.2', rejectUnauthorized: false }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString('latin1')));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
-      }).on('error', reject);
-    });
-    expect(answer.status).toBe(200);
-    expect(answer.type).toContain('application/x-apple-aspen-config');
-  }, 60_000);
+  it.skipIf(!ON_LAN)(
+    `serves the trust profile the pairing view links to, to the phone's address${ON_LAN ? '' : ' (skipped: needs ISOLATED_LAN=1)'}`,
+    async () => {
+      app = await startUiApp({ config: { tls: true } });
+      const p = await open(app, 'devices');
+      await p.getByRole('button', { name: 'Pair an iPhone' }).click();
+      const href = (await p.locator('[data-testid=profile-link]').getAttribute('href'))!;
+      expect(new URL(href).hostname).toBe(process.env.ISOLATED_LAN_DESK ?? '10.213.0.1');
+      await screenshot(p, '19-devices-pairing-lan');
+      // The phone has not trusted the CA yet (that is what the profile is for), so it skips the check here.
+      const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        https
+          .get(
+            href,
+            { localAddress: process.env.ISOLATED_LAN_PHONE ?? '10.213.0.2', rejectUnauthorized: false },
+            (res) => {
+              let body = '';
+              res.on('data', (c: Buffer) => (body += c.toString('latin1')));
+              res.on('end', () =>
+                resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
+              );
+            },
+          )
+          .on('error', reject);
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.type).toContain('application/x-apple-aspen-config');
+    },
+    60_000,
+  );
 });

@@ -7,7 +7,16 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_PHOTOS, SKIP_PHOTOS_MESSAGE, allPhotos, photo } from '../helpers/photos';
-import { HAVE_CHROMIUM, SKIP_CHROMIUM_MESSAGE, dropFiles, ensureUiBuilt, launchBrowser, screenshot, startUiApp, type UiApp } from '../helpers/browser';
+import {
+  HAVE_CHROMIUM,
+  SKIP_CHROMIUM_MESSAGE,
+  dropFiles,
+  ensureUiBuilt,
+  launchBrowser,
+  screenshot,
+  startUiApp,
+  type UiApp,
+} from '../helpers/browser';
 
 const READY = HAVE_CHROMIUM && HAVE_PHOTOS;
 const WHY = !HAVE_CHROMIUM ? SKIP_CHROMIUM_MESSAGE : !HAVE_PHOTOS ? SKIP_PHOTOS_MESSAGE : 'chromium';
@@ -63,10 +72,14 @@ describe.skipIf(!READY)(`the window in chromium (${WHY})`, () => {
     const code = (await page.locator('[data-testid=pair-code]').textContent())!.replace(/\s/g, '');
     expect(code).toMatch(/^\d{6}$/);
     expect(code).toBe(app.service.receiver.pairingCode?.code);
-    await expect(page.locator('[data-testid=profile-link]').getAttribute('href')).resolves.toMatch(/^https:\/\/.+\/v1\/trust\/profile\.mobileconfig$/);
+    await expect(page.locator('[data-testid=profile-link]').getAttribute('href')).resolves.toMatch(
+      /^https:\/\/.+\/v1\/trust\/profile\.mobileconfig$/,
+    );
     await screenshot(page, '02-devices-pairing');
     await page.getByRole('button', { name: 'New code' }).click();
-    await expect.poll(async () => (await page.locator('[data-testid=pair-code]').textContent())!.replace(/\s/g, '')).not.toBe(code);
+    await expect
+      .poll(async () => (await page.locator('[data-testid=pair-code]').textContent())!.replace(/\s/g, ''))
+      .not.toBe(code);
     await page.getByRole('button', { name: 'Done' }).click();
   });
 
@@ -76,10 +89,19 @@ describe.skipIf(!READY)(`the window in chromium (${WHY})`, () => {
     const files = allPhotos().map(photo);
     await dropFiles(page, '[data-testid=drop-zone]', files);
     // Progress bars part-way on the phone: the PhotoKit system feeds each job's body at the network's pace.
-    await page.waitForFunction(() => [...document.querySelectorAll('li[data-job-state=uploading] [role=progressbar]')]
-      .some((bar) => Number(bar.getAttribute('aria-valuenow')) > 0 && Number(bar.getAttribute('aria-valuenow')) < 100), null, { timeout: 15_000 });
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('li[data-job-state=uploading] [role=progressbar]')].some(
+          (bar) => Number(bar.getAttribute('aria-valuenow')) > 0 && Number(bar.getAttribute('aria-valuenow')) < 100,
+        ),
+      null,
+      { timeout: 15_000 },
+    );
     // And the receiver's queue fills beside it.
-    await page.locator('li[data-state=receiving], li[data-state=verifying], li[data-state=stored]').first().waitFor({ timeout: 15_000 });
+    await page
+      .locator('li[data-state=receiving], li[data-state=verifying], li[data-state=stored]')
+      .first()
+      .waitFor({ timeout: 15_000 });
     await screenshot(page, '03-simulator-uploading');
     await go('now');
     await page.locator('li[data-state=receiving], li[data-state=retrying], li[data-state=stored]').first().waitFor();
@@ -88,15 +110,28 @@ describe.skipIf(!READY)(`the window in chromium (${WHY})`, () => {
     await expect.poll(() => page.locator('li[data-state=stored]').count(), { timeout: 45_000 }).toBe(files.length);
     await screenshot(page, '05-now-done');
     await go('simulator');
-    await expect.poll(() => page.locator('li[data-job-state=succeeded]').count(), { timeout: 10_000 }).toBe(files.length);
+    await expect
+      .poll(() => page.locator('li[data-job-state=succeeded]').count(), { timeout: 10_000 })
+      .toBe(files.length);
     await screenshot(page, '06-simulator-done');
 
     await go('arrivals');
     const tiles = page.locator('button[data-filename]');
     await expect.poll(() => tiles.count(), { timeout: 10_000 }).toBe(files.length);
-    for (const name of ['heic-iphone.heic', 'heic-single.heic', 'heic-collection.heic', 'IMG_5910.jpg', 'Irvine_CA.avif']) {
+    for (const name of [
+      'heic-iphone.heic',
+      'heic-single.heic',
+      'heic-collection.heic',
+      'IMG_5910.jpg',
+      'Irvine_CA.avif',
+    ]) {
       const img = page.locator(`button[data-filename="${name}"] img`);
-      await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), { timeout: 20_000, message: name }).toBeGreaterThan(100);
+      await expect
+        .poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), {
+          timeout: 20_000,
+          message: name,
+        })
+        .toBeGreaterThan(100);
     }
     await page.waitForTimeout(300);
     await screenshot(page, '07-arrivals');
@@ -112,9 +147,13 @@ describe.skipIf(!READY)(`the window in chromium (${WHY})`, () => {
     await expect(page.evaluate(() => document.activeElement?.getAttribute('data-index'))).resolves.toBe('1');
     await page.keyboard.press('ArrowDown');
     const perRow = await page.evaluate(() => document.querySelectorAll('.tiles')[0]!.children.length);
-    await expect(page.evaluate(() => document.activeElement?.getAttribute('data-index'))).resolves.toBe(String(1 + perRow));
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('data-index'))).resolves.toBe(
+      String(1 + perRow),
+    );
     await page.keyboard.press('End');
-    await expect(page.evaluate(() => document.activeElement?.getAttribute('data-index'))).resolves.toBe(String(allPhotos().length - 1));
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('data-index'))).resolves.toBe(
+      String(allPhotos().length - 1),
+    );
     await page.keyboard.press('Enter');
     await screenshot(page, '08-arrivals-keyboard');
   });
@@ -125,8 +164,12 @@ describe.skipIf(!READY)(`the window in chromium (${WHY})`, () => {
     await expect.poll(() => device.textContent(), { timeout: 10_000 }).toContain(`${allPhotos().length} files`);
     await screenshot(page, '09-devices');
     await go('folder');
-    await expect.poll(() => page.locator('[data-testid=folder-path]').textContent(), { timeout: 10_000 }).toBe(app.folder);
-    await expect.poll(() => page.locator('[data-testid=folder-items]').textContent(), { timeout: 10_000 }).toContain(`${allPhotos().length} files`);
+    await expect
+      .poll(() => page.locator('[data-testid=folder-path]').textContent(), { timeout: 10_000 })
+      .toBe(app.folder);
+    await expect
+      .poll(() => page.locator('[data-testid=folder-items]').textContent(), { timeout: 10_000 })
+      .toContain(`${allPhotos().length} files`);
     await screenshot(page, '10-folder');
   });
 
@@ -144,10 +187,14 @@ describe.skipIf(!READY)(`the window in chromium (${WHY})`, () => {
     await page.getByText(/Random terminations \(\d+ so far\)/).waitFor({ timeout: 20_000 });
     await screenshot(page, '11-simulator-locked');
     await page.locator('[data-testid=network]').selectOption('fast');
-    await expect.poll(() => page.locator('[data-testid=phone]').getAttribute('data-extension'), { timeout: 60_000 }).toBe('idle');
+    await expect
+      .poll(() => page.locator('[data-testid=phone]').getAttribute('data-extension'), { timeout: 60_000 })
+      .toBe('idle');
     await page.locator('[data-testid=switch-locked]').uncheck();
     await expect.poll(() => page.locator('li[data-job-state=succeeded]').count(), { timeout: 20_000 }).toBe(2);
-    await expect.poll(() => page.locator('li[data-state=stored][data-filename*="-copy1."]').count(), { timeout: 10_000 }).toBe(2);
+    await expect
+      .poll(() => page.locator('li[data-state=stored][data-filename*="-copy1."]').count(), { timeout: 10_000 })
+      .toBe(2);
     await screenshot(page, '12-simulator-after-locked');
   }, 90_000);
 
@@ -159,18 +206,34 @@ describe.skipIf(!READY)(`the window in chromium (${WHY})`, () => {
     await page.locator('[data-testid=switch-terminations]').check();
     await dropFiles(page, '[data-testid=drop-zone]', [photo('canon-dslr.jpg'), photo('IMG_5910.jpg')], { mutate: 2 });
     await page.getByText(/Random terminations \(\d+ so far\)/).waitFor({ timeout: 20_000 });
-    await page.waitForFunction(() => [...document.querySelectorAll('li[data-state] [role=progressbar]')].some((bar) => { const v = Number(bar.getAttribute('aria-valuenow')); return v > 0 && v < 100; }), null, { timeout: 20_000 });
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('li[data-state] [role=progressbar]')].some((bar) => {
+          const v = Number(bar.getAttribute('aria-valuenow'));
+          return v > 0 && v < 100;
+        }),
+      null,
+      { timeout: 20_000 },
+    );
     await screenshot(page, '13-simulator-stream-resuming');
     await page.locator('[data-testid=network]').selectOption('fast');
     await expect.poll(() => page.locator('li[data-job-state=succeeded]').count(), { timeout: 30_000 }).toBe(2);
-    await expect.poll(() => page.locator('li[data-state=stored][data-filename*="-copy2."]').count(), { timeout: 10_000 }).toBe(2);
-    await expect(page.locator('li[data-job-state=succeeded]').allTextContents()).resolves.toContainEqual(expect.stringMatching(/resumed \d+×/));
+    await expect
+      .poll(() => page.locator('li[data-state=stored][data-filename*="-copy2."]').count(), { timeout: 10_000 })
+      .toBe(2);
+    await expect(page.locator('li[data-job-state=succeeded]').allTextContents()).resolves.toContainEqual(
+      expect.stringMatching(/resumed \d+×/),
+    );
     await page.locator('[data-testid=switch-terminations]').uncheck();
     await page.locator('[data-testid=model]').selectOption('photokit');
   }, 90_000);
 
   it('looks right in dark mode too', async () => {
-    const dark = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'dark', reducedMotion: 'reduce' });
+    const dark = await browser.newPage({
+      viewport: { width: 1280, height: 860 },
+      colorScheme: 'dark',
+      reducedMotion: 'reduce',
+    });
     await dark.goto(app.server.url);
     for (const view of ['now', 'arrivals', 'devices', 'folder', 'simulator']) {
       await dark.goto(`${app.server.origin}/#${view}`);

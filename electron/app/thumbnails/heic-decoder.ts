@@ -31,7 +31,10 @@ export class HeicDecoder {
   ) {}
 
   /** Decodes the primary image; with preferThumbnail (default) its embedded thumbnail when at least minThumbnailSize px. */
-  decode(bytes: Uint8Array, options: { preferThumbnail?: boolean; minThumbnailSize?: number } = {}): Promise<DecodedImage> {
+  decode(
+    bytes: Uint8Array,
+    options: { preferThumbnail?: boolean; minThumbnailSize?: number } = {},
+  ): Promise<DecodedImage> {
     clearTimeout(this.idleTimer);
     const worker = this.ensureWorker();
     const id = ++this.nextId;
@@ -39,11 +42,15 @@ export class HeicDecoder {
     return new Promise<DecodedImage>((resolve, reject) => {
       const timer = setTimeout(() => {
         // The worker is busy with this file and would hold up every later one: start a fresh one.
-        if (this.worker === worker) void this.stopWorker(new Error(`decoding took longer than ${Math.round(this.timeoutMs / 1000)} s`));
+        if (this.worker === worker)
+          void this.stopWorker(new Error(`decoding took longer than ${Math.round(this.timeoutMs / 1000)} s`));
       }, this.timeoutMs);
       timer.unref();
       const settle = () => clearTimeout(timer);
-      this.pending.set(id, { resolve: (image) => (settle(), resolve(image)), reject: (error) => (settle(), reject(error)) });
+      this.pending.set(id, {
+        resolve: (image) => (settle(), resolve(image)),
+        reject: (error) => (settle(), reject(error)),
+      });
       worker.postMessage({ id, bytes: copy.buffer, ...options }, [copy.buffer]);
     });
   }
@@ -57,7 +64,12 @@ export class HeicDecoder {
       if (!entry) return;
       this.pending.delete(message.id);
       if (message.ok && message.rgba && message.width && message.height) {
-        entry.resolve({ width: message.width, height: message.height, rgba: new Uint8Array(message.rgba), fromThumbnail: Boolean(message.fromThumbnail) });
+        entry.resolve({
+          width: message.width,
+          height: message.height,
+          rgba: new Uint8Array(message.rgba),
+          fromThumbnail: Boolean(message.fromThumbnail),
+        });
       } else {
         entry.reject(new Error(message.error ?? 'HEIC decoding failed'));
       }

@@ -9,7 +9,9 @@ import { parentPort } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
 const dir = path.dirname(require.resolve('libheif-js/libheif-wasm/libheif.js'));
-const modulePromise = Promise.resolve(require('libheif-js/libheif-wasm/libheif.js')({ wasmBinary: readFileSync(path.join(dir, 'libheif.wasm')) }));
+const modulePromise = Promise.resolve(
+  require('libheif-js/libheif-wasm/libheif.js')({ wasmBinary: readFileSync(path.join(dir, 'libheif.wasm')) }),
+);
 
 const COLORSPACE_RGB = 1;
 const CHROMA_INTERLEAVED_RGBA = 11;
@@ -23,7 +25,8 @@ function decodeHandle(m, handlePtr) {
   let image = 0;
   try {
     m._heif_decode_image(sret, handlePtr, out, COLORSPACE_RGB, CHROMA_INTERLEAVED_RGBA, 0);
-    if (m.HEAP32[sret >> 2] !== 0) throw new Error(`libheif could not decode the image (error ${m.HEAP32[sret >> 2]}.${m.HEAP32[(sret >> 2) + 1]})`);
+    if (m.HEAP32[sret >> 2] !== 0)
+      throw new Error(`libheif could not decode the image (error ${m.HEAP32[sret >> 2]}.${m.HEAP32[(sret >> 2) + 1]})`);
     image = m.HEAPU32[out >> 2];
     const width = m._heif_image_get_width(image, CHANNEL_INTERLEAVED);
     const height = m._heif_image_get_height(image, CHANNEL_INTERLEAVED);
@@ -32,7 +35,8 @@ function decodeHandle(m, handlePtr) {
     const rowBytes = m.HEAP32[stride >> 2];
     const rgba = new Uint8Array(width * height * 4);
     const heap = m.HEAPU8;
-    for (let y = 0; y < height; y += 1) rgba.set(heap.subarray(data + y * rowBytes, data + y * rowBytes + width * 4), y * width * 4);
+    for (let y = 0; y < height; y += 1)
+      rgba.set(heap.subarray(data + y * rowBytes, data + y * rowBytes + width * 4), y * width * 4);
     return { width, height, rgba };
   } finally {
     if (image) m._heif_image_release(image);
@@ -74,7 +78,8 @@ async function decode(bytes, preferThumbnail, minThumbnailSize) {
       const thumb = thumbnailHandle(m, primaryPtr);
       if (thumb) {
         try {
-          const big = Math.max(m._heif_image_handle_get_width(thumb), m._heif_image_handle_get_height(thumb)) >= minThumbnailSize;
+          const big =
+            Math.max(m._heif_image_handle_get_width(thumb), m._heif_image_handle_get_height(thumb)) >= minThumbnailSize;
           if (big) return { ...decodeHandle(m, thumb), fromThumbnail: true };
         } finally {
           m._heif_image_handle_release(thumb);

@@ -39,7 +39,10 @@ export interface RenderOptions {
 }
 
 function toWebp(image: Sharp, options: RenderOptions): Promise<Buffer> {
-  return image.resize(options.size, options.size, { fit: 'inside', withoutEnlargement: true }).webp({ quality: options.quality }).toBuffer();
+  return image
+    .resize(options.size, options.size, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: options.quality })
+    .toBuffer();
 }
 
 export interface Rendered {
@@ -49,15 +52,27 @@ export interface Rendered {
 }
 
 /** The thumbnail's WebP bytes, or null when this kind of file has none (a video without ffmpeg, say). */
-export async function renderThumbnail(absPath: string, kind: ThumbnailSource, options: RenderOptions): Promise<Rendered | null> {
+export async function renderThumbnail(
+  absPath: string,
+  kind: ThumbnailSource,
+  options: RenderOptions,
+): Promise<Rendered | null> {
   switch (kind) {
     case 'image':
       // rotate() without arguments applies the EXIF orientation, then drops it.
-      return { webp: await toWebp(sharp(absPath, { failOn: 'truncated', limitInputPixels: 2 ** 28 }).rotate(), options), via: 'sharp' };
+      return {
+        webp: await toWebp(sharp(absPath, { failOn: 'truncated', limitInputPixels: 2 ** 28 }).rotate(), options),
+        via: 'sharp',
+      };
     case 'heic': {
       // libheif applies the HEIC's own rotation (irot/imir); its EXIF orientation only repeats it.
-      const decoded = await options.heic.decode(await fs.readFile(absPath), { minThumbnailSize: Math.min(options.size, 240) });
-      const webp = await toWebp(sharp(decoded.rgba, { raw: { width: decoded.width, height: decoded.height, channels: 4 } }), options);
+      const decoded = await options.heic.decode(await fs.readFile(absPath), {
+        minThumbnailSize: Math.min(options.size, 240),
+      });
+      const webp = await toWebp(
+        sharp(decoded.rgba, { raw: { width: decoded.width, height: decoded.height, channels: 4 } }),
+        options,
+      );
       return { webp, via: decoded.fromThumbnail ? 'heic-thumbnail' : 'heic-full' };
     }
     case 'video': {
@@ -81,7 +96,22 @@ async function videoFrame(ffmpeg: string, absPath: string, width: number, signal
 }
 
 function runFfmpeg(ffmpeg: string, input: string[], width: number, signal?: AbortSignal): Promise<Buffer> {
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', ...input, '-frames:v', '1', '-vf', `scale='min(${width},iw)':-2`, '-f', 'image2pipe', '-vcodec', 'png', 'pipe:1'];
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    ...input,
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale='min(${width},iw)':-2`,
+    '-f',
+    'image2pipe',
+    '-vcodec',
+    'png',
+    'pipe:1',
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     const out: Buffer[] = [];

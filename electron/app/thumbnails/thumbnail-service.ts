@@ -61,7 +61,10 @@ export class ThumbnailService {
 
   /** Queues a background thumbnail for a newly stored file (call from 'committed'; returns at once). */
   schedule(sha256: string): void {
-    if (SHA.test(sha256)) void this.queue.enqueue(sha256, 'background').catch((error: Error) => this.log(`Thumbnail of ${sha256.slice(0, 12)}: ${error.message}`));
+    if (SHA.test(sha256))
+      void this.queue
+        .enqueue(sha256, 'background')
+        .catch((error: Error) => this.log(`Thumbnail of ${sha256.slice(0, 12)}: ${error.message}`));
   }
 
   /** The thumbnail of a stored file, made now if needed; null when no stored file has these bytes. */
@@ -72,7 +75,13 @@ export class ThumbnailService {
     const cached = await this.lookup(sha256);
     if (cached) return cached;
     await this.queue.enqueue(sha256, 'now').catch(() => undefined);
-    return (await this.lookup(sha256)) ?? { type: 'placeholder', kind: sourceKind(resource.path, resource.contentType), reason: 'no preview' };
+    return (
+      (await this.lookup(sha256)) ?? {
+        type: 'placeholder',
+        kind: sourceKind(resource.path, resource.contentType),
+        reason: 'no preview',
+      }
+    );
   }
 
   private async lookup(sha256: string): Promise<ThumbnailAnswer | null> {
@@ -96,7 +105,13 @@ export class ThumbnailService {
     await fs.mkdir(path.dirname(this.webpPath(sha256)), { recursive: true });
     let rendered: Rendered | null;
     try {
-      rendered = await renderThumbnail(absPath, kind, { size: this.size, quality: this.options.quality ?? 78, heic: this.heic, ffmpeg, signal: this.closing.signal });
+      rendered = await renderThumbnail(absPath, kind, {
+        size: this.size,
+        quality: this.options.quality ?? 78,
+        heic: this.heic,
+        ffmpeg,
+        signal: this.closing.signal,
+      });
     } catch (error) {
       // Closing, or the file system said no (gone, too many open files): try again another time.
       if (this.closing.signal.aborted || typeof (error as NodeJS.ErrnoException).code === 'string') return;
@@ -127,5 +142,8 @@ export class ThumbnailService {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -62,7 +62,11 @@ export class UploadActivityTracker extends EventEmitter<UploadActivityEvents> {
   report(update: Omit<UploadActivity, 'startedAt' | 'updatedAt'>): void {
     const now = Date.now();
     const previous = this.current.get(update.key);
-    const next: UploadActivity = { ...update, startedAt: previous?.startedAt ?? new Date(now).toISOString(), updatedAt: new Date(now).toISOString() };
+    const next: UploadActivity = {
+      ...update,
+      startedAt: previous?.startedAt ?? new Date(now).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+    };
     if (FINAL.has(next.state)) {
       this.current.delete(next.key);
       this.lastEmit.delete(next.key);
@@ -71,7 +75,11 @@ export class UploadActivityTracker extends EventEmitter<UploadActivityEvents> {
     }
     this.current.set(next.key, next);
     const stateChanged = previous?.state !== next.state;
-    if (stateChanged || now - (this.lastEmit.get(next.key) ?? 0) >= this.progressEveryMs || next.received === next.size) {
+    if (
+      stateChanged ||
+      now - (this.lastEmit.get(next.key) ?? 0) >= this.progressEveryMs ||
+      next.received === next.size
+    ) {
       this.lastEmit.set(next.key, now);
       this.emit('activity', next);
     }
@@ -89,8 +97,16 @@ export class UploadActivityTracker extends EventEmitter<UploadActivityEvents> {
     const path = 'result' in event ? event.result.path : undefined;
     const e = 'error' in event ? event.error : undefined;
     this.report({
-      key, deviceId: spec.deviceId, deviceName: origin.device.name, assetId: spec.assetId, resourceType: spec.resourceType,
-      filename: spec.filename, size: spec.size, received, state, transport: origin.transport,
+      key,
+      deviceId: spec.deviceId,
+      deviceName: origin.device.name,
+      assetId: spec.assetId,
+      resourceType: spec.resourceType,
+      filename: spec.filename,
+      size: spec.size,
+      received,
+      state,
+      transport: origin.transport,
       ...(path === undefined ? {} : { path }),
       ...(e === undefined ? {} : { error: { code: e.code, message: e.message, retryable: e.retryable } }),
     });

@@ -1,5 +1,10 @@
 /** Bonjour advertisement of the receiver (`_shoebox._tcp`). */
-export { ReceiverAdvertiser, type AdvertiserEvents, type AdvertiserOptions, type AdvertiserUpdate } from './mdns-advertiser';
+export {
+  ReceiverAdvertiser,
+  type AdvertiserEvents,
+  type AdvertiserOptions,
+  type AdvertiserUpdate,
+} from './mdns-advertiser';
 export {
   createAddressWatcher,
   interfaceNameOf,

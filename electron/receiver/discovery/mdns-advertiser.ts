@@ -5,11 +5,28 @@
  */
 import { EventEmitter } from 'node:events';
 import { DEFAULT_PATHS, DEFAULT_PROTOCOL_VERSION } from '../../../shared/discovery/constants';
-import { createInterfaceBonjour, type InterfaceBonjour, type MdnsRecord } from '../../../shared/discovery/interface-bonjour.nodejs';
+import {
+  createInterfaceBonjour,
+  type InterfaceBonjour,
+  type MdnsRecord,
+} from '../../../shared/discovery/interface-bonjour.nodejs';
 import { encodeReceiverTxt, type ReceiverPaths } from '../../../shared/discovery/txt-record';
 import { localHostName } from '../trust/names';
-import { type AddressWatcher, createAddressWatcher, interfaceNameOf, lanAddresses, type InterfaceSnapshot } from './address-watcher';
-import { addressRecord, buildRecords, goodbyeRecords, safeInstanceName, srvRecord, type Publication } from './mdns-records';
+import {
+  type AddressWatcher,
+  createAddressWatcher,
+  interfaceNameOf,
+  lanAddresses,
+  type InterfaceSnapshot,
+} from './address-watcher';
+import {
+  addressRecord,
+  buildRecords,
+  goodbyeRecords,
+  safeInstanceName,
+  srvRecord,
+  type Publication,
+} from './mdns-records';
 import { probeName } from './name-probe';
 
 export interface AdvertiserOptions {
@@ -70,7 +87,12 @@ export class ReceiverAdvertiser extends EventEmitter<AdvertiserEvents> {
     super();
     this.options = options;
     this.watcher = options.addressWatcher ?? createAddressWatcher();
-    this.settings = { pairingOpen: options.pairingOpen ?? false, fp: options.fp ?? '', tls: options.tls ?? true, port: options.port };
+    this.settings = {
+      pairingOpen: options.pairingOpen ?? false,
+      fp: options.fp ?? '',
+      tls: options.tls ?? true,
+      port: options.port,
+    };
     this.txt(); // validate now rather than on the network
   }
 
@@ -151,7 +173,11 @@ export class ReceiverAdvertiser extends EventEmitter<AdvertiserEvents> {
     if (this.current === 'stopped') throw new Error('The advertiser was stopped');
     this.current = 'probing';
     const handle = createInterfaceBonjour(
-      { interfaceAddress: this.options.interfaceAddress, bindAddress: this.options.bindAddress, port: this.options.mdnsPort },
+      {
+        interfaceAddress: this.options.interfaceAddress,
+        bindAddress: this.options.bindAddress,
+        port: this.options.mdnsPort,
+      },
       { onError: (err) => this.onError(err), onWarning: (err) => this.emit('warning', err) },
     );
     this.mdnsHandle = handle;
@@ -197,7 +223,10 @@ export class ReceiverAdvertiser extends EventEmitter<AdvertiserEvents> {
     if (this.current !== 'advertised' || !this.publication) return;
     const gone = this.publication.addresses.filter((a) => !next.addresses.includes(a));
     this.mdnsHandle!.responder.unregister(this.records);
-    this.publish(next, gone.map((a) => addressRecord(next.host, a, 0)));
+    this.publish(
+      next,
+      gone.map((a) => addressRecord(next.host, a, 0)),
+    );
   }
 
   private announce(records: MdnsRecord[]): void {

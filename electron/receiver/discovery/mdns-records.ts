@@ -23,7 +23,11 @@ export interface Publication {
 /** Makes a name usable as one DNS-SD instance label: no dots, at most 63 bytes of UTF-8. */
 export function safeInstanceName(name: string, suffix = ''): string {
   // eslint-disable-next-line no-control-regex
-  let base = name.replace(/[\u0000-\u001f\u007f]/g, '').replace(/\./g, '-').trim() || 'Shoebox';
+  let base =
+    name
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .replace(/\./g, '-')
+      .trim() || 'Shoebox';
   const encoder = new TextEncoder();
   while (encoder.encode(base + suffix).length > MAX_INSTANCE_NAME_BYTES) base = [...base].slice(0, -1).join('');
   return base.trimEnd() + suffix;
@@ -42,7 +46,13 @@ export function addressRecord(host: string, address: string, ttl = HOST_TTL): Md
 }
 
 export function srvRecord(p: Publication, ttl = HOST_TTL): MdnsRecord {
-  return { name: serviceFqdn(p.instanceName), type: 'SRV', ttl, flush: true, data: { priority: 0, weight: 0, port: p.port, target: p.host } };
+  return {
+    name: serviceFqdn(p.instanceName),
+    type: 'SRV',
+    ttl,
+    flush: true,
+    data: { priority: 0, weight: 0, port: p.port, target: p.host },
+  };
 }
 
 /** Everything an announcement carries. Unique records get the cache-flush bit. */

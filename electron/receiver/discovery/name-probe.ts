@@ -45,7 +45,7 @@ function srvRdata(data: { priority?: number; weight?: number; port?: number; tar
 function weLoseTieBreak(ours: ProbeOptions['srv'], authorities: MdnsRecord[]): boolean {
   const theirs = authorities.find((rr) => rr.type === 'SRV' && sameName(rr.name, ours.name));
   if (!theirs || typeof theirs.data !== 'object' || theirs.data === null) return false;
-  return Buffer.compare(srvRdata(ours.data), srvRdata(theirs.data as Parameters<typeof srvRdata>[0])) < 0;
+  return Buffer.compare(srvRdata(ours.data), srvRdata(theirs.data)) < 0;
 }
 
 /**

@@ -24,10 +24,18 @@ const LOOPBACK = /^(127\.|::1$|localhost$)/;
 const ANY = new Set(['0.0.0.0', '::', '']);
 
 /** Which IPv4 address to advertise on, or a reason why none. */
-export function chooseAdvertiseAddress(host: string, advertiseOn: string | undefined, watcher: AddressWatcher): { address: string } | { reason: string } {
+export function chooseAdvertiseAddress(
+  host: string,
+  advertiseOn: string | undefined,
+  watcher: AddressWatcher,
+): { address: string } | { reason: string } {
   if (advertiseOn) return { address: advertiseOn };
-  if (LOOPBACK.test(host)) return { reason: `the receiver listens on ${host} only (this computer), so phones cannot reach it` };
-  if (!ANY.has(host)) return host.includes(':') ? { reason: 'advertising on an IPv6-only address is not supported; use --advertise-on' } : { address: host };
+  if (LOOPBACK.test(host))
+    return { reason: `the receiver listens on ${host} only (this computer), so phones cannot reach it` };
+  if (!ANY.has(host))
+    return host.includes(':')
+      ? { reason: 'advertising on an IPv6-only address is not supported; use --advertise-on' }
+      : { address: host };
   const picked = pickInterfaceAddress(watcher.snapshot());
   return picked ? { address: picked } : { reason: 'this computer has no network address right now' };
 }
@@ -40,9 +48,14 @@ export async function startAdvertising(options: AdvertisingOptions): Promise<Rec
     return undefined;
   }
   const advertiser = new ReceiverAdvertiser({
-    name: options.name, port: options.port, receiverId: options.receiverId, tls: options.tls,
-    ...(options.pin ? { fp: options.pin } : {}), pairingOpen: options.pairingOpen,
-    interfaceAddress: choice.address, addressWatcher: options.watcher,
+    name: options.name,
+    port: options.port,
+    receiverId: options.receiverId,
+    tls: options.tls,
+    ...(options.pin ? { fp: options.pin } : {}),
+    pairingOpen: options.pairingOpen,
+    interfaceAddress: choice.address,
+    addressWatcher: options.watcher,
   });
   advertiser.on('error', (error) => options.log(`Bonjour: ${error.message}`));
   advertiser.on('warning', (error) => options.log(`Bonjour: ${error.message}`));

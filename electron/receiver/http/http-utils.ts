@@ -1,21 +1,42 @@
 /** Plain HTTP helpers: JSON answers, protocol errors, bounded JSON bodies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERROR_CODES, SHOEBOX_HEADER_KEY, ShoeboxError, errorAction, isShoeboxError, retryAfterSeconds, type HttpErrorBody } from '../../../shared/protocol';
+import {
+  ERROR_CODES,
+  SHOEBOX_HEADER_KEY,
+  ShoeboxError,
+  errorAction,
+  isShoeboxError,
+  retryAfterSeconds,
+  type HttpErrorBody,
+} from '../../../shared/protocol';
 
 const COMMON_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
 } as const;
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...COMMON_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
 /** The headers every error answer carries: Shoebox-Error, Shoebox-Error-Action and (when retryable) Retry-After. */
 export function errorHeaders(e: ShoeboxError): Record<string, string> {
-  const headers: Record<string, string> = { [SHOEBOX_HEADER_KEY.error]: e.code, [SHOEBOX_HEADER_KEY.errorAction]: errorAction(e.code) };
+  const headers: Record<string, string> = {
+    [SHOEBOX_HEADER_KEY.error]: e.code,
+    [SHOEBOX_HEADER_KEY.errorAction]: errorAction(e.code),
+  };
   const after = retryAfterSeconds(e.code);
   if (after !== undefined) headers['retry-after'] = String(after);
   return headers;
@@ -34,7 +55,9 @@ export interface Problem {
 /** Answers with the error's HTTP status, a JSON body and the error headers (errorHeaders). */
 export function sendError(res: ServerResponse, error: unknown, problem?: Problem): void {
   const e = isShoeboxError(error) ? error : new ShoeboxError('INTERNAL', 'Unexpected receiver error.');
-  const body: HttpErrorBody = { error: { code: e.code, message: e.message, retryable: e.retryable, action: errorAction(e.code) } };
+  const body: HttpErrorBody = {
+    error: { code: e.code, message: e.message, retryable: e.retryable, action: errorAction(e.code) },
+  };
   const headers = errorHeaders(e);
   if (res.headersSent) {
     res.destroy();
@@ -42,7 +65,10 @@ export function sendError(res: ServerResponse, error: unknown, problem?: Problem
   }
   if (!problem) return sendJson(res, ERROR_CODES[e.code].http, body, headers);
   const document = { type: problem.type, title: problem.title, detail: e.message, ...problem.members, ...body };
-  sendJson(res, ERROR_CODES[e.code].http, document, { ...headers, 'content-type': 'application/problem+json; charset=utf-8' });
+  sendJson(res, ERROR_CODES[e.code].http, document, {
+    ...headers,
+    'content-type': 'application/problem+json; charset=utf-8',
+  });
 }
 
 /** Reads a JSON body of at most `limit` bytes; refuses other content types. */
@@ -56,7 +82,13 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   const chunks: Buffer[] = [];
   let total = 0;
   // A small body has a deadline of its own (the server sets no overall request timeout: uploads may take hours).
-  const deadline = setTimeout(() => req.destroy(new ShoeboxError('IDLE_TIMEOUT', `The body did not arrive within ${JSON_BODY_DEADLINE_MS / 1000} s.`)), JSON_BODY_DEADLINE_MS);
+  const deadline = setTimeout(
+    () =>
+      req.destroy(
+        new ShoeboxError('IDLE_TIMEOUT', `The body did not arrive within ${JSON_BODY_DEADLINE_MS / 1000} s.`),
+      ),
+    JSON_BODY_DEADLINE_MS,
+  );
   try {
     for await (const chunk of req) {
       total += (chunk as Buffer).byteLength;

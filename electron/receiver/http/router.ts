@@ -33,10 +33,18 @@ export interface RouterDeps {
 export function createRouter({ devices, pairing, identity, routes }: RouterDeps): RequestHandler {
   return (req, res) => {
     const url = requestUrl(req);
-    if (!url) return sendError(res, new ShoeboxError('BAD_MESSAGE', 'The request target must be a path starting with /.'));
+    if (!url)
+      return sendError(res, new ShoeboxError('BAD_MESSAGE', 'The request target must be a path starting with /.'));
     const route = `${req.method} ${url.pathname}`;
     const answer = async () => {
-      if (route === `GET ${PATHS.info}`) return handleInfo(res, { receiverId: devices.receiverId, name: devices.name, pairingOpen: pairing.isOpen, tls: identity !== undefined, ...(identity ? { fp: identity.pin } : {}) });
+      if (route === `GET ${PATHS.info}`)
+        return handleInfo(res, {
+          receiverId: devices.receiverId,
+          name: devices.name,
+          pairingOpen: pairing.isOpen,
+          tls: identity !== undefined,
+          ...(identity ? { fp: identity.pin } : {}),
+        });
       if (route === `POST ${PATHS.pair}`) return handlePair(req, res, { devices, pairing });
       if (handleTrust(req.method, url.pathname, res, identity, devices.name)) return;
       for (const handle of routes) if (await handle(req, res, url)) return;
@@ -47,8 +55,14 @@ export function createRouter({ devices, pairing, identity, routes }: RouterDeps)
 }
 
 /** The server (not yet listening): HTTPS when there is an identity, else plain HTTP. */
-export function createReceiverServer(identity: TlsIdentity | undefined, handleRequest: RequestHandler, handleUpgrade: UpgradeHandler): http.Server {
-  const server: http.Server = identity ? https.createServer({ ...identity.secureContextOptions(), minVersion: 'TLSv1.2' }, handleRequest) : http.createServer(handleRequest);
+export function createReceiverServer(
+  identity: TlsIdentity | undefined,
+  handleRequest: RequestHandler,
+  handleUpgrade: UpgradeHandler,
+): http.Server {
+  const server: http.Server = identity
+    ? https.createServer({ ...identity.secureContextOptions(), minVersion: 'TLSv1.2' }, handleRequest)
+    : http.createServer(handleRequest);
   if (identity) identity.attach(server as https.Server);
   server.maxConnections = 512; // a phone needs a handful; this bounds what a hostile LAN client can hold open
   server.requestTimeout = 0; // a photo or video body may take long; the PhotoKit pump and JSON reads have idle limits

@@ -13,7 +13,22 @@ export interface CaptureDate {
   source: 'exif' | 'client' | 'arrival';
 }
 
-const EXIF_EXTENSIONS = new Set(['jpg', 'jpeg', 'heic', 'heif', 'hif', 'avif', 'png', 'tif', 'tiff', 'dng', 'webp', 'cr2', 'nef', 'arw']);
+const EXIF_EXTENSIONS = new Set([
+  'jpg',
+  'jpeg',
+  'heic',
+  'heif',
+  'hif',
+  'avif',
+  'png',
+  'tif',
+  'tiff',
+  'dng',
+  'webp',
+  'cr2',
+  'nef',
+  'arw',
+]);
 const EXIF_DATE = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/;
 const OFFSET = /^[+-]\d{2}:\d{2}$/;
@@ -23,7 +38,8 @@ function pad(n: number, width = 2): string {
 }
 
 function isPlausible(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
-  if (year < 1826 || year > 9999 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return false;
+  if (year < 1826 || year > 9999 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60)
+    return false;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   return day <= daysInMonth;
 }
@@ -79,8 +95,15 @@ export function arrivalCaptureDate(now: Date = new Date()): CaptureDate {
 }
 
 /** Chooses EXIF, else the client's date, else the arrival time. */
-export async function resolveCaptureDate(absPath: string, filename: string, clientDate: string | undefined, now = new Date()): Promise<CaptureDate> {
-  return (await readExifCaptureDate(absPath, filename)) ?? parseClientCaptureDate(clientDate) ?? arrivalCaptureDate(now);
+export async function resolveCaptureDate(
+  absPath: string,
+  filename: string,
+  clientDate: string | undefined,
+  now = new Date(),
+): Promise<CaptureDate> {
+  return (
+    (await readExifCaptureDate(absPath, filename)) ?? parseClientCaptureDate(clientDate) ?? arrivalCaptureDate(now)
+  );
 }
 
 /**

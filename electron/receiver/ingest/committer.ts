@@ -26,7 +26,14 @@ export interface CommitResult {
 }
 
 export function resultFromRecord(record: StoredResource, duplicate: boolean): CommitResult {
-  return { path: record.path, sha256: record.sha256, size: record.size, duplicate, captureDate: record.captureDate, assetId: record.assetId };
+  return {
+    path: record.path,
+    sha256: record.sha256,
+    size: record.size,
+    duplicate,
+    captureDate: record.captureDate,
+    assetId: record.assetId,
+  };
 }
 
 export class Committer {
@@ -56,13 +63,21 @@ export class Committer {
     const { spec } = partial;
     await partial.sync();
     if (partial.held !== spec.size) {
-      throw new ShoeboxError('INCOMPLETE', `finish arrived after ${partial.held} of ${spec.size} bytes: send the rest from ${partial.held}.`, { offset: partial.held });
+      throw new ShoeboxError(
+        'INCOMPLETE',
+        `finish arrived after ${partial.held} of ${spec.size} bytes: send the rest from ${partial.held}.`,
+        { offset: partial.held },
+      );
     }
     const sha256 = partial.digestHex();
     await partial.close();
     if (spec.sha256 !== null && sha256 !== spec.sha256) {
       await this.staging.discard(partial.key);
-      throw new ShoeboxError('CHECKSUM_MISMATCH', `The ${spec.size} bytes received hash to ${sha256}, not the announced ${spec.sha256}; the partial upload was discarded: send the file again from 0.`, { offset: 0 });
+      throw new ShoeboxError(
+        'CHECKSUM_MISMATCH',
+        `The ${spec.size} bytes received hash to ${sha256}, not the announced ${spec.sha256}; the partial upload was discarded: send the file again from 0.`,
+        { offset: 0 },
+      );
     }
     return this.bySha.run(sha256, async () => {
       const stored = await this.findStored(sha256, spec.size);

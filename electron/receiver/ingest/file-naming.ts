@@ -25,12 +25,14 @@ export function validateFilename(raw: string): string {
   if (name.includes('\u0000')) reject('it contains a NUL character');
   if (name.includes('/') || name.includes('\\')) reject('it contains a path separator; send the bare file name');
   if (name === '.' || name === '..') reject('it is a relative path component');
-  if (FORBIDDEN_CHARS.test(name)) reject('it contains a character Windows or macOS cannot store (< > : " | ? * or a control character)');
+  if (FORBIDDEN_CHARS.test(name))
+    reject('it contains a character Windows or macOS cannot store (< > : " | ? * or a control character)');
   if (name.startsWith('.')) reject('names starting with a dot are hidden files');
   if (/[. ]$/.test(name)) reject('it ends with a dot or a space');
   const stem = name.split('.')[0] ?? '';
   if (WINDOWS_RESERVED.test(stem.trim())) reject(`"${stem}" is a reserved device name on Windows`);
-  if (utf8Length(name) > MAX_FILENAME_BYTES) reject(`it is ${utf8Length(name)} bytes long; the limit is ${MAX_FILENAME_BYTES}`);
+  if (utf8Length(name) > MAX_FILENAME_BYTES)
+    reject(`it is ${utf8Length(name)} bytes long; the limit is ${MAX_FILENAME_BYTES}`);
   return name;
 }
 
@@ -58,7 +60,11 @@ export function* candidateNames(stem: string, ext: string, limit = 10_000): Gene
 
 /** Resolves a relative path inside the backup folder `root`; anything that would land outside it is BAD_FILENAME. */
 export function confine(root: string, relative: string): string {
-  return confineTo(root, relative, (rel) => new ShoeboxError('BAD_FILENAME', `Refused a path outside the backup folder: ${rel}`));
+  return confineTo(
+    root,
+    relative,
+    (rel) => new ShoeboxError('BAD_FILENAME', `Refused a path outside the backup folder: ${rel}`),
+  );
 }
 
 /** Forward-slash form of a path relative to root, for the wire and the index. */

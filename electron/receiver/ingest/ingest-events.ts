@@ -25,18 +25,19 @@ export interface UploadRef {
   received: number;
 }
 
-export type UploadEvent = UploadRef & (
+export type UploadEvent = UploadRef &
   /** Bytes are arriving (progress; every write). */
-  | { state: 'receiving' }
-  /** Every byte is in; the SHA-256 is checked and the file placed. */
-  | { state: 'verifying' }
-  /** Durably stored (new bytes), or already in the library (`duplicate`). Emitted only after the commit is durable. */
-  | { state: 'stored' | 'duplicate'; result: CommitResult }
-  /** Stopped with the bytes so far kept: the upload resumes when the device is back. */
-  | { state: 'interrupted'; error?: ShoeboxError }
-  /** Refused or given up: resuming cannot help (bytes dropped, or an error that is not retryable). */
-  | { state: 'failed'; error?: ShoeboxError }
-);
+  (
+    | { state: 'receiving' }
+    /** Every byte is in; the SHA-256 is checked and the file placed. */
+    | { state: 'verifying' }
+    /** Durably stored (new bytes), or already in the library (`duplicate`). Emitted only after the commit is durable. */
+    | { state: 'stored' | 'duplicate'; result: CommitResult }
+    /** Stopped with the bytes so far kept: the upload resumes when the device is back. */
+    | { state: 'interrupted'; error?: ShoeboxError }
+    /** Refused or given up: resuming cannot help (bytes dropped, or an error that is not retryable). */
+    | { state: 'failed'; error?: ShoeboxError }
+  );
 
 export type UploadState = UploadEvent['state'];
 

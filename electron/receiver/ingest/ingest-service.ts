@@ -10,7 +10,13 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import { ShoeboxError } from '../../../shared/protocol';
 import { resultFromRecord, type CommitResult, type Committer } from './committer';
-import { asShoeboxError, resumableAfter, type IngestEvents, type UploadEvent, type UploadOrigin } from './ingest-events';
+import {
+  asShoeboxError,
+  resumableAfter,
+  type IngestEvents,
+  type UploadEvent,
+  type UploadOrigin,
+} from './ingest-events';
 import { storageError, type StagingArea } from './staging-area';
 import { KeyedLock } from '../util/keyed-lock';
 import { UploadLease, type LeaseHost } from './upload-lease';
@@ -93,17 +99,26 @@ export class IngestService extends EventEmitter<IngestEvents> implements LeaseHo
     const ref = { key, spec, origin: options.origin };
     try {
       const begun = await this.open(key, spec, options);
-      if (begun.kind === 'stored') this.publish({ ...ref, received: spec.size, state: 'duplicate', result: begun.result });
+      if (begun.kind === 'stored')
+        this.publish({ ...ref, received: spec.size, state: 'duplicate', result: begun.result });
       return begun;
     } catch (error) {
-      this.publish({ ...ref, received: 0, state: resumableAfter(error) ? 'interrupted' : 'failed', error: asShoeboxError(error) });
+      this.publish({
+        ...ref,
+        received: 0,
+        state: resumableAfter(error) ? 'interrupted' : 'failed',
+        error: asShoeboxError(error),
+      });
       throw error;
     }
   }
 
   private async open(key: string, spec: UploadSpec, options: BeginOptions): Promise<BeginResult> {
     if (spec.size > this.options.maxUploadBytes) {
-      throw new ShoeboxError('TOO_LARGE', `The upload is ${spec.size} bytes; this receiver accepts at most ${this.options.maxUploadBytes} bytes per file.`);
+      throw new ShoeboxError(
+        'TOO_LARGE',
+        `The upload is ${spec.size} bytes; this receiver accepts at most ${this.options.maxUploadBytes} bytes per file.`,
+      );
     }
     if (spec.sha256 !== null && options.sizeKnown !== false) {
       const stored = await this.committer.findStored(spec.sha256, spec.size);
@@ -114,13 +129,20 @@ export class IngestService extends EventEmitter<IngestEvents> implements LeaseHo
       const previous = this.active.get(key);
       if (previous) {
         // Waits for whatever the previous owner was doing, a commit included: it may have stored it meanwhile.
-        await previous.detachQuietly(new ShoeboxError('UPLOAD_BUSY', 'This upload was taken over by a newer connection from the same device.'));
-        const stored = spec.sha256 === null || options.sizeKnown === false ? null : await this.committer.findStored(spec.sha256, spec.size);
+        await previous.detachQuietly(
+          new ShoeboxError('UPLOAD_BUSY', 'This upload was taken over by a newer connection from the same device.'),
+        );
+        const stored =
+          spec.sha256 === null || options.sizeKnown === false
+            ? null
+            : await this.committer.findStored(spec.sha256, spec.size);
         if (stored) return { kind: 'stored', result: resultFromRecord(stored, true) };
       }
       const partial = await this.options.staging.open(key, spec);
       const lease = new UploadLease(partial, this, {
-        origin: options.origin, onDurable: options.onDurable ?? (() => undefined), keepBytes: options.keepBytes ?? (() => true),
+        origin: options.origin,
+        onDurable: options.onDurable ?? (() => undefined),
+        keepBytes: options.keepBytes ?? (() => true),
       });
       this.active.set(key, lease);
       try {
@@ -154,7 +176,10 @@ export class IngestService extends EventEmitter<IngestEvents> implements LeaseHo
     }
     if (free - needed < this.options.minFreeBytes) {
       const mb = (n: number) => `${Math.ceil(n / 1e6)} MB`;
-      throw new ShoeboxError('DISK_FULL', `The backup disk has ${mb(free)} free; this upload needs ${mb(needed)} more and ${mb(this.options.minFreeBytes)} stays free. Free some space, then the upload resumes.`);
+      throw new ShoeboxError(
+        'DISK_FULL',
+        `The backup disk has ${mb(free)} free; this upload needs ${mb(needed)} more and ${mb(this.options.minFreeBytes)} stays free. Free some space, then the upload resumes.`,
+      );
     }
   }
 

@@ -47,7 +47,10 @@ let renameLock: Promise<unknown> = Promise.resolve();
 /** Fallback for file systems without hard links (exFAT, FAT32 drives): check, then rename (atomic), serialized. */
 async function renameNoClobber(source: string, target: string): Promise<'placed' | 'exists'> {
   const run = renameLock.then(async () => {
-    const exists = await fs.lstat(target).then(() => true, () => false);
+    const exists = await fs.lstat(target).then(
+      () => true,
+      () => false,
+    );
     if (exists) return 'exists' as const;
     await fs.rename(source, target);
     return 'placed' as const;
@@ -62,7 +65,15 @@ async function renameNoClobber(source: string, target: string): Promise<'placed'
  * An identical file already under a candidate name is adopted (a retried commit after a
  * crash must not make "IMG (1).HEIC").
  */
-export async function placeFile(root: string, dir: string, stem: string, ext: string, source: string, size: number, sha256: string): Promise<Placement> {
+export async function placeFile(
+  root: string,
+  dir: string,
+  stem: string,
+  ext: string,
+  source: string,
+  size: number,
+  sha256: string,
+): Promise<Placement> {
   let useLinks = true;
   for (const name of candidateNames(stem, ext)) {
     const target = confine(root, path.join(path.relative(root, dir), name));

@@ -18,9 +18,17 @@ export function storageError(error: unknown, doing: string): ShoeboxError {
   if (error instanceof ShoeboxError) return error;
   const code = errnoCode(error);
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new ShoeboxError('DISK_FULL', `The backup disk is full while ${doing}: free some space, then the upload resumes.`, { cause: error });
+    return new ShoeboxError(
+      'DISK_FULL',
+      `The backup disk is full while ${doing}: free some space, then the upload resumes.`,
+      { cause: error },
+    );
   }
-  return new ShoeboxError('STORAGE_ERROR', `Could not write to the backup folder while ${doing} (${code ?? String(error)}).`, { cause: error });
+  return new ShoeboxError(
+    'STORAGE_ERROR',
+    `Could not write to the backup folder while ${doing} (${code ?? String(error)}).`,
+    { cause: error },
+  );
 }
 
 /** One unfinished upload's bytes on disk, written strictly in order. */
@@ -47,10 +55,17 @@ export class PartialFile {
   /** Appends bytes that start exactly at `held`; on failure the file is cut back to what was held. */
   async append(offset: number, data: Uint8Array): Promise<void> {
     if (offset !== this.held) {
-      throw new ShoeboxError('BAD_OFFSET', `Chunk starts at byte ${offset} but the receiver holds ${this.held} bytes: send from ${this.held}.`, { offset: this.held });
+      throw new ShoeboxError(
+        'BAD_OFFSET',
+        `Chunk starts at byte ${offset} but the receiver holds ${this.held} bytes: send from ${this.held}.`,
+        { offset: this.held },
+      );
     }
     if (offset + data.byteLength > this.spec.size) {
-      throw new ShoeboxError('OUT_OF_RANGE', `Chunk ends at byte ${offset + data.byteLength}, past the announced size ${this.spec.size}.`);
+      throw new ShoeboxError(
+        'OUT_OF_RANGE',
+        `Chunk ends at byte ${offset + data.byteLength}, past the announced size ${this.spec.size}.`,
+      );
     }
     try {
       let written = 0;
@@ -69,7 +84,10 @@ export class PartialFile {
   /** Fixes the size of an upload opened with an upper bound as its size: at least what is held, at most the bound. */
   setSize(size: number): void {
     if (!Number.isSafeInteger(size) || size < this.held || size > this.spec.size) {
-      throw new ShoeboxError('OUT_OF_RANGE', `Size ${size} is below the ${this.held} bytes received or above the limit ${this.spec.size}.`);
+      throw new ShoeboxError(
+        'OUT_OF_RANGE',
+        `Size ${size} is below the ${this.held} bytes received or above the limit ${this.spec.size}.`,
+      );
     }
     this.spec.size = size;
   }
@@ -143,8 +161,12 @@ export class StagingArea {
         await fs.rm(partPath, { force: true });
         held = 0;
       }
-      const hasMeta = await fs.access(this.metaPath(key)).then(() => true, () => false);
-      if (held === 0 || !hasMeta) await writeFileAtomic(this.metaPath(key), JSON.stringify(spec), { durability: 'durable', mode: 0o600 });
+      const hasMeta = await fs.access(this.metaPath(key)).then(
+        () => true,
+        () => false,
+      );
+      if (held === 0 || !hasMeta)
+        await writeFileAtomic(this.metaPath(key), JSON.stringify(spec), { durability: 'durable', mode: 0o600 });
       handle = await fs.open(partPath, held === 0 ? 'w' : 'r+', 0o666); // stored photos get the user's usual permissions (umask)
       const hash = createHash('sha256');
       if (held > 0) await hashPrefix(partPath, held, hash);
@@ -193,7 +215,11 @@ export class StagingArea {
    * Deletes partial uploads untouched for longer than maxAgeMs (and orphans); returns how many, and the
    * keys of the uploads still staged.
    */
-  async removeStale(maxAgeMs: number, isActive: (key: string) => boolean, now = Date.now()): Promise<{ removed: number; kept: Set<string> }> {
+  async removeStale(
+    maxAgeMs: number,
+    isActive: (key: string) => boolean,
+    now = Date.now(),
+  ): Promise<{ removed: number; kept: Set<string> }> {
     let removed = 0;
     const known = new Set<string>();
     const kept = new Set<string>();

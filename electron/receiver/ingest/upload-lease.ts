@@ -79,7 +79,10 @@ export class UploadLease {
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work);
-    this.queue = run.then(() => undefined, () => undefined);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -93,7 +96,11 @@ export class UploadLease {
   }
 
   /** Publishes the one end of this lease, unless it has one (or must stay silent). */
-  private settle(end: { state: 'stored' | 'duplicate'; result: CommitResult } | { state: 'interrupted' | 'failed'; error?: ShoeboxError }): void {
+  private settle(
+    end:
+      | { state: 'stored' | 'duplicate'; result: CommitResult }
+      | { state: 'interrupted' | 'failed'; error?: ShoeboxError },
+  ): void {
     if (this.settled) return;
     this.settled = true;
     const received = 'result' in end ? end.result.size : this.held;

@@ -46,6 +46,7 @@ export class LibraryConflictError extends Error {
 }
 
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.message}${'code' in error && error.code ? ` (${String(error.code)})` : ''}`;
+  if (error instanceof Error)
+    return `${error.message}${'code' in error && error.code ? ` (${String(error.code)})` : ''}`;
   return String(error);
 }

@@ -59,7 +59,10 @@ export function parseJournal(bytes: Uint8Array): ParsedJournal {
       if (!header.success) {
         const format = (value as { format?: unknown } | null)?.format;
         const version = (value as { version?: unknown } | null)?.version;
-        damage ??= format === JOURNAL_FORMAT ? `journal version ${String(version)} is not supported` : 'the journal has no valid header';
+        damage ??=
+          format === JOURNAL_FORMAT
+            ? `journal version ${String(version)} is not supported`
+            : 'the journal has no valid header';
       } else hasHeader = true;
       continue;
     }
@@ -72,7 +75,7 @@ export function parseJournal(bytes: Uint8Array): ParsedJournal {
     if (previous && entry.data.s !== previous.s + 1) {
       damage ??= `line ${lineNumber} has sequence number ${entry.data.s} after ${previous.s}`;
     }
-    entries.push(entry.data as JournalEntry);
+    entries.push(entry.data);
   }
   if (damage !== null) return { ok: false, reason: damage, salvage: entries };
   return { ok: true, entries, validBytes: position, tornBytes: 0, hasHeader };

@@ -162,7 +162,9 @@ export class JournalWriter {
     // change queued by then shares one append and one fdatasync.
     this.chain = this.chain
       .then(() => this.writeBatch())
-      .catch((error: unknown) => this.options.log(`library index: journal batch failed unexpectedly: ${describeError(error)}`));
+      .catch((error: unknown) =>
+        this.options.log(`library index: journal batch failed unexpectedly: ${describeError(error)}`),
+      );
   }
 
   private async writeBatch(): Promise<void> {
@@ -176,7 +178,7 @@ export class JournalWriter {
     if (batch.length === 0) return;
     const changes = batch.map((item) => item.change);
     // The sequence number goes first, so even a torn line shows where it belonged.
-    const entries = changes.map((change) => ({ s: this.nextSeq++, ...change }) as JournalEntry);
+    const entries = changes.map((change) => ({ s: this.nextSeq++, ...change }));
     const bytes = Buffer.from(entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''), 'utf8');
     try {
       await this.handle.append(bytes);

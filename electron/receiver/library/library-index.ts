@@ -61,13 +61,19 @@ export class LibraryIndex {
   static async open(options: LibraryIndexOptions): Promise<LibraryIndex> {
     const positive = (value: number | undefined, fallback: number, name: string) => {
       const result = value ?? fallback;
-      if (!Number.isInteger(result) || result < 1) throw new TypeError(`LibraryIndex: ${name} must be a positive integer, not ${String(value)}.`);
+      if (!Number.isInteger(result) || result < 1)
+        throw new TypeError(`LibraryIndex: ${name} must be a positive integer, not ${String(value)}.`);
       return result;
     };
-    if (typeof options.folder !== 'string' || options.folder.length === 0) throw new TypeError('LibraryIndex: folder is required.');
+    if (typeof options.folder !== 'string' || options.folder.length === 0)
+      throw new TypeError('LibraryIndex: folder is required.');
     if (typeof options.describeFile !== 'function') throw new TypeError('LibraryIndex: describeFile is required.');
     const settings = {
-      snapshotEveryChanges: positive(options.snapshotEveryChanges, DEFAULT_SNAPSHOT_EVERY_CHANGES, 'snapshotEveryChanges'),
+      snapshotEveryChanges: positive(
+        options.snapshotEveryChanges,
+        DEFAULT_SNAPSHOT_EVERY_CHANGES,
+        'snapshotEveryChanges',
+      ),
       snapshotEveryMs: positive(options.snapshotEveryMs, DEFAULT_SNAPSHOT_EVERY_MS, 'snapshotEveryMs'),
     };
     const fs: DurableFs = options.fs ?? nodeDurableFs;
@@ -122,7 +128,10 @@ export class LibraryIndex {
       await pending?.done.catch(() => undefined);
       if (this.journal.failure) throw this.journal.failure;
       const holder = this.state.getBySha(record.sha256) ?? existing;
-      throw new LibraryConflictError(`The bytes of ${record.path} (sha256 ${record.sha256}) are already stored as ${holder.path}.`, holder);
+      throw new LibraryConflictError(
+        `The bytes of ${record.path} (sha256 ${record.sha256}) are already stored as ${holder.path}.`,
+        holder,
+      );
     }
     const pathOwner = this.ownerOf(record.path);
     const done = this.journal.append({ op: 'add', r: record });
@@ -148,7 +157,9 @@ export class LibraryIndex {
     this.assertOpen('listResources');
     const { offset, limit } = page;
     if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 0) {
-      throw new RangeError(`listResources: offset and limit must be non-negative integers, not ${offset} and ${limit}.`);
+      throw new RangeError(
+        `listResources: offset and limit must be non-negative integers, not ${offset} and ${limit}.`,
+      );
     }
     return this.state.list(offset, limit);
   }
@@ -159,9 +170,21 @@ export class LibraryIndex {
   }
 
   /** Figures for tests and the benchmark. */
-  stats(): { journalBatches: number; journalBytes: number; journalChanges: number; snapshotBytes: number; changesSinceSnapshot: number } {
+  stats(): {
+    journalBatches: number;
+    journalBytes: number;
+    journalChanges: number;
+    snapshotBytes: number;
+    changesSinceSnapshot: number;
+  } {
     const { batches, bytes, changes } = this.journal.stats;
-    return { journalBatches: batches, journalBytes: bytes, journalChanges: changes, snapshotBytes: this.snapshotFile.lastBytes, changesSinceSnapshot: this.changesSinceSnapshot };
+    return {
+      journalBatches: batches,
+      journalBytes: bytes,
+      journalChanges: changes,
+      snapshotBytes: this.snapshotFile.lastBytes,
+      changesSinceSnapshot: this.changesSinceSnapshot,
+    };
   }
 
   /** Resolves once every change made so far is durable (no snapshot). */
@@ -208,7 +231,8 @@ export class LibraryIndex {
     for (const [relPath, owner] of paths) this.pendingByPath.set(relPath, { sha: owner, change });
     const clear = () => {
       if (this.pendingBySha.get(sha) === change) this.pendingBySha.delete(sha);
-      for (const [relPath] of paths) if (this.pendingByPath.get(relPath)?.change === change) this.pendingByPath.delete(relPath);
+      for (const [relPath] of paths)
+        if (this.pendingByPath.get(relPath)?.change === change) this.pendingByPath.delete(relPath);
     };
     change.done.then(clear, clear);
   }
@@ -228,7 +252,9 @@ export class LibraryIndex {
 
   private backgroundSnapshot(reason: string): void {
     if (this.snapshotQueued || this.closing) return;
-    this.queueSnapshot().catch((error: unknown) => this.log(`library index: snapshot (${reason}) failed, the journal keeps every change: ${describeError(error)}`));
+    this.queueSnapshot().catch((error: unknown) =>
+      this.log(`library index: snapshot (${reason}) failed, the journal keeps every change: ${describeError(error)}`),
+    );
   }
 
   /** Snapshots run one at a time; the state is captured when a snapshot starts. */

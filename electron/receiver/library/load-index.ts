@@ -82,17 +82,27 @@ export async function loadIndex(ctx: LoadContext): Promise<LoadedIndex> {
       damage.push(`journal.jsonl starts at change ${first.s} but library.json ends at change ${snapshot.seq}`);
     }
   }
-  if (damage.length === 0 && !snapshot && entries.length > 0) damage.push('journal.jsonl has changes but library.json is missing');
+  if (damage.length === 0 && !snapshot && entries.length > 0)
+    damage.push('journal.jsonl has changes but library.json is missing');
 
   if (damage.length === 0 && snapshot && journal.ok) {
     const state = LibraryState.fromSnapshot(snapshot);
     let replayed = 0;
     for (const entry of entries) if (state.apply(entry)) replayed += 1;
-    if (journal.tornBytes > 0) log(`library index: dropped a torn final journal line (${journal.tornBytes} bytes), a change that was never acknowledged.`);
-    log(`library index: loaded ${state.size} resources from library.json (change ${snapshot.seq}) and replayed ${replayed} journal changes.`);
+    if (journal.tornBytes > 0)
+      log(
+        `library index: dropped a torn final journal line (${journal.tornBytes} bytes), a change that was never acknowledged.`,
+      );
+    log(
+      `library index: loaded ${state.size} resources from library.json (change ${snapshot.seq}) and replayed ${replayed} journal changes.`,
+    );
     // A journal holding only changes the snapshot already has is simply reset.
     const stale = entries.length > 0 && entries.every((entry) => entry.s <= snapshot.seq);
-    return { state, openedBy: 'snapshot', journal: { validBytes: journal.validBytes, hasHeader: journal.hasHeader && !stale } };
+    return {
+      state,
+      openedBy: 'snapshot',
+      journal: { validBytes: journal.validBytes, hasHeader: journal.hasHeader && !stale },
+    };
   }
 
   if (damage.length > 0) {
@@ -109,7 +119,9 @@ export async function loadIndex(ctx: LoadContext): Promise<LoadedIndex> {
       }
     }
     await fs.fsyncDir(paths.dir);
-    log(`library index: ${damage.join('; ')}. Rebuilding from the backup folder; kept ${aside.join(' and ') || 'nothing'} for diagnosis.`);
+    log(
+      `library index: ${damage.join('; ')}. Rebuilding from the backup folder; kept ${aside.join(' and ') || 'nothing'} for diagnosis.`,
+    );
   } else {
     log('library index: no index yet; building it from the backup folder.');
   }

@@ -38,7 +38,11 @@ async function isInPlace(folder: string, record: StoredResource): Promise<boolea
   }
 }
 
-export async function pruneMissingFiles(index: LibraryIndex, folder: string, options: PruneOptions = {}): Promise<PruneResult> {
+export async function pruneMissingFiles(
+  index: LibraryIndex,
+  folder: string,
+  options: PruneOptions = {},
+): Promise<PruneResult> {
   const { concurrency = 8, suspiciousShare = 0.5, minSuspicious = 20, log = () => undefined, signal } = options;
   const missing: StoredResource[] = [];
   let checked = 0;
@@ -56,16 +60,25 @@ export async function pruneMissingFiles(index: LibraryIndex, folder: string, opt
     await Promise.all(Array.from({ length: Math.min(concurrency, records.length) }, worker));
     if (signal?.aborted) return { checked, removed: [], heldBack: 0 };
     if (missing.length >= minSuspicious && missing.length > records.length * suspiciousShare) {
-      log(`${missing.length} of ${records.length} backed-up files are missing from ${folder}. Is a disk disconnected? The library keeps them; reconnect it and restart Shoebox.`);
+      log(
+        `${missing.length} of ${records.length} backed-up files are missing from ${folder}. Is a disk disconnected? The library keeps them; reconnect it and restart Shoebox.`,
+      );
       return { checked, removed: [], heldBack: missing.length };
     }
     // Only what is still the index's record for those bytes, and still missing (an upload may have put it back).
     const gone: StoredResource[] = [];
     for (const record of missing) {
-      if (index.getBySha(record.sha256)?.path === record.path && !(await isInPlace(folder, record).catch(() => true))) gone.push(record);
+      if (index.getBySha(record.sha256)?.path === record.path && !(await isInPlace(folder, record).catch(() => true)))
+        gone.push(record);
     }
     await Promise.all(gone.map((record) => index.removeResource(record.sha256)));
-    if (gone.length > 0) log(`${gone.length} file(s) were removed from the backup folder by hand; the library forgot them (${gone.slice(0, 3).map((r) => r.path).join(', ')}${gone.length > 3 ? ', …' : ''}).`);
+    if (gone.length > 0)
+      log(
+        `${gone.length} file(s) were removed from the backup folder by hand; the library forgot them (${gone
+          .slice(0, 3)
+          .map((r) => r.path)
+          .join(', ')}${gone.length > 3 ? ', …' : ''}).`,
+      );
     return { checked, removed: gone, heldBack: 0 };
   } catch (error) {
     if (error instanceof LibraryClosedError) return { checked, removed: [], heldBack: 0 }; // the receiver closed meanwhile

@@ -31,10 +31,24 @@ interface FoundFile {
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  heic: 'image/heic', heif: 'image/heif', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png',
-  gif: 'image/gif', webp: 'image/webp', avif: 'image/avif', tif: 'image/tiff', tiff: 'image/tiff',
-  dng: 'image/x-adobe-dng', mov: 'video/quicktime', mp4: 'video/mp4', m4v: 'video/x-m4v',
-  m4a: 'audio/mp4', mp3: 'audio/mpeg', wav: 'audio/wav', aae: 'application/xml',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  dng: 'image/x-adobe-dng',
+  mov: 'video/quicktime',
+  mp4: 'video/mp4',
+  m4v: 'video/x-m4v',
+  m4a: 'audio/mp4',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  aae: 'application/xml',
 };
 const CAPTURE_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
 const PROGRESS_EVERY_MS = 250;
@@ -81,7 +95,12 @@ export async function walkFolder(folder: string, log: (message: string) => void)
 export async function rebuildFromFolder(options: RebuildOptions): Promise<LibraryState> {
   const { folder, log } = options;
   const files = await walkFolder(folder, log);
-  const progress: RebuildProgress = { files: 0, totalFiles: files.length, bytes: 0, totalBytes: files.reduce((sum, f) => sum + f.size, 0) };
+  const progress: RebuildProgress = {
+    files: 0,
+    totalFiles: files.length,
+    bytes: 0,
+    totalBytes: files.reduce((sum, f) => sum + f.size, 0),
+  };
   let lastReport = 0;
   const report = (force: boolean) => {
     if (!options.onProgress) return;
@@ -138,7 +157,11 @@ export async function rebuildFromFolder(options: RebuildOptions): Promise<Librar
   return state;
 }
 
-async function describe(file: FoundFile, options: RebuildOptions, onBytes: (n: number) => void): Promise<StoredResource> {
+async function describe(
+  file: FoundFile,
+  options: RebuildOptions,
+  onBytes: (n: number) => void,
+): Promise<StoredResource> {
   const sha256 = await hashFile(file.abs, onBytes);
   const stat = await fsp.stat(file.abs);
   const hint = options.hints?.get(sha256);

@@ -24,7 +24,10 @@ export function isSafeRelativePath(value: string): boolean {
 export const storedResourceSchema = z.strictObject({
   sha256: z.string().regex(SHA256, 'sha256 must be 64 lowercase hex digits'),
   size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  path: z.string().max(4096).regex(SAFE_RELATIVE_PATH, 'path must be relative, with forward slashes and no ".", ".." or hidden segments'),
+  path: z
+    .string()
+    .max(4096)
+    .regex(SAFE_RELATIVE_PATH, 'path must be relative, with forward slashes and no ".", ".." or hidden segments'),
   assetId: z.string().min(1).nullable(),
   resourceType: z.enum(RESOURCE_TYPES).nullable(),
   deviceId: z.string().min(1).nullable(),
@@ -54,13 +57,14 @@ export function emptySnapshot(): SnapshotData {
   return { format: SNAPSHOT_FORMAT, version: INDEX_VERSION, seq: 0, savedAt: '', resources: [] };
 }
 
-export const journalHeaderSchema = z.strictObject({ format: z.literal(JOURNAL_FORMAT), version: z.literal(INDEX_VERSION) });
+export const journalHeaderSchema = z.strictObject({
+  format: z.literal(JOURNAL_FORMAT),
+  version: z.literal(INDEX_VERSION),
+});
 export const JOURNAL_HEADER_LINE = `${JSON.stringify({ format: JOURNAL_FORMAT, version: INDEX_VERSION })}\n`;
 
 /** One change, as the journal records it (without its sequence number). */
-export type Change =
-  | { op: 'add'; r: StoredResource }
-  | { op: 'remove'; sha: string };
+export type Change = { op: 'add'; r: StoredResource } | { op: 'remove'; sha: string };
 
 /**
  * Journal lines of unfinished uploads (`putUpload`, `removeUpload`), as journals written before the

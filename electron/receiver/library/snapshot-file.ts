@@ -66,12 +66,19 @@ export class SnapshotFile implements Adapter<SnapshotData> {
       };
       yield chunk(`${head.slice(0, -1)},"resources":[`);
       for (let start = 0; start < resources.length; start += CHUNK_RECORDS) {
-        const part = resources.slice(start, start + CHUNK_RECORDS).map((r) => JSON.stringify(r)).join(',');
+        const part = resources
+          .slice(start, start + CHUNK_RECORDS)
+          .map((r) => JSON.stringify(r))
+          .join(',');
         yield chunk(start === 0 ? part : `,${part}`);
       }
       yield chunk(']}');
     }
-    return writeFileAtomic(this.file, chunks(), { durability: 'durable', fs: this.fs, tempPath: `${this.file}.tmp` }).then(() => {
+    return writeFileAtomic(this.file, chunks(), {
+      durability: 'durable',
+      fs: this.fs,
+      tempPath: `${this.file}.tmp`,
+    }).then(() => {
       this.lastBytes = bytes;
     });
   }

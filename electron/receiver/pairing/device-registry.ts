@@ -51,7 +51,12 @@ export function defaultReceiverName(): string {
  * runs of white space one space, at most 63 characters; null when nothing is left.
  */
 export function cleanReceiverName(name: string): string | null {
-  const clean = name.replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), ' ').replace(/\s+/g, ' ').trim().slice(0, 63).trim();
+  const clean = name
+    .replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 63)
+    .trim();
   return clean.length > 0 ? clean : null;
 }
 
@@ -62,11 +67,19 @@ export class DeviceRegistry extends EventEmitter<DeviceRegistryEvents> {
     super();
   }
 
-  static async open(dataDir: string, options: { name?: string; log?: (message: string) => void } = {}): Promise<DeviceRegistry> {
+  static async open(
+    dataDir: string,
+    options: { name?: string; log?: (message: string) => void } = {},
+  ): Promise<DeviceRegistry> {
     await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
     const adapter = new DurableJSONFile(path.join(dataDir, 'receiver.json'), registrySchema, options.log);
     const wanted = options.name === undefined ? null : cleanReceiverName(options.name);
-    const db = new Low<RegistryData>(adapter, { version: 1, receiverId: newId(16), name: wanted ?? defaultReceiverName(), devices: [] });
+    const db = new Low<RegistryData>(adapter, {
+      version: 1,
+      receiverId: newId(16),
+      name: wanted ?? defaultReceiverName(),
+      devices: [],
+    });
     await db.read();
     // A name saved by an older version may not be fit any more; a name given at start wins.
     db.data.name = wanted ?? cleanReceiverName(db.data.name) ?? defaultReceiverName();
@@ -100,7 +113,14 @@ export class DeviceRegistry extends EventEmitter<DeviceRegistryEvents> {
   async pair(deviceId: string, deviceName: string): Promise<{ device: DeviceSummary; token: string }> {
     const token = newDeviceToken();
     const now = new Date().toISOString();
-    const record: DeviceRecord = { id: deviceId, name: deviceName, tokenHash: hashSecret(token), pairedAt: now, lastSeenAt: now, revokedAt: null };
+    const record: DeviceRecord = {
+      id: deviceId,
+      name: deviceName,
+      tokenHash: hashSecret(token),
+      pairedAt: now,
+      lastSeenAt: now,
+      revokedAt: null,
+    };
     this.db.data.devices = [...this.db.data.devices.filter((d) => d.id !== deviceId), record];
     await this.db.write();
     this.emit('paired', summary(record));
@@ -109,14 +129,20 @@ export class DeviceRegistry extends EventEmitter<DeviceRegistryEvents> {
 
   /** The device a token belongs to; AUTH_FAILED for an unknown token, DEVICE_REVOKED for a revoked one. */
   authenticate(token: string): DeviceSummary {
-    if (!tokenSchema.safeParse(token).success) throw new ShoeboxError('AUTH_FAILED', 'The device token is missing or malformed: pair this device again.');
+    if (!tokenSchema.safeParse(token).success)
+      throw new ShoeboxError('AUTH_FAILED', 'The device token is missing or malformed: pair this device again.');
     const hash = hashSecret(token);
     let match: DeviceRecord | undefined;
     for (const device of this.db.data.devices) {
       if (digestsEqual(hash, device.tokenHash)) match = device; // no early exit: same work for every token
     }
-    if (!match) throw new ShoeboxError('AUTH_FAILED', 'This device token is not known to this computer: pair this device again.');
-    if (match.revokedAt) throw new ShoeboxError('DEVICE_REVOKED', `"${match.name}" was removed from this computer's paired devices: pair it again to back up here.`);
+    if (!match)
+      throw new ShoeboxError('AUTH_FAILED', 'This device token is not known to this computer: pair this device again.');
+    if (match.revokedAt)
+      throw new ShoeboxError(
+        'DEVICE_REVOKED',
+        `"${match.name}" was removed from this computer's paired devices: pair it again to back up here.`,
+      );
     return summary(match);
   }
 

@@ -81,10 +81,16 @@ export class PairingWindow extends EventEmitter<PairingWindowEvents> {
     const record = this.clients.get(client) ?? { count: 0, lockedUntil: 0, strikes: 0 };
     if (record.lockedUntil > now) {
       const seconds = Math.ceil((record.lockedUntil - now) / 1000);
-      throw new ShoeboxError('PAIRING_RATE_LIMITED', `Too many wrong pairing codes from this device: try again in ${seconds} s.`);
+      throw new ShoeboxError(
+        'PAIRING_RATE_LIMITED',
+        `Too many wrong pairing codes from this device: try again in ${seconds} s.`,
+      );
     }
     if (!this.isOpen || this.code === null) {
-      throw new ShoeboxError('PAIRING_CODE_INVALID', 'Pairing is not open on the computer: open "Pair an iPhone" (or type "pair" in the terminal) for a new code.');
+      throw new ShoeboxError(
+        'PAIRING_CODE_INVALID',
+        'Pairing is not open on the computer: open "Pair an iPhone" (or type "pair" in the terminal) for a new code.',
+      );
     }
     if (secretsEqual(candidate, this.code)) {
       this.clients.delete(client);
@@ -101,9 +107,15 @@ export class PairingWindow extends EventEmitter<PairingWindowEvents> {
     this.clients.set(client, record);
     if (this.failuresOnCode >= this.maxPerCode) {
       this.close('withdrawn');
-      throw new ShoeboxError('PAIRING_CODE_INVALID', 'Wrong pairing code. Too many wrong codes were tried, so this code was withdrawn: open pairing again for a new one.');
+      throw new ShoeboxError(
+        'PAIRING_CODE_INVALID',
+        'Wrong pairing code. Too many wrong codes were tried, so this code was withdrawn: open pairing again for a new one.',
+      );
     }
-    throw new ShoeboxError('PAIRING_CODE_INVALID', 'Wrong or expired pairing code: check the six digits shown on the computer.');
+    throw new ShoeboxError(
+      'PAIRING_CODE_INVALID',
+      'Wrong or expired pairing code: check the six digits shown on the computer.',
+    );
   }
 
   dispose(): void {

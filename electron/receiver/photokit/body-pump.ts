@@ -84,7 +84,12 @@ export function pumpBody(req: IncomingMessage, lease: UploadLease, options: Pump
     const armIdle = () => {
       clearTimeout(idleTimer);
       idleTimer = setTimeout(() => {
-        settle({ error: new ShoeboxError('IDLE_TIMEOUT', `No body bytes arrived for ${Math.round(options.idleMs / 1000)} s; the bytes so far are kept: resume the upload.`) });
+        settle({
+          error: new ShoeboxError(
+            'IDLE_TIMEOUT',
+            `No body bytes arrived for ${Math.round(options.idleMs / 1000)} s; the bytes so far are kept: resume the upload.`,
+          ),
+        });
       }, options.idleMs);
       idleTimer.unref();
     };

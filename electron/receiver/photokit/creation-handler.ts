@@ -18,7 +18,12 @@ import { optionsLimitHeader, readCreationFields, stateHeaders } from './resumabl
 import { runTransfer } from './upload-transfer';
 
 /** The upload's length from Content-Length (when this body is all of it) and Upload-Length; null if unknown. */
-function announcedLength(bodyLength: number | null, declared: number | null, completes: boolean, version: InteropVersion | undefined): number | null {
+function announcedLength(
+  bodyLength: number | null,
+  declared: number | null,
+  completes: boolean,
+  version: InteropVersion | undefined,
+): number | null {
   const implied = completes ? bodyLength : null;
   if (implied !== null && declared !== null && implied !== declared) {
     throw inconsistentLength(`the body is ${implied} bytes but Upload-Length says ${declared}`, version);
@@ -33,10 +38,18 @@ function announcedLength(bodyLength: number | null, declared: number | null, com
 function noteUnknownVersion(ctx: PhotoKitContext, version: number): void {
   if (ctx.unknownVersionsSeen.has(version) || ctx.unknownVersionsSeen.size > 64) return;
   ctx.unknownVersionsSeen.add(version);
-  ctx.log(`A client asked for resumable-upload interop version ${version}, which this receiver does not speak: serving it as plain uploads (an interrupted one starts over).`);
+  ctx.log(
+    `A client asked for resumable-upload interop version ${version}, which this receiver does not speak: serving it as plain uploads (an interrupted one starts over).`,
+  );
 }
 
-export async function handleCreation(ctx: PhotoKitContext, req: IncomingMessage, res: ServerResponse, url: URL, rest: string): Promise<void> {
+export async function handleCreation(
+  ctx: PhotoKitContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  rest: string,
+): Promise<void> {
   const device = authenticateCreation(ctx.devices, req, url);
   const target = parseUploadTarget(rest);
   const meta = parseUploadMetadata(req);
@@ -45,21 +58,41 @@ export async function handleCreation(ctx: PhotoKitContext, req: IncomingMessage,
   const bodyLength = contentLength(req);
   const length = announcedLength(bodyLength, uploadLength(req), completes, resumable?.version);
   for (const size of [length, bodyLength]) {
-    if (size !== null && size > ctx.maxUploadBytes) throw withHeaders(tooLarge(ctx.maxUploadBytes, size), optionsLimitHeader(ctx.maxUploadBytes));
+    if (size !== null && size > ctx.maxUploadBytes)
+      throw withHeaders(tooLarge(ctx.maxUploadBytes, size), optionsLimitHeader(ctx.maxUploadBytes));
   }
   const spec: UploadSpec = {
-    deviceId: device.id, assetId: target.assetId, resourceType: target.resourceType, filename: meta.filename,
-    size: length ?? ctx.maxUploadBytes, sha256: meta.sha256, contentType: meta.contentType, captureDate: meta.captureDate,
+    deviceId: device.id,
+    assetId: target.assetId,
+    resourceType: target.resourceType,
+    filename: meta.filename,
+    size: length ?? ctx.maxUploadBytes,
+    sha256: meta.sha256,
+    contentType: meta.contentType,
+    captureDate: meta.captureDate,
   };
   if (resumable) await createResumable(ctx, req, res, device, spec, length, resumable.version, completes);
   else await plainUpload(ctx, req, res, device, spec, length !== null);
 }
 
-async function plainUpload(ctx: PhotoKitContext, req: IncomingMessage, res: ServerResponse, device: DeviceSummary, spec: UploadSpec, sizeKnown: boolean): Promise<void> {
+async function plainUpload(
+  ctx: PhotoKitContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  device: DeviceSummary,
+  spec: UploadSpec,
+  sizeKnown: boolean,
+): Promise<void> {
   const request = ctx.inFlight.start(device.id, null);
   try {
     const key = randomBytes(20).toString('hex'); // a plain upload cannot be resumed: its own partial, dropped on failure
-    const outcome = await runTransfer(ctx, req, { spec, sizeKnown, key, offset: 0, completes: true, resumable: false, mayCommit: commitGuard(ctx, device.id) }, request, device);
+    const outcome = await runTransfer(
+      ctx,
+      req,
+      { spec, sizeKnown, key, offset: 0, completes: true, resumable: false, mayCommit: commitGuard(ctx, device.id) },
+      request,
+      device,
+    );
     if (outcome.kind !== 'stored') return; // cut: nobody left to answer
     answerStored(req, res, { assetId: spec.assetId, resourceType: spec.resourceType, result: outcome.result });
   } catch (error) {
@@ -77,31 +110,61 @@ async function supersede(ctx: PhotoKitContext, spec: UploadSpec): Promise<void> 
     await ctx.resources.remove(old);
   }
   if (ctx.resources.openOf(spec.deviceId).length >= ctx.maxOpenPerDevice) {
-    throw new ShoeboxError('TOO_MANY_UPLOADS', `This device has ${ctx.maxOpenPerDevice} unfinished uploads here: finish or cancel (DELETE) some first.`);
+    throw new ShoeboxError(
+      'TOO_MANY_UPLOADS',
+      `This device has ${ctx.maxOpenPerDevice} unfinished uploads here: finish or cancel (DELETE) some first.`,
+    );
   }
 }
 
 async function createResumable(
-  ctx: PhotoKitContext, req: IncomingMessage, res: ServerResponse, device: DeviceSummary,
-  spec: UploadSpec, length: number | null, version: InteropVersion, completes: boolean,
+  ctx: PhotoKitContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  device: DeviceSummary,
+  spec: UploadSpec,
+  length: number | null,
+  version: InteropVersion,
+  completes: boolean,
 ): Promise<void> {
   await supersede(ctx, spec);
   const resource = ctx.resources.build({ interop: version, spec, length });
-  const x: ResourceExchange = { ctx, req, res, device, resource, version, location: absoluteUrl(req, `${PHOTOKIT_PATHS.resources}${resource.id}`) };
+  const x: ResourceExchange = {
+    ctx,
+    req,
+    res,
+    device,
+    resource,
+    version,
+    location: absoluteUrl(req, `${PHOTOKIT_PATHS.resources}${resource.id}`),
+  };
   const request = ctx.inFlight.start(device.id, resource.id);
   let saved = false;
   try {
-    const outcome = await runTransfer(ctx, req, {
-      spec: resource.spec, sizeKnown: length !== null, key: resource.key, offset: 0, completes, resumable: true,
-      mayCommit: commitGuard(ctx, device.id, resource),
-      onOpened: async () => {
-        await ctx.resources.save(resource);
-        saved = true;
-        sendInterim(req, res, 104, 'Upload Resumption Supported', {
-          location: x.location ?? '', [UPLOAD_HEADER.version]: String(version), ...resourceLimit(ctx, resource, version),
-        });
+    const outcome = await runTransfer(
+      ctx,
+      req,
+      {
+        spec: resource.spec,
+        sizeKnown: length !== null,
+        key: resource.key,
+        offset: 0,
+        completes,
+        resumable: true,
+        mayCommit: commitGuard(ctx, device.id, resource),
+        onOpened: async () => {
+          await ctx.resources.save(resource);
+          saved = true;
+          sendInterim(req, res, 104, 'Upload Resumption Supported', {
+            location: x.location ?? '',
+            [UPLOAD_HEADER.version]: String(version),
+            ...resourceLimit(ctx, resource, version),
+          });
+        },
       },
-    }, request, device);
+      request,
+      device,
+    );
     if (outcome.kind === 'stored' && outcome.early) {
       // Already in the library: answered at once, no resource was announced.
       const state = stateHeaders(version, { complete: true, offset: outcome.result.size });

@@ -50,7 +50,10 @@ export function presentedToken(req: IncomingMessage, url?: URL): string | null {
   const fromAuthorization = bearer(req);
   if (fromAuthorization !== null) found.push(fromAuthorization);
   if (found.some((token) => token !== found[0])) {
-    throw new ShoeboxError('BAD_MESSAGE', 'The request carries two different device tokens (Shoebox-Token, token=, Authorization): send one.');
+    throw new ShoeboxError(
+      'BAD_MESSAGE',
+      'The request carries two different device tokens (Shoebox-Token, token=, Authorization): send one.',
+    );
   }
   return found[0] ?? null;
 }
@@ -59,7 +62,10 @@ export function presentedToken(req: IncomingMessage, url?: URL): string | null {
 export function authenticateCreation(devices: DeviceRegistry, req: IncomingMessage, url: URL): DeviceSummary {
   const token = presentedToken(req, url);
   if (token === null) {
-    throw new ShoeboxError('AUTH_FAILED', 'Send the device token as "Shoebox-Token: <token>" (or "Authorization: Bearer <token>", or ?token= in the URL); pair this device first if it has none.');
+    throw new ShoeboxError(
+      'AUTH_FAILED',
+      'Send the device token as "Shoebox-Token: <token>" (or "Authorization: Bearer <token>", or ?token= in the URL); pair this device first if it has none.',
+    );
   }
   const device = devices.authenticate(token);
   devices.touch(device.id);
@@ -68,14 +74,22 @@ export function authenticateCreation(devices: DeviceRegistry, req: IncomingMessa
 
 export function revokedError(device: DeviceSummary | undefined): ShoeboxError | null {
   if (device && !device.revokedAt) return null;
-  return new ShoeboxError('DEVICE_REVOKED', `"${device?.name ?? 'This device'}" was removed from this computer's paired devices: pair it again to back up here.`);
+  return new ShoeboxError(
+    'DEVICE_REVOKED',
+    `"${device?.name ?? 'This device'}" was removed from this computer's paired devices: pair it again to back up here.`,
+  );
 }
 
 /**
  * The device that owns an upload resource, for a request that reached it by its URL. `unknown` is the
  * error for "no such resource", answered alike to a token of another device (no existence oracle).
  */
-export function authorizeResource(devices: DeviceRegistry, req: IncomingMessage, ownerId: string, unknown: () => ShoeboxError): DeviceSummary {
+export function authorizeResource(
+  devices: DeviceRegistry,
+  req: IncomingMessage,
+  ownerId: string,
+  unknown: () => ShoeboxError,
+): DeviceSummary {
   const token = presentedToken(req);
   if (token !== null) {
     const presenter = devices.authenticate(token);

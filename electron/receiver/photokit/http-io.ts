@@ -19,7 +19,15 @@ const SAFE_FIELD_VALUE = /^[\x20-\x7e]*$/;
  * writeContinue() does. Only when this response is the one the connection is serving and nothing
  * final went out yet; HTTP/1.0 clients never get one. Returns whether it was written.
  */
-export function sendInterim(req: IncomingMessage, res: ServerResponse, status: number, reason: string, headers: Record<string, string>): boolean {
+export function sendInterim(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  reason: string,
+  headers: Record<string, string>,
+): boolean {
+  // Node's socket type does not list _httpMessage (the response the socket currently serves).
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   const socket = res.socket as (ServerResponse['socket'] & { _httpMessage?: unknown }) | null;
   if (!socket || socket.destroyed || !socket.writable || res.headersSent || req.httpVersion === '1.0') return false;
   if (socket._httpMessage !== res) return false;
@@ -90,12 +98,18 @@ export function withProblem<E>(error: E, problem: Problem | null): E {
 
 /** Attaches response headers to an error (e.g. Upload-Limit on TOO_LARGE); answerError sends them. */
 export function withHeaders<E>(error: E, headers: Record<string, string>): E {
-  if (typeof error === 'object' && error !== null) headersOfErrors.set(error, { ...headersOfErrors.get(error), ...headers });
+  if (typeof error === 'object' && error !== null)
+    headersOfErrors.set(error, { ...headersOfErrors.get(error), ...headers });
   return error;
 }
 
 /** An error answer (status, JSON body, Shoebox-Error, Retry-After) plus attached and `extra` headers. */
-export function answerError(req: IncomingMessage, res: ServerResponse, error: unknown, extra: Record<string, string> = {}): void {
+export function answerError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: unknown,
+  extra: Record<string, string> = {},
+): void {
   if (res.headersSent || res.writableEnded) {
     res.destroy();
     return;
@@ -103,15 +117,26 @@ export function answerError(req: IncomingMessage, res: ServerResponse, error: un
   closeIfBodyUnread(req, res);
   const attached = typeof error === 'object' && error !== null ? headersOfErrors.get(error) : undefined;
   for (const [name, value] of Object.entries({ ...attached, ...extra })) res.setHeader(name, value);
-  if (isShoeboxError(error) && error.code === 'AUTH_FAILED') res.setHeader('www-authenticate', 'Bearer realm="Shoebox"');
+  if (isShoeboxError(error) && error.code === 'AUTH_FAILED')
+    res.setHeader('www-authenticate', 'Bearer realm="Shoebox"');
   sendError(res, error, typeof error === 'object' && error !== null ? problemsOfErrors.get(error) : undefined);
 }
 
 /** An answer without a body (201/204 of the resumable protocol, OPTIONS). */
-export function answerEmpty(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>): void {
+export function answerEmpty(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+): void {
   if (res.headersSent) return;
   closeIfBodyUnread(req, res);
-  res.writeHead(status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers, ...(status === 204 ? {} : { 'content-length': '0' }) });
+  res.writeHead(status, {
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+    ...(status === 204 ? {} : { 'content-length': '0' }),
+  });
   res.end();
 }
 
@@ -124,17 +149,35 @@ export interface StoredAnswer {
 
 /** What the extension reads back from a finished upload (the job keeps response headers, lowercased). */
 export function resultHeaders({ assetId, resourceType, result }: StoredAnswer): Record<string, string> {
-  return storedUploadHeaders({ assetId, resourceType, path: result.path, size: result.size, duplicate: result.duplicate, captureDate: result.captureDate, sha256: result.sha256 });
+  return storedUploadHeaders({
+    assetId,
+    resourceType,
+    path: result.path,
+    size: result.size,
+    duplicate: result.duplicate,
+    captureDate: result.captureDate,
+    sha256: result.sha256,
+  });
 }
 
 /** 201 Created for a new file, 200 OK when the same bytes were already stored; headers and a JSON body. */
-export function answerStored(req: IncomingMessage, res: ServerResponse, stored: StoredAnswer, extra: Record<string, string> = {}): void {
+export function answerStored(
+  req: IncomingMessage,
+  res: ServerResponse,
+  stored: StoredAnswer,
+  extra: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   drainIfBodyUnread(req, res);
   const { result } = stored;
   const body = {
-    assetId: stored.assetId, resourceType: stored.resourceType, path: result.path, sha256: result.sha256,
-    size: result.size, duplicate: result.duplicate, captureDate: result.captureDate,
+    assetId: stored.assetId,
+    resourceType: stored.resourceType,
+    path: result.path,
+    sha256: result.sha256,
+    size: result.size,
+    duplicate: result.duplicate,
+    captureDate: result.captureDate,
   };
   sendJson(res, result.duplicate ? 200 : 201, body, { ...resultHeaders(stored), ...extra });
 }
@@ -142,7 +185,8 @@ export function answerStored(req: IncomingMessage, res: ServerResponse, stored: 
 /** The absolute URL of `path` on this receiver as the client addressed it (relative when Host is unusable). */
 export function absoluteUrl(req: IncomingMessage, path: string): string {
   const host = req.headers.host ?? '';
-  if (host.length > 262 || !/^(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,253})(?::[0-9]{1,5})?$/.test(host)) return path;
+  if (host.length > 262 || !/^(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,253})(?::[0-9]{1,5})?$/.test(host))
+    return path;
   const scheme = (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http';
   return `${scheme}://${host}${path}`;
 }

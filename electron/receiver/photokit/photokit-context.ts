@@ -9,7 +9,6 @@ import type { InFlightRegistry } from './in-flight';
 import type { TransferContext } from './upload-transfer';
 import type { ResourceStore, UploadResource } from './upload-resources';
 
-
 export interface PhotoKitContext extends TransferContext {
   devices: DeviceRegistry;
   resources: ResourceStore;
@@ -24,11 +23,17 @@ export interface PhotoKitContext extends TransferContext {
 }
 
 export function unknownResource(): ShoeboxError {
-  return new ShoeboxError('UNKNOWN_UPLOAD', 'No upload resource at this URL for this device: it finished long ago, expired or was cancelled. Start the upload again.');
+  return new ShoeboxError(
+    'UNKNOWN_UPLOAD',
+    'No upload resource at this URL for this device: it finished long ago, expired or was cancelled. Start the upload again.',
+  );
 }
 
 export function tooLarge(maxUploadBytes: number, size: number): ShoeboxError {
-  return new ShoeboxError('TOO_LARGE', `The upload is ${size} bytes; this receiver accepts at most ${maxUploadBytes} bytes per file.`);
+  return new ShoeboxError(
+    'TOO_LARGE',
+    `The upload is ${size} bytes; this receiver accepts at most ${maxUploadBytes} bytes per file.`,
+  );
 }
 
 /** BAD_MESSAGE for lengths that disagree, with the inconsistent-upload-length problem where the version has it. */
@@ -45,6 +50,7 @@ export function commitGuard(ctx: PhotoKitContext, deviceId: string, resource?: U
   return () => {
     const refusal = revokedError(ctx.devices.get(deviceId));
     if (refusal) throw refusal;
-    if (resource && (ctx.resources.get(resource.id) !== resource || resource.spec.deviceId !== deviceId)) throw unknownResource();
+    if (resource && (ctx.resources.get(resource.id) !== resource || resource.spec.deviceId !== deviceId))
+      throw unknownResource();
   };
 }

@@ -17,7 +17,13 @@ import { answerEmpty, answerError } from './http-io';
 import { InFlightRegistry } from './in-flight';
 import type { PhotoKitContext } from './photokit-context';
 import { handleDelete, handleHead, handlePatch } from './resource-handlers';
-import { interopSpec, isInteropVersion, LATEST_INTEROP, PARTIAL_UPLOAD_TYPE, UPLOAD_HEADER } from '../../../shared/protocol';
+import {
+  interopSpec,
+  isInteropVersion,
+  LATEST_INTEROP,
+  PARTIAL_UPLOAD_TYPE,
+  UPLOAD_HEADER,
+} from '../../../shared/protocol';
 import { optionsLimitHeader, requestedVersion } from './resumable-protocol';
 import { hangUp } from './resource-answers';
 import { ResourceStore } from './upload-resources';
@@ -43,7 +49,12 @@ export interface PhotoKitEndpoints {
   close(): Promise<void>;
 }
 
-async function answerOptions(req: IncomingMessage, res: ServerResponse, maxUploadBytes: number, allow: string): Promise<void> {
+async function answerOptions(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxUploadBytes: number,
+  allow: string,
+): Promise<void> {
   const requested = (() => {
     try {
       return requestedVersion(req);
@@ -53,7 +64,10 @@ async function answerOptions(req: IncomingMessage, res: ServerResponse, maxUploa
   })();
   const version = requested !== null && isInteropVersion(requested) ? requested : LATEST_INTEROP;
   answerEmpty(req, res, 200, {
-    allow, 'accept-patch': PARTIAL_UPLOAD_TYPE, [UPLOAD_HEADER.version]: String(version), ...optionsLimitHeader(maxUploadBytes),
+    allow,
+    'accept-patch': PARTIAL_UPLOAD_TYPE,
+    [UPLOAD_HEADER.version]: String(version),
+    ...optionsLimitHeader(maxUploadBytes),
   });
 }
 
@@ -70,16 +84,28 @@ function offsetByGet(req: IncomingMessage): boolean {
 export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitEndpoints> {
   const resources = await ResourceStore.open(options.folder, options.staging, options.staleUploadAgeMs, options.log);
   const ctx: PhotoKitContext = {
-    ingest: options.ingest, maxUploadBytes: options.maxUploadBytes, idleTimeoutMs: options.idleTimeoutMs,
-    devices: options.devices, resources, inFlight: new InFlightRegistry((id) => revokedError(options.devices.get(id))), locks: new KeyedLock(),
-    maxOpenPerDevice: options.maxOpenPerDevice ?? 256, log: options.log, unknownVersionsSeen: new Set(),
+    ingest: options.ingest,
+    maxUploadBytes: options.maxUploadBytes,
+    idleTimeoutMs: options.idleTimeoutMs,
+    devices: options.devices,
+    resources,
+    inFlight: new InFlightRegistry((id) => revokedError(options.devices.get(id))),
+    locks: new KeyedLock(),
+    maxOpenPerDevice: options.maxOpenPerDevice ?? 256,
+    log: options.log,
+    unknownVersionsSeen: new Set(),
   };
   const sweep = async () => {
-    const removed = await resources.sweep((r) => ctx.inFlight.forResource(r.id) !== undefined || ctx.ingest.isActive(r.key));
+    const removed = await resources.sweep(
+      (r) => ctx.inFlight.forResource(r.id) !== undefined || ctx.ingest.isActive(r.key),
+    );
     if (removed > 0) options.log(`Removed ${removed} expired resumable upload resource(s).`);
   };
   await sweep();
-  const sweepTimer = setInterval(() => void sweep().catch((e: Error) => options.log(`Sweeping upload resources failed: ${e.message}`)), options.sweepEveryMs ?? 60 * 60_000);
+  const sweepTimer = setInterval(
+    () => void sweep().catch((e: Error) => options.log(`Sweeping upload resources failed: ${e.message}`)),
+    options.sweepEveryMs ?? 60 * 60_000,
+  );
   sweepTimer.unref();
 
   options.devices.on('revoked', (device) => {
@@ -90,7 +116,8 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
     try {
       await work();
     } catch (error) {
-      if (!isShoeboxError(error)) options.log(`PhotoKit ${req.method} ${loggableTarget(req)}: ${(error as Error)?.stack ?? String(error)}`);
+      if (!isShoeboxError(error))
+        options.log(`PhotoKit ${req.method} ${loggableTarget(req)}: ${(error as Error)?.stack ?? String(error)}`);
       answerError(req, res, error);
     }
     return true;
@@ -108,24 +135,35 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
     if (closing && pathname.startsWith(PHOTOKIT_PATHS.uploads)) {
       // A new upload on a kept-alive connection after close began: come back later.
       return guarded(req, res, async () => {
-        throw new ShoeboxError('SHUTTING_DOWN', 'The receiver is shutting down; resumable uploads continue where they stopped when it is back.');
+        throw new ShoeboxError(
+          'SHUTTING_DOWN',
+          'The receiver is shutting down; resumable uploads continue where they stopped when it is back.',
+        );
       });
     }
     if (pathname.startsWith(PHOTOKIT_PATHS.uploads)) {
       const rest = pathname.slice(PHOTOKIT_PATHS.uploads.length);
-      if (req.method === 'OPTIONS') return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, POST, PUT'));
-      if (req.method === 'POST' || req.method === 'PUT') return guarded(req, res, () => handleCreation(ctx, req, res, url, rest));
+      if (req.method === 'OPTIONS')
+        return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, POST, PUT'));
+      if (req.method === 'POST' || req.method === 'PUT')
+        return guarded(req, res, () => handleCreation(ctx, req, res, url, rest));
       return false;
     }
     if (pathname.startsWith(PHOTOKIT_PATHS.resources)) {
       const id = pathname.slice(PHOTOKIT_PATHS.resources.length);
       switch (req.method) {
-        case 'OPTIONS': return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, HEAD, PATCH, DELETE'));
-        case 'HEAD': return guarded(req, res, () => handleHead(ctx, req, res, id));
-        case 'GET': return offsetByGet(req) ? guarded(req, res, () => handleHead(ctx, req, res, id)) : false;
-        case 'PATCH': return guarded(req, res, () => handlePatch(ctx, req, res, id));
-        case 'DELETE': return guarded(req, res, () => handleDelete(ctx, req, res, id));
-        default: return false;
+        case 'OPTIONS':
+          return guarded(req, res, () => answerOptions(req, res, ctx.maxUploadBytes, 'OPTIONS, HEAD, PATCH, DELETE'));
+        case 'HEAD':
+          return guarded(req, res, () => handleHead(ctx, req, res, id));
+        case 'GET':
+          return offsetByGet(req) ? guarded(req, res, () => handleHead(ctx, req, res, id)) : false;
+        case 'PATCH':
+          return guarded(req, res, () => handlePatch(ctx, req, res, id));
+        case 'DELETE':
+          return guarded(req, res, () => handleDelete(ctx, req, res, id));
+        default:
+          return false;
       }
     }
     return false;
@@ -134,7 +172,12 @@ export async function startPhotoKit(options: PhotoKitOptions): Promise<PhotoKitE
   const close = () => {
     closing ??= (async () => {
       clearInterval(sweepTimer);
-      await ctx.inFlight.stopAll(new ShoeboxError('SHUTTING_DOWN', 'The receiver is shutting down; resumable uploads continue where they stopped when it is back.'));
+      await ctx.inFlight.stopAll(
+        new ShoeboxError(
+          'SHUTTING_DOWN',
+          'The receiver is shutting down; resumable uploads continue where they stopped when it is back.',
+        ),
+      );
     })();
     return closing;
   };

@@ -5,7 +5,16 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { REPR_DIGEST_KEY, SHOEBOX_HEADER_KEY, ShoeboxError, UPLOAD_HEADER, announceSchema, captureDateSchema, resourceTypeSchema, type ResourceType } from '../../../shared/protocol';
+import {
+  REPR_DIGEST_KEY,
+  SHOEBOX_HEADER_KEY,
+  ShoeboxError,
+  UPLOAD_HEADER,
+  announceSchema,
+  captureDateSchema,
+  resourceTypeSchema,
+  type ResourceType,
+} from '../../../shared/protocol';
 import { validateFilename } from '../ingest/file-naming';
 import { parseReprDigestSha256, parseSfInteger } from './structured-fields';
 
@@ -38,7 +47,10 @@ export interface UploadTarget {
 /** `<percent-encoded assetId>/<resourceType>`, what follows /v1/photokit/ in the path. */
 export function parseUploadTarget(rest: string): UploadTarget {
   const parts = rest.split('/');
-  if (parts.length !== 2) throw bad('The path must be /v1/photokit/{assetId}/{resourceType}, with the asset id percent-encoded (its slashes as %2F).');
+  if (parts.length !== 2)
+    throw bad(
+      'The path must be /v1/photokit/{assetId}/{resourceType}, with the asset id percent-encoded (its slashes as %2F).',
+    );
   let assetId: string;
   try {
     assetId = decodeURIComponent(parts[0] ?? '');
@@ -46,15 +58,23 @@ export function parseUploadTarget(rest: string): UploadTarget {
     throw bad('The asset id in the path is not valid percent-encoded UTF-8.');
   }
   const asset = announceSchema.shape.assetId.safeParse(assetId);
-  if (!asset.success || /[\u0000-\u001f\u007f]/.test(assetId)) throw bad('The asset id must be 1-512 characters without control characters.');
+  if (!asset.success || /[\u0000-\u001f\u007f]/.test(assetId))
+    throw bad('The asset id must be 1-512 characters without control characters.');
   const type = resourceTypeSchema.safeParse(parts[1]);
-  if (!type.success) throw bad(`Unknown resource type ${JSON.stringify((parts[1] ?? '').slice(0, 40))}; expected one of ${resourceTypeSchema.options.join(', ')}.`);
+  if (!type.success)
+    throw bad(
+      `Unknown resource type ${JSON.stringify((parts[1] ?? '').slice(0, 40))}; expected one of ${resourceTypeSchema.options.join(', ')}.`,
+    );
   return { assetId, resourceType: type.data };
 }
 
 /** Shoebox-Filename: percent-encoded UTF-8, or an RFC 8187 ext-value (`UTF-8''IMG%C3%A9.HEIC`). */
 export function decodeFilenameHeader(raw: string): string {
-  if (!/^[\x20-\x7e]+$/.test(raw)) throw new ShoeboxError('BAD_FILENAME', 'Shoebox-Filename must be ASCII: percent-encode the UTF-8 name (or send it as UTF-8\'\'<percent-encoded>).');
+  if (!/^[\x20-\x7e]+$/.test(raw))
+    throw new ShoeboxError(
+      'BAD_FILENAME',
+      "Shoebox-Filename must be ASCII: percent-encode the UTF-8 name (or send it as UTF-8''<percent-encoded>).",
+    );
   const ext = /^utf-8'[A-Za-z0-9-]*'(.*)$/i.exec(raw);
   let decoded: string;
   try {
@@ -81,7 +101,11 @@ export interface UploadMetadata {
 /** The metadata headers of an upload creation (POST/PUT) request. */
 export function parseUploadMetadata(req: IncomingMessage): UploadMetadata {
   const rawName = singleHeader(req, HEADER.filename, 1024);
-  if (rawName === undefined) throw new ShoeboxError('BAD_FILENAME', 'Send the original filename in the Shoebox-Filename header (percent-encoded UTF-8).');
+  if (rawName === undefined)
+    throw new ShoeboxError(
+      'BAD_FILENAME',
+      'Send the original filename in the Shoebox-Filename header (percent-encoded UTF-8).',
+    );
   const filename = decodeFilenameHeader(rawName);
 
   const rawType = singleHeader(req, 'content-type', 200);
@@ -98,11 +122,12 @@ export function parseUploadMetadata(req: IncomingMessage): UploadMetadata {
 
   const rawDigest = singleHeader(req, HEADER.reprDigest, 512);
   const sha256 = rawDigest === undefined ? null : parseReprDigestSha256(rawDigest);
-  if (sha256 === 'invalid') throw bad('Repr-Digest must be an RFC 9530 dictionary such as sha-256=:<base64 of 32 bytes>:.');
+  if (sha256 === 'invalid')
+    throw bad('Repr-Digest must be an RFC 9530 dictionary such as sha-256=:<base64 of 32 bytes>:.');
 
   const encoding = singleHeader(req, 'content-encoding', 100);
   if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-    throw bad('Send the resource\'s raw bytes: Content-Encoding is not supported.');
+    throw bad("Send the resource's raw bytes: Content-Encoding is not supported.");
   }
   return { filename, contentType, captureDate: rawDate ?? null, sha256 };
 }

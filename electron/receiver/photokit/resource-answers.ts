@@ -25,7 +25,11 @@ export interface ResourceExchange {
 }
 
 /** Upload-Limit for an existing resource: the size limit and the seconds until it expires. */
-export function resourceLimit(ctx: PhotoKitContext, resource: UploadResource, version: InteropVersion): Record<string, string> {
+export function resourceLimit(
+  ctx: PhotoKitContext,
+  resource: UploadResource,
+  version: InteropVersion,
+): Record<string, string> {
   return limitHeader(version, ctx.maxUploadBytes, (ctx.resources.expiresAt(resource) - Date.now()) / 1000);
 }
 
@@ -37,14 +41,29 @@ export async function answerOutcome(x: ResourceExchange, outcome: TransferOutcom
   const { ctx, req, res, resource, version } = x;
   if (outcome.kind === 'stored') {
     // Committed and durable: a failure to update the resource record must not turn that into an error.
-    await ctx.resources.finish(resource, outcome.result).catch((error: Error) => ctx.log(`Could not record upload resource ${resource.id} as finished: ${error.message}`));
+    await ctx.resources
+      .finish(resource, outcome.result)
+      .catch((error: Error) =>
+        ctx.log(`Could not record upload resource ${resource.id} as finished: ${error.message}`),
+      );
     const state = stateHeaders(version, { complete: true, offset: outcome.result.size });
-    answerStored(req, res, { assetId: resource.spec.assetId, resourceType: resource.spec.resourceType, result: outcome.result }, { ...state, ...locationHeader(x) });
+    answerStored(
+      req,
+      res,
+      { assetId: resource.spec.assetId, resourceType: resource.spec.resourceType, result: outcome.result },
+      { ...state, ...locationHeader(x) },
+    );
     return;
   }
-  await ctx.resources.save(resource).catch((error: Error) => ctx.log(`Could not save upload resource ${resource.id}: ${error.message}`));
+  await ctx.resources
+    .save(resource)
+    .catch((error: Error) => ctx.log(`Could not save upload resource ${resource.id}: ${error.message}`));
   if (outcome.kind === 'cut') return; // the client is gone; HEAD tells it the offset when it is back
-  const headers = { ...stateHeaders(version, { complete: false, offset: outcome.offset }), ...resourceLimit(ctx, resource, version), ...locationHeader(x) };
+  const headers = {
+    ...stateHeaders(version, { complete: false, offset: outcome.offset }),
+    ...resourceLimit(ctx, resource, version),
+    ...locationHeader(x),
+  };
   answerEmpty(req, res, x.location === null ? interopSpec(version).incompleteAppendStatus : 201, headers);
 }
 
@@ -59,13 +78,30 @@ export function answerAppendToComplete(x: ResourceExchange, emptyBody: boolean):
   const size = resource.result?.size ?? resource.length ?? 0;
   const state = stateHeaders(version, { complete: true, offset: size });
   if (rule === 'replay' && emptyBody && resource.result) {
-    answerStored(req, res, { assetId: resource.spec.assetId, resourceType: resource.spec.resourceType, result: resource.result }, state);
+    answerStored(
+      req,
+      res,
+      { assetId: resource.spec.assetId, resourceType: resource.spec.resourceType, result: resource.result },
+      state,
+    );
     return;
   }
   let error: ShoeboxError;
-  if (rule !== 'refuse' && !emptyBody) error = inconsistentLength(`the upload is complete at ${size} bytes; nothing more can be appended`, version);
-  else if (rule === 'gone') error = withProblem(new ShoeboxError('UPLOAD_COMPLETED', 'This upload is already complete: nothing more can be appended; HEAD tells its outcome.'), problemOf(version, 'completedUpload'));
-  else error = withProblem(new ShoeboxError('BAD_MESSAGE', 'This upload is already complete: nothing more can be appended.'), problemOf(version, 'completedUpload'));
+  if (rule !== 'refuse' && !emptyBody)
+    error = inconsistentLength(`the upload is complete at ${size} bytes; nothing more can be appended`, version);
+  else if (rule === 'gone')
+    error = withProblem(
+      new ShoeboxError(
+        'UPLOAD_COMPLETED',
+        'This upload is already complete: nothing more can be appended; HEAD tells its outcome.',
+      ),
+      problemOf(version, 'completedUpload'),
+    );
+  else
+    error = withProblem(
+      new ShoeboxError('BAD_MESSAGE', 'This upload is already complete: nothing more can be appended.'),
+      problemOf(version, 'completedUpload'),
+    );
   answerError(req, res, withHeaders(error, state));
 }
 
@@ -91,7 +127,9 @@ export function hangUp(res: ServerResponse): void {
 export async function answerResourceError(x: ResourceExchange, error: unknown, saved: boolean): Promise<void> {
   const { ctx, req, res, resource, version } = x;
   if (saved && resumesByHangingUp(error)) {
-    await ctx.resources.save(resource).catch((e: Error) => ctx.log(`Could not save upload resource ${resource.id}: ${e.message}`));
+    await ctx.resources
+      .save(resource)
+      .catch((e: Error) => ctx.log(`Could not save upload resource ${resource.id}: ${e.message}`));
     hangUp(res);
     return;
   }

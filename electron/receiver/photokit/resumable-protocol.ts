@@ -6,7 +6,16 @@
  */
 import type { IncomingMessage } from 'node:http';
 import {
-  completeField, interopSpec, INTEROP_VERSIONS, isInteropVersion, limitValue, PROBLEM_TYPE, ShoeboxError, UPLOAD_HEADER, type InteropVersion, type ProblemType,
+  completeField,
+  interopSpec,
+  INTEROP_VERSIONS,
+  isInteropVersion,
+  limitValue,
+  PROBLEM_TYPE,
+  ShoeboxError,
+  UPLOAD_HEADER,
+  type InteropVersion,
+  type ProblemType,
 } from '../../../shared/protocol';
 import type { Problem } from '../http/http-utils';
 import { singleHeader } from './request-headers';
@@ -69,7 +78,9 @@ export function readCreationFields(req: IncomingMessage, onUnknown: (version: nu
   if (!isInteropVersion(version)) {
     onUnknown(version);
     if (readBoolean(req, UPLOAD_HEADER.complete) === false || readBoolean(req, UPLOAD_HEADER.incomplete) === true) {
-      throw bad(`This receiver speaks resumable-upload interop versions ${SPOKEN}, not ${version}; send the whole body in one request.`);
+      throw bad(
+        `This receiver speaks resumable-upload interop versions ${SPOKEN}, not ${version}; send the whole body in one request.`,
+      );
     }
     return null;
   }
@@ -83,13 +94,17 @@ export function readCreationFields(req: IncomingMessage, onUnknown: (version: nu
 /** The fields of a request to an upload resource (HEAD, PATCH, DELETE); `fallback` when no version is sent. */
 export function readResourceFields(req: IncomingMessage, fallback: InteropVersion): ResumableFields {
   const requested = requestedVersion(req);
-  if (requested !== null && !isInteropVersion(requested)) throw bad(`This receiver speaks resumable-upload interop versions ${SPOKEN}, not ${requested}.`);
+  if (requested !== null && !isInteropVersion(requested))
+    throw bad(`This receiver speaks resumable-upload interop versions ${SPOKEN}, not ${requested}.`);
   const version = requested ?? fallback;
   return { version, complete: readComplete(req, version), offset: readOffset(req) };
 }
 
 /** The fields of every answer about an upload resource: version, completeness, offset. */
-export function stateHeaders(version: InteropVersion, state: { complete: boolean; offset: number }): Record<string, string> {
+export function stateHeaders(
+  version: InteropVersion,
+  state: { complete: boolean; offset: number },
+): Record<string, string> {
   return {
     [UPLOAD_HEADER.version]: String(version),
     ...completeField(version, state.complete),
@@ -118,7 +133,11 @@ const PROBLEM_TITLES: Record<ProblemType, string> = {
 };
 
 /** The version's RFC 9457 problem of this kind; null when the version defines none. */
-export function problemOf(version: InteropVersion, kind: ProblemType, members?: Record<string, number>): Problem | null {
+export function problemOf(
+  version: InteropVersion,
+  kind: ProblemType,
+  members?: Record<string, number>,
+): Problem | null {
   if (!interopSpec(version).problems.includes(kind)) return null;
   return { type: PROBLEM_TYPE[kind], title: PROBLEM_TITLES[kind], ...(members ? { members } : {}) };
 }

@@ -39,4 +39,3 @@ export function parseReprDigestSha256(value: string): string | null | 'invalid' 
   }
   return found;
 }
-

@@ -29,7 +29,10 @@ const specSchema = z.strictObject({
   resourceType: z.enum(RESOURCE_TYPES),
   filename: z.string().min(1).max(1024),
   size: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   contentType: z.string().max(200).nullable(),
   captureDate: z.string().max(40).nullable(),
 }) satisfies z.ZodType<UploadSpec>;
@@ -47,7 +50,10 @@ const resourceSchema = z.strictObject({
   format: z.literal(FORMAT),
   id: z.string().regex(RESOURCE_ID),
   key: z.string().regex(/^[0-9a-f]{40}$/),
-  interop: z.custom<InteropVersion>((v) => typeof v === 'number' && isInteropVersion(v), 'not an interop version this receiver speaks'),
+  interop: z.custom<InteropVersion>(
+    (v) => typeof v === 'number' && isInteropVersion(v),
+    'not an interop version this receiver speaks',
+  ),
   /** spec.size is the upload's length when known, else the receiver's limit (an upper bound). */
   spec: specSchema,
   length: z.number().int().nonnegative().nullable(),
@@ -75,7 +81,12 @@ export class ResourceStore {
   ) {}
 
   /** Loads every resource on disk; unreadable records and open resources whose bytes are gone are dropped. */
-  static async open(folder: string, staging: StagingArea, maxAgeMs: number, log: (message: string) => void): Promise<ResourceStore> {
+  static async open(
+    folder: string,
+    staging: StagingArea,
+    maxAgeMs: number,
+    log: (message: string) => void,
+  ): Promise<ResourceStore> {
     const store = new ResourceStore(folderLayout(folder).uploads, staging, maxAgeMs);
     await fs.mkdir(store.dir, { recursive: true });
     for (const name of await fs.readdir(store.dir)) {
@@ -84,7 +95,12 @@ export class ResourceStore {
         if (name.endsWith('.tmp')) await fs.rm(file, { force: true });
         continue;
       }
-      const parsed = resourceSchema.safeParse(await fs.readFile(file, 'utf8').then(JSON.parse).catch(() => null));
+      const parsed = resourceSchema.safeParse(
+        await fs
+          .readFile(file, 'utf8')
+          .then(JSON.parse)
+          .catch(() => null),
+      );
       if (!parsed.success || `${parsed.data.id}.json` !== name) {
         log(`Ignoring an unreadable upload resource record: ${name}.`);
         await fs.rm(file, { force: true });
@@ -100,7 +116,17 @@ export class ResourceStore {
     const id = randomBytes(16).toString('hex');
     const now = new Date().toISOString();
     const key = createHash('sha256').update(`photokit-upload\u0000${id}`).digest('hex').slice(0, 40);
-    return { format: FORMAT, id, key, interop: fields.interop, spec: { ...fields.spec }, length: fields.length, createdAt: now, updatedAt: now, result: null };
+    return {
+      format: FORMAT,
+      id,
+      key,
+      interop: fields.interop,
+      spec: { ...fields.spec },
+      length: fields.length,
+      createdAt: now,
+      updatedAt: now,
+      result: null,
+    };
   }
 
   get(id: string): UploadResource | undefined {
@@ -116,9 +142,11 @@ export class ResourceStore {
     resource.updatedAt = new Date().toISOString();
     this.byId.set(resource.id, resource);
     const text = JSON.stringify(resource);
-    return this.writes.run(resource.id, () => writeFileAtomic(this.file(resource.id), text, { durability: 'durable', mode: 0o600 }).catch((error: unknown) => {
-      throw storageError(error, 'saving an upload resource');
-    }));
+    return this.writes.run(resource.id, () =>
+      writeFileAtomic(this.file(resource.id), text, { durability: 'durable', mode: 0o600 }).catch((error: unknown) => {
+        throw storageError(error, 'saving an upload resource');
+      }),
+    );
   }
 
   /** Records the committed outcome and deletes the partial, if any is left (an upload found already stored). */

@@ -53,7 +53,13 @@ export function isFatal(error: unknown): boolean {
   return isShoeboxError(error) && FATAL.has(error.code);
 }
 
-export async function runTransfer(ctx: TransferContext, req: IncomingMessage, plan: TransferPlan, request: InFlightUpload, device: DeviceSummary): Promise<TransferOutcome> {
+export async function runTransfer(
+  ctx: TransferContext,
+  req: IncomingMessage,
+  plan: TransferPlan,
+  request: InFlightUpload,
+  device: DeviceSummary,
+): Promise<TransferOutcome> {
   if (request.signal.aborted) throw request.signal.reason; // revoked or closing before it began
   const begun = await ctx.ingest.begin(plan.spec, {
     origin: { transport: 'http', device },
@@ -66,7 +72,11 @@ export async function runTransfer(ctx: TransferContext, req: IncomingMessage, pl
   const { lease } = begun;
   try {
     if (lease.startOffset !== plan.offset) {
-      throw new ShoeboxError('BAD_OFFSET', `The upload holds ${lease.startOffset} bytes, not ${plan.offset}: send from ${lease.startOffset}.`, { offset: lease.startOffset });
+      throw new ShoeboxError(
+        'BAD_OFFSET',
+        `The upload holds ${lease.startOffset} bytes, not ${plan.offset}: send from ${lease.startOffset}.`,
+        { offset: lease.startOffset },
+      );
     }
     if (request.signal.aborted) throw request.signal.reason;
     await plan.onOpened?.(lease);
@@ -75,9 +85,16 @@ export async function runTransfer(ctx: TransferContext, req: IncomingMessage, pl
     const pumped = await pumpBody(req, lease, {
       offset: plan.offset,
       limit,
-      overLimit: () => plan.sizeKnown && limit < ctx.maxUploadBytes
-        ? new ShoeboxError('OUT_OF_RANGE', `The body goes past the announced length of ${limit} bytes; the upload was discarded.`)
-        : new ShoeboxError('TOO_LARGE', `The upload is over this receiver's limit of ${ctx.maxUploadBytes} bytes per file.`),
+      overLimit: () =>
+        plan.sizeKnown && limit < ctx.maxUploadBytes
+          ? new ShoeboxError(
+              'OUT_OF_RANGE',
+              `The body goes past the announced length of ${limit} bytes; the upload was discarded.`,
+            )
+          : new ShoeboxError(
+              'TOO_LARGE',
+              `The upload is over this receiver's limit of ${ctx.maxUploadBytes} bytes per file.`,
+            ),
       idleMs: ctx.idleTimeoutMs,
       signal: request.signal,
     });

@@ -7,8 +7,19 @@
  */
 import type { RawData, WebSocket } from 'ws';
 import {
-  CLIENT_MESSAGE_TYPES, CLOSE_CODES, MAX_TEXT_MESSAGE_BYTES, PROTOCOL_VERSION, ShoeboxError, clientMessageSchema,
-  decodeChunkFrame, isShoeboxError, type Announce, type ErrorCode, type Hello, type Limits, type ServerMessage,
+  CLIENT_MESSAGE_TYPES,
+  CLOSE_CODES,
+  MAX_TEXT_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  ShoeboxError,
+  clientMessageSchema,
+  decodeChunkFrame,
+  isShoeboxError,
+  type Announce,
+  type ErrorCode,
+  type Hello,
+  type Limits,
+  type ServerMessage,
 } from '../../../shared/protocol';
 import type { CommitResult } from '../ingest/committer';
 import { validateFilename } from '../ingest/file-naming';
@@ -79,10 +90,15 @@ export class StreamConnection {
   }
 
   private sendError(error: unknown, uploadId?: number): void {
-    const e = isShoeboxError(error) ? error : new ShoeboxError('INTERNAL', `Unexpected receiver error: ${(error as Error)?.message ?? String(error)}`);
+    const e = isShoeboxError(error)
+      ? error
+      : new ShoeboxError('INTERNAL', `Unexpected receiver error: ${(error as Error)?.message ?? String(error)}`);
     if (e.code === 'INTERNAL') this.ctx.log(`stream ${this.remote}: ${(error as Error)?.stack ?? String(error)}`);
     this.send({
-      type: 'error', code: e.code, message: e.message, retryable: e.retryable,
+      type: 'error',
+      code: e.code,
+      message: e.message,
+      retryable: e.retryable,
       ...(uploadId === undefined ? {} : { uploadId }),
       ...(e.offset === undefined ? {} : { offset: e.offset }),
     });
@@ -98,8 +114,18 @@ export class StreamConnection {
   private armIdle(ms: number): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      if (!this.device) this.fail('AUTH_REQUIRED', `No hello within ${Math.round(ms / 1000)} s: send hello with the device token first.`, CLOSE_CODES.authFailed);
-      else if (this.uploads.size > 0) this.fail('IDLE_TIMEOUT', `Nothing arrived for ${Math.round(ms / 1000)} s in the middle of an upload; it stays resumable: reconnect and announce it again.`, CLOSE_CODES.idleTimeout);
+      if (!this.device)
+        this.fail(
+          'AUTH_REQUIRED',
+          `No hello within ${Math.round(ms / 1000)} s: send hello with the device token first.`,
+          CLOSE_CODES.authFailed,
+        );
+      else if (this.uploads.size > 0)
+        this.fail(
+          'IDLE_TIMEOUT',
+          `Nothing arrived for ${Math.round(ms / 1000)} s in the middle of an upload; it stays resumable: reconnect and announce it again.`,
+          CLOSE_CODES.idleTimeout,
+        );
       else this.armIdle(this.ctx.idleTimeoutMs);
     }, ms);
     this.idleTimer.unref();
@@ -120,7 +146,9 @@ export class StreamConnection {
       .catch((error: unknown) => {
         if (this.device) return this.sendError(error);
         // Before hello, anything wrong ends the connection.
-        const e = isShoeboxError(error) ? error : new ShoeboxError('BAD_MESSAGE', 'The first message must be hello with the device token.');
+        const e = isShoeboxError(error)
+          ? error
+          : new ShoeboxError('BAD_MESSAGE', 'The first message must be hello with the device token.');
         this.fail(e.code, e.message, CLOSE_CODES.authFailed);
       });
   }
@@ -137,7 +165,8 @@ export class StreamConnection {
   }
 
   private async onText(bytes: Buffer): Promise<void> {
-    if (bytes.byteLength > MAX_TEXT_MESSAGE_BYTES) throw new ShoeboxError('FRAME_TOO_LARGE', `Text messages are limited to ${MAX_TEXT_MESSAGE_BYTES} bytes.`);
+    if (bytes.byteLength > MAX_TEXT_MESSAGE_BYTES)
+      throw new ShoeboxError('FRAME_TOO_LARGE', `Text messages are limited to ${MAX_TEXT_MESSAGE_BYTES} bytes.`);
     let raw: unknown;
     try {
       raw = JSON.parse(bytes.toString('utf8'));
@@ -146,7 +175,10 @@ export class StreamConnection {
     }
     const type = (raw as { type?: unknown } | null)?.type;
     if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
-      throw new ShoeboxError('UNKNOWN_MESSAGE', `Unknown message type ${JSON.stringify(type ?? null).slice(0, 60)}; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}.`);
+      throw new ShoeboxError(
+        'UNKNOWN_MESSAGE',
+        `Unknown message type ${JSON.stringify(type ?? null).slice(0, 60)}; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}.`,
+      );
     }
     const parsed = clientMessageSchema.safeParse(raw);
     if (!parsed.success) {
@@ -154,7 +186,8 @@ export class StreamConnection {
       const uploadId = (raw as { uploadId?: unknown }).uploadId;
       const where = issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid';
       const error = new ShoeboxError('BAD_MESSAGE', `Invalid ${type} message (${where}).`);
-      if (typeof uploadId === 'number' && Number.isInteger(uploadId) && uploadId > 0) return this.sendError(error, uploadId);
+      if (typeof uploadId === 'number' && Number.isInteger(uploadId) && uploadId > 0)
+        return this.sendError(error, uploadId);
       throw error;
     }
     const message = parsed.data;
@@ -167,7 +200,13 @@ export class StreamConnection {
     const lease = this.uploads.get(message.uploadId);
     if (!lease) {
       // Per upload, not the connection: a cancel may cross a committed answer, a finish an upload's error.
-      return this.sendError(new ShoeboxError('UNKNOWN_UPLOAD', `No upload ${message.uploadId} is open on this connection: announce it first.`), message.uploadId);
+      return this.sendError(
+        new ShoeboxError(
+          'UNKNOWN_UPLOAD',
+          `No upload ${message.uploadId} is open on this connection: announce it first.`,
+        ),
+        message.uploadId,
+      );
     }
     this.uploads.delete(message.uploadId);
     if (message.type === 'cancel') {
@@ -175,22 +214,39 @@ export class StreamConnection {
       await lease.cancel();
       return;
     }
-    const commit = lease.finish().then(
-      (result) => this.send({ type: 'committed', uploadId: message.uploadId, ...this.wire(result) }),
-      (error: unknown) => this.uploadFailed(message.uploadId, error),
-    ).catch((error: unknown) => this.ctx.log(`stream ${this.remote}: after a commit: ${(error as Error)?.stack ?? String(error)}`));
+    const commit = lease
+      .finish()
+      .then(
+        (result) => this.send({ type: 'committed', uploadId: message.uploadId, ...this.wire(result) }),
+        (error: unknown) => this.uploadFailed(message.uploadId, error),
+      )
+      .catch((error: unknown) =>
+        this.ctx.log(`stream ${this.remote}: after a commit: ${(error as Error)?.stack ?? String(error)}`),
+      );
     this.commits.add(commit);
     void commit.finally(() => this.commits.delete(commit));
   }
 
-  private wire(result: CommitResult): Pick<Extract<ServerMessage, { type: 'committed' }>, 'path' | 'sha256' | 'size' | 'duplicate' | 'captureDate'> {
-    return { path: result.path, sha256: result.sha256, size: result.size, duplicate: result.duplicate, captureDate: result.captureDate };
+  private wire(
+    result: CommitResult,
+  ): Pick<Extract<ServerMessage, { type: 'committed' }>, 'path' | 'sha256' | 'size' | 'duplicate' | 'captureDate'> {
+    return {
+      path: result.path,
+      sha256: result.sha256,
+      size: result.size,
+      duplicate: result.duplicate,
+      captureDate: result.captureDate,
+    };
   }
 
   private onHello(hello: Hello): void {
     if (this.device) throw new ShoeboxError('BAD_MESSAGE', 'hello was already received on this connection.');
     if (hello.protocol !== PROTOCOL_VERSION) {
-      this.fail('UNSUPPORTED_PROTOCOL', `This receiver speaks protocol ${PROTOCOL_VERSION}, not ${hello.protocol}.`, CLOSE_CODES.badMessage);
+      this.fail(
+        'UNSUPPORTED_PROTOCOL',
+        `This receiver speaks protocol ${PROTOCOL_VERSION}, not ${hello.protocol}.`,
+        CLOSE_CODES.badMessage,
+      );
       return;
     }
     try {
@@ -202,22 +258,39 @@ export class StreamConnection {
     }
     this.ctx.devices.touch(this.device.id);
     this.armIdle(this.ctx.idleTimeoutMs); // the hello deadline is met: from now on, the idle rules
-    this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, receiverId: this.ctx.receiverId, receiverName: this.ctx.receiverName(), deviceId: this.device.id, limits: this.ctx.limits });
+    this.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      receiverId: this.ctx.receiverId,
+      receiverName: this.ctx.receiverName(),
+      deviceId: this.device.id,
+      limits: this.ctx.limits,
+    });
   }
 
   private async onAnnounce(announce: Announce): Promise<void> {
     const { uploadId } = announce;
     const device = this.device as DeviceSummary;
     try {
-      if (this.uploads.has(uploadId)) throw new ShoeboxError('UPLOAD_ID_IN_USE', `Upload id ${uploadId} is already open on this connection.`);
+      if (this.uploads.has(uploadId))
+        throw new ShoeboxError('UPLOAD_ID_IN_USE', `Upload id ${uploadId} is already open on this connection.`);
       if (this.uploads.size >= this.ctx.limits.maxConcurrentUploads) {
-        throw new ShoeboxError('TOO_MANY_UPLOADS', `At most ${this.ctx.limits.maxConcurrentUploads} uploads may be open on one connection.`);
+        throw new ShoeboxError(
+          'TOO_MANY_UPLOADS',
+          `At most ${this.ctx.limits.maxConcurrentUploads} uploads may be open on one connection.`,
+        );
       }
       const filename = validateFilename(announce.filename);
       this.failed.delete(uploadId);
       const spec: UploadSpec = {
-        deviceId: device.id, assetId: announce.assetId, resourceType: announce.resourceType, filename, size: announce.size,
-        sha256: announce.sha256, contentType: announce.contentType ?? null, captureDate: announce.captureDate ?? null,
+        deviceId: device.id,
+        assetId: announce.assetId,
+        resourceType: announce.resourceType,
+        filename,
+        size: announce.size,
+        sha256: announce.sha256,
+        contentType: announce.contentType ?? null,
+        captureDate: announce.captureDate ?? null,
       };
       // A refusal (a full disk, say) is shown by the core; malformed announcements never get that far.
       const begun = await this.ctx.ingest.begin(spec, {
@@ -261,12 +334,21 @@ export class StreamConnection {
       this.untrack(size);
       if (this.failed.has(chunk.uploadId)) return;
       this.markFailed(chunk.uploadId);
-      this.sendError(new ShoeboxError('UNKNOWN_UPLOAD', `Chunk for upload ${chunk.uploadId}, which is not open on this connection: announce it first.`), chunk.uploadId);
+      this.sendError(
+        new ShoeboxError(
+          'UNKNOWN_UPLOAD',
+          `Chunk for upload ${chunk.uploadId}, which is not open on this connection: announce it first.`,
+        ),
+        chunk.uploadId,
+      );
       return;
     }
     if (chunk.payload.byteLength > this.ctx.limits.maxChunkBytes) {
       this.untrack(size);
-      const error = new ShoeboxError('FRAME_TOO_LARGE', `Chunks are limited to ${this.ctx.limits.maxChunkBytes} bytes; this one has ${chunk.payload.byteLength}.`);
+      const error = new ShoeboxError(
+        'FRAME_TOO_LARGE',
+        `Chunks are limited to ${this.ctx.limits.maxChunkBytes} bytes; this one has ${chunk.payload.byteLength}.`,
+      );
       this.uploadFailed(chunk.uploadId, error);
       void lease.fail(error); // the bytes so far stay: announcing it again resumes
       return;
@@ -295,13 +377,20 @@ export class StreamConnection {
 
   /** Called when the device is revoked: refuse at once, mid-upload too. */
   revoke(): void {
-    this.revokedBy = new ShoeboxError('DEVICE_REVOKED', 'This device was removed from the computer\'s paired devices: pair it again to back up here.');
+    this.revokedBy = new ShoeboxError(
+      'DEVICE_REVOKED',
+      "This device was removed from the computer's paired devices: pair it again to back up here.",
+    );
     this.fail(this.revokedBy.code, this.revokedBy.message, CLOSE_CODES.deviceRevoked);
   }
 
   /** Receiver shutdown: tell the client to come back later. */
   shutdown(): void {
-    this.fail('SHUTTING_DOWN', 'The receiver is shutting down; uploads resume where they stopped when it is back.', CLOSE_CODES.goingAway);
+    this.fail(
+      'SHUTTING_DOWN',
+      'The receiver is shutting down; uploads resume where they stopped when it is back.',
+      CLOSE_CODES.goingAway,
+    );
   }
 
   /** Lets go of every open upload of this connection (bytes fsynced, resumable); the same promise every time. */

@@ -10,7 +10,11 @@ import { requestUrl } from '../http/http-utils';
 import { StreamConnection, type StreamContext } from './stream-connection';
 
 export class StreamServer {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: CHUNK_HEADER_BYTES + MAX_CHUNK_BYTES, perMessageDeflate: false });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: CHUNK_HEADER_BYTES + MAX_CHUNK_BYTES,
+    perMessageDeflate: false,
+  });
   private readonly connections = new Set<StreamConnection>();
 
   constructor(

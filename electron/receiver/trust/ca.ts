@@ -44,7 +44,10 @@ function toDer(cert: x509.X509Certificate): Uint8Array {
 }
 
 /** Loads this install's CA, creating it on first run. Refuses to silently replace a damaged one. */
-export async function ensureCertificateAuthority(dataDir: string, options: { now?: Date } = {}): Promise<CertificateAuthority> {
+export async function ensureCertificateAuthority(
+  dataDir: string,
+  options: { now?: Date } = {},
+): Promise<CertificateAuthority> {
   const dir = tlsDir(dataDir);
   await ensurePrivateDir(dir);
   const certFile = path.join(dir, CA_CERT_FILE);
@@ -58,7 +61,12 @@ export async function ensureCertificateAuthority(dataDir: string, options: { now
   return createAuthority(certFile, keyFile, options.now ?? new Date());
 }
 
-async function loadAuthority(certPem: string, keyPem: string, certFile: string, keyFile: string): Promise<CertificateAuthority> {
+async function loadAuthority(
+  certPem: string,
+  keyPem: string,
+  certFile: string,
+  keyFile: string,
+): Promise<CertificateAuthority> {
   let cert: x509.X509Certificate;
   let privateKey: CryptoKey;
   try {

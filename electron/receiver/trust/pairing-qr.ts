@@ -14,7 +14,12 @@ export async function pairingQrSvg(url: string, options: { margin?: number; widt
 }
 
 export async function pairingQrPng(url: string, options: { width?: number } = {}): Promise<Buffer> {
-  return QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: ERROR_CORRECTION, margin: 2, width: options.width ?? 320 });
+  return QRCode.toBuffer(url, {
+    type: 'png',
+    errorCorrectionLevel: ERROR_CORRECTION,
+    margin: 2,
+    width: options.width ?? 320,
+  });
 }
 
 /** Text for a terminal (headless mode): half-height blocks, so it fits an 80x24 window. */

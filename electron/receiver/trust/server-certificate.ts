@@ -10,7 +10,13 @@ import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { spkiPin } from '../../../shared/discovery/tls-pin.nodejs';
-import { type CertificateAuthority, ensureCertificateAuthority, exportPrivateKeyPem, importPrivateKeyPem, tlsDir } from './ca';
+import {
+  type CertificateAuthority,
+  ensureCertificateAuthority,
+  exportPrivateKeyPem,
+  importPrivateKeyPem,
+  tlsDir,
+} from './ca';
 import { readTextIfExists, writeFileAtomic } from '../../../shared/storage/index.nodejs';
 import { keepPrivate } from './files';
 import { KEY_ALGORITHM, SIGNING_ALGORITHM, generateKeyPair, randomSerialNumber, subtle, x509 } from './x509';
@@ -74,7 +80,8 @@ export function wantedSubjects(subjects: CertificateSubjects): { dnsNames: strin
   const dnsNames = new Set(ALWAYS_NAMES);
   for (const name of subjects.names) {
     const n = normalizeName(name);
-    if (!DNS_NAME.test(n)) throw new Error(`Not a DNS name for the certificate: ${JSON.stringify(name)} (use dnsLabel())`);
+    if (!DNS_NAME.test(n))
+      throw new Error(`Not a DNS name for the certificate: ${JSON.stringify(name)} (use dnsLabel())`);
     dnsNames.add(n);
   }
   const ipAddresses = new Set(ALWAYS_ADDRESSES);
@@ -98,7 +105,9 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-async function loadOrCreateServerKey(keyFile: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; keyPem: string }> {
+async function loadOrCreateServerKey(
+  keyFile: string,
+): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; keyPem: string }> {
   let keyPem = await readTextIfExists(keyFile);
   if (keyPem === undefined) {
     const keys = await generateKeyPair();

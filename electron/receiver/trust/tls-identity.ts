@@ -35,15 +35,24 @@ export class TlsIdentity {
   ) {}
 
   static async create(options: TlsIdentityOptions): Promise<TlsIdentity> {
-    const certificate = await ensureServerCertificate(options.dataDir, TlsIdentity.subjects(options, options.watcher.snapshot()));
-    if (certificate.caCreated) options.log('Created this computer\'s Shoebox certificate authority (install it on the iPhone: see README, "Trust").');
+    const certificate = await ensureServerCertificate(
+      options.dataDir,
+      TlsIdentity.subjects(options, options.watcher.snapshot()),
+    );
+    if (certificate.caCreated)
+      options.log(
+        'Created this computer\'s Shoebox certificate authority (install it on the iPhone: see README, "Trust").',
+      );
     const identity = new TlsIdentity(certificate, options);
     identity.unsubscribe = options.watcher.subscribe((snapshot) => identity.refresh(snapshot));
     return identity;
   }
 
   private static subjects(options: TlsIdentityOptions, snapshot: InterfaceSnapshot) {
-    return { names: certificateNames({ advertisedName: options.advertisedName(), hostname: os.hostname() }), addresses: certificateAddresses(options.host, snapshot) };
+    return {
+      names: certificateNames({ advertisedName: options.advertisedName(), hostname: os.hostname() }),
+      addresses: certificateAddresses(options.host, snapshot),
+    };
   }
 
   get current(): ServerCertificate {

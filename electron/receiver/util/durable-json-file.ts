@@ -24,7 +24,9 @@ export class DurableJSONFile<T> implements Adapter<T> {
     } catch (error) {
       const aside = `${this.file}.damaged-${Date.now()}`;
       await fs.rename(this.file, aside);
-      this.onDamaged(`${this.file} was damaged (${(error as Error).message.slice(0, 200)}); kept it as ${aside} and started afresh.`);
+      this.onDamaged(
+        `${this.file} was damaged (${(error as Error).message.slice(0, 200)}); kept it as ${aside} and started afresh.`,
+      );
       return null;
     }
   }

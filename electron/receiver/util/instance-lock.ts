@@ -68,7 +68,11 @@ function parseHolder(text: string): LockHolder | null {
     const value = JSON.parse(text) as Partial<LockHolder>;
     if (typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.token === 'string') {
       return {
-        pid: value.pid, host: value.host, token: value.token, startedAt: String(value.startedAt ?? ''), purpose: String(value.purpose ?? 'Shoebox'),
+        pid: value.pid,
+        host: value.host,
+        token: value.token,
+        startedAt: String(value.startedAt ?? ''),
+        purpose: String(value.purpose ?? 'Shoebox'),
         ...(typeof value.bootedAt === 'number' ? { bootedAt: value.bootedAt } : {}),
       };
     }
@@ -99,7 +103,14 @@ export class InstanceLock {
     const staleAfterMs = options.staleAfterMs ?? 120_000;
     const log = options.log ?? (() => undefined);
     const bootedAt = options.bootedAt ?? Math.round(Date.now() - os.uptime() * 1000);
-    const holder: LockHolder = { pid, host, startedAt: new Date().toISOString(), purpose: options.purpose, token: randomBytes(16).toString('hex'), bootedAt };
+    const holder: LockHolder = {
+      pid,
+      host,
+      startedAt: new Date().toISOString(),
+      purpose: options.purpose,
+      token: randomBytes(16).toString('hex'),
+      bootedAt,
+    };
     await fs.mkdir(path.dirname(file_), { recursive: true });
 
     for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -140,7 +151,10 @@ export class InstanceLock {
         log(`Took over the lock on ${options.guards}: ${stale}.`);
       }
     }
-    throw new InstanceLockedError(`Could not lock ${options.guards}: another Shoebox keeps taking the lock at ${file_}. Quit other Shoebox instances and try again.`, null);
+    throw new InstanceLockedError(
+      `Could not lock ${options.guards}: another Shoebox keeps taking the lock at ${file_}. Quit other Shoebox instances and try again.`,
+      null,
+    );
   }
 
   /** Lets the lock go (only if it is still ours). Calling it again is harmless. */
@@ -162,13 +176,18 @@ export class InstanceLock {
   private async beat(): Promise<void> {
     const seen = await readLock(this.file).catch(() => null);
     if (seen?.holder?.token !== this.holder.token) {
-      if (!this.lost) this.log(`The lock ${this.file} is no longer held by this Shoebox${seen?.holder ? ` (now ${seen.holder.purpose}, process ${seen.holder.pid} on ${seen.holder.host})` : ''}: quit one of them before both write to the folder.`);
+      if (!this.lost)
+        this.log(
+          `The lock ${this.file} is no longer held by this Shoebox${seen?.holder ? ` (now ${seen.holder.purpose}, process ${seen.holder.pid} on ${seen.holder.host})` : ''}: quit one of them before both write to the folder.`,
+        );
       this.lost = true;
       return;
     }
     const now = new Date();
     await fs.utimes(this.file, now, now).catch((error: NodeJS.ErrnoException) => {
-      this.log(`The lock file ${this.file} could not be touched (${error.code ?? error.message}); another Shoebox may take the folder over.`);
+      this.log(
+        `The lock file ${this.file} could not be touched (${error.code ?? error.message}); another Shoebox may take the folder over.`,
+      );
     });
   }
 }
@@ -184,7 +203,11 @@ async function readLock(file: string): Promise<{ text: string; holder: LockHolde
 }
 
 function lockedError(guards: string, other: LockHolder | null, ourHost: string): InstanceLockedError {
-  if (!other) return new InstanceLockedError(`Another Shoebox is starting on ${guards} right now. Wait for it, or quit it, and try again.`, null);
+  if (!other)
+    return new InstanceLockedError(
+      `Another Shoebox is starting on ${guards} right now. Wait for it, or quit it, and try again.`,
+      null,
+    );
   const where = other.host === ourHost ? `process ${other.pid}` : `process ${other.pid} on ${other.host}`;
   const since = other.startedAt ? ` since ${other.startedAt}` : '';
   return new InstanceLockedError(

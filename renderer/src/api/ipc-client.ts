@@ -3,8 +3,17 @@
  * main side answers { ok, value | error } (electron/main/ipc-adapter.ts); events are checked here too.
  */
 import {
-  COMMANDS, EVENTS, THUMBNAIL_PROTOCOL,
-  type AppClient, type CommandName, type CommandRequest, type CommandResponse, type ConnectionState, type EventName, type EventPayload, type ShoeboxBridge,
+  COMMANDS,
+  EVENTS,
+  THUMBNAIL_PROTOCOL,
+  type AppClient,
+  type CommandName,
+  type CommandRequest,
+  type CommandResponse,
+  type ConnectionState,
+  type EventName,
+  type EventPayload,
+  type ShoeboxBridge,
 } from '$shared/app-api';
 import { ApiCallError } from './errors';
 
@@ -17,10 +26,12 @@ export class IpcAppClient implements AppClient {
 
   async call<C extends CommandName>(command: C, request: CommandRequest<C>): Promise<CommandResponse<C>> {
     const answer = (await this.bridge.invoke(command, request)) as Answer;
-    if (!answer || typeof answer !== 'object') throw new ApiCallError('BAD_RESPONSE', 'No answer from Shoebox.', command);
+    if (!answer || typeof answer !== 'object')
+      throw new ApiCallError('BAD_RESPONSE', 'No answer from Shoebox.', command);
     if (!answer.ok) throw new ApiCallError(answer.error.code, answer.error.message, command);
     const value = COMMANDS[command].response.safeParse(answer.value);
-    if (!value.success) throw new ApiCallError('BAD_RESPONSE', `Shoebox answered ${command} with something unexpected.`, command);
+    if (!value.success)
+      throw new ApiCallError('BAD_RESPONSE', `Shoebox answered ${command} with something unexpected.`, command);
     return value.data as CommandResponse<C>;
   }
 

@@ -4,8 +4,19 @@
  * reconnects with backoff if the service goes away and comes back.
  */
 import {
-  API_SOCKET_PATH, COMMANDS, EVENTS, THUMBNAIL_PATH, isEventName, serverMessageSchema,
-  type AppClient, type CommandName, type CommandRequest, type CommandResponse, type ConnectionState, type EventName, type EventPayload,
+  API_SOCKET_PATH,
+  COMMANDS,
+  EVENTS,
+  THUMBNAIL_PATH,
+  isEventName,
+  serverMessageSchema,
+  type AppClient,
+  type CommandName,
+  type CommandRequest,
+  type CommandResponse,
+  type ConnectionState,
+  type EventName,
+  type EventPayload,
 } from '$shared/app-api';
 import { ApiCallError } from './errors';
 
@@ -52,7 +63,8 @@ export class WsAppClient implements AppClient {
       ws.addEventListener('close', () => {
         this.socket = undefined;
         this.opened = undefined;
-        for (const [id, call] of this.pending) call.reject(new ApiCallError('DISCONNECTED', 'Lost the connection to Shoebox.', call.command));
+        for (const [id, call] of this.pending)
+          call.reject(new ApiCallError('DISCONNECTED', 'Lost the connection to Shoebox.', call.command));
         this.pending.clear();
         if (!open) reject(new ApiCallError('DISCONNECTED', 'Cannot reach Shoebox.', 'app.snapshot'));
         this.scheduleReconnect();
@@ -83,7 +95,9 @@ export class WsAppClient implements AppClient {
       const call = typeof id === 'number' ? this.pending.get(id) : undefined;
       if (call) {
         this.pending.delete(id as number);
-        call.reject(new ApiCallError('BAD_RESPONSE', `Shoebox answered ${call.command} with something unexpected.`, call.command));
+        call.reject(
+          new ApiCallError('BAD_RESPONSE', `Shoebox answered ${call.command} with something unexpected.`, call.command),
+        );
       }
       return;
     }
@@ -91,7 +105,8 @@ export class WsAppClient implements AppClient {
     if (m.t === 'event') {
       if (!isEventName(m.event)) return;
       const payload = EVENTS[m.event].safeParse(m.payload);
-      if (!payload.success) return console.warn(`Shoebox: ignored an invalid ${m.event} event`, payload.error.issues[0]);
+      if (!payload.success)
+        return console.warn(`Shoebox: ignored an invalid ${m.event} event`, payload.error.issues[0]);
       for (const listener of this.listeners.get(m.event) ?? []) listener(payload.data as never);
       return;
     }
@@ -101,7 +116,10 @@ export class WsAppClient implements AppClient {
     if (!m.ok) return call.reject(new ApiCallError(m.error.code, m.error.message, call.command));
     const value = COMMANDS[call.command].response.safeParse(m.value);
     if (value.success) call.resolve(value.data);
-    else call.reject(new ApiCallError('BAD_RESPONSE', `Shoebox answered ${call.command} with something unexpected.`, call.command));
+    else
+      call.reject(
+        new ApiCallError('BAD_RESPONSE', `Shoebox answered ${call.command} with something unexpected.`, call.command),
+      );
   }
 
   async call<C extends CommandName>(command: C, request: CommandRequest<C>): Promise<CommandResponse<C>> {
@@ -115,9 +133,9 @@ export class WsAppClient implements AppClient {
 
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
     const set = this.listeners.get(event) ?? new Set();
-    set.add(listener as (payload: never) => void);
+    set.add(listener);
     this.listeners.set(event, set);
-    return () => set.delete(listener as (payload: never) => void);
+    return () => set.delete(listener);
   }
 
   onConnection(listener: (state: ConnectionState) => void): () => void {

@@ -2,7 +2,16 @@
  * The window's live state: the first snapshot, then kept current by the service's events. One
  * instance, shared by every view (runes: reading a field in a template subscribes to it).
  */
-import type { AppClient, AppStatus, ArrivalsChange, ConnectionState, DeviceInfo, FolderInfo, PairingState, QueueSnapshot } from '$shared/app-api';
+import type {
+  AppClient,
+  AppStatus,
+  ArrivalsChange,
+  ConnectionState,
+  DeviceInfo,
+  FolderInfo,
+  PairingState,
+  QueueSnapshot,
+} from '$shared/app-api';
 
 export class AppState {
   status = $state<AppStatus | null>(null);

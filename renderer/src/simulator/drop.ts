@@ -38,12 +38,16 @@ async function walk(entry: FileSystemEntry, out: File[], depth = 0): Promise<voi
   if (entry.isFile) {
     out.push(await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject)));
   } else if (entry.isDirectory) {
-    for (const child of await readAll((entry as FileSystemDirectoryEntry).createReader())) await walk(child, out, depth + 1);
+    for (const child of await readAll((entry as FileSystemDirectoryEntry).createReader()))
+      await walk(child, out, depth + 1);
   }
 }
 
 /** Photos and videos among the dropped entries and files, sorted by name. */
-export async function mediaFiles(dropped: { entries: FileSystemEntry[]; files: File[] }): Promise<{ media: File[]; skipped: number }> {
+export async function mediaFiles(dropped: {
+  entries: FileSystemEntry[];
+  files: File[];
+}): Promise<{ media: File[]; skipped: number }> {
   const all = [...dropped.files];
   for (const entry of dropped.entries) await walk(entry, all);
   const media = all.filter((f) => !f.name.startsWith('.') && mediaTypeOf(f.name) !== undefined);

@@ -4,7 +4,14 @@
  */
 import { sha256Hex } from '$shared/simulator/memory-source';
 import type { DevicePairing } from './device-pairing';
-import { assetIdFor, type ExtensionState, type JobState, type NetworkQuality, type PhoneModel, type SimJob } from './phone-types';
+import {
+  assetIdFor,
+  type ExtensionState,
+  type JobState,
+  type NetworkQuality,
+  type PhoneModel,
+  type SimJob,
+} from './phone-types';
 
 export abstract class PhoneBase {
   abstract readonly model: PhoneModel;
@@ -40,10 +47,21 @@ export abstract class PhoneBase {
   /** Adds a row per file in `state`, then gives each its asset id (from its bytes); returns the new rows. */
   protected async addRows(files: File[], state: JobState, acked: number | null): Promise<SimJob[]> {
     const start = this.jobs.length;
-    this.jobs.push(...files.map((file): SimJob => ({
-      id: ++this.nextId, file, filename: file.name, size: file.size, assetId: '', state,
-      acked, resumes: 0, retried: false, duplicate: false, error: null,
-    })));
+    this.jobs.push(
+      ...files.map((file): SimJob => ({
+        id: ++this.nextId,
+        file,
+        filename: file.name,
+        size: file.size,
+        assetId: '',
+        state,
+        acked,
+        resumes: 0,
+        retried: false,
+        duplicate: false,
+        error: null,
+      })),
+    );
     const added = this.jobs.slice(start);
     for (const job of added) job.assetId = assetIdFor(await sha256Hex(new Uint8Array(await job.file.arrayBuffer())));
     return added;

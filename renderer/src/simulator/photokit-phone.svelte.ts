@@ -43,7 +43,14 @@ export class PhotoKitPhone extends PhoneBase implements Phone {
       const resourceType = kind?.kind === 'video' ? 'video' : 'photo';
       this.library.push({
         info: { assetId, resourceType, filename: file.name, size: file.size },
-        open: async () => memorySource({ assetId, resourceType, filename: file.name, bytes: new Uint8Array(await file.arrayBuffer()), ...(kind ? { contentType: kind.contentType } : {}) }),
+        open: async () =>
+          memorySource({
+            assetId,
+            resourceType,
+            filename: file.name,
+            bytes: new Uint8Array(await file.arrayBuffer()),
+            ...(kind ? { contentType: kind.contentType } : {}),
+          }),
       });
     }
     this.relaunch();
@@ -157,7 +164,10 @@ export class PhotoKitPhone extends PhoneBase implements Phone {
   }
 
   private row(assetId: string): SimJob | undefined {
-    return this.jobs.findLast((j) => j.assetId === assetId && !isFinal(j.state)) ?? this.jobs.findLast((j) => j.assetId === assetId);
+    return (
+      this.jobs.findLast((j) => j.assetId === assetId && !isFinal(j.state)) ??
+      this.jobs.findLast((j) => j.assetId === assetId)
+    );
   }
 
   private onEvent(event: TimelineEvent): void {
@@ -179,7 +189,8 @@ export class PhotoKitPhone extends PhoneBase implements Phone {
     switch (event.state) {
       case 'registered':
         // A failed resource's job re-created after its back-off starts over.
-        if (job.state === 'library' || (job.state === 'failed' && event.change === 'created')) Object.assign(job, { state: 'registered', error: null });
+        if (job.state === 'library' || (job.state === 'failed' && event.change === 'created'))
+          Object.assign(job, { state: 'registered', error: null });
         break;
       case 'pending':
         if (job.state !== 'uploading') job.state = 'pending';
@@ -192,7 +203,10 @@ export class PhotoKitPhone extends PhoneBase implements Phone {
         const error = event.error;
         const revoked = error?.code === 'DEVICE_REVOKED' || error?.code === 'AUTH_FAILED';
         // A failed job is retried once or re-created after a back-off by the extension; show it failed meanwhile.
-        Object.assign(job, { state: 'failed', error: error ? `${error.message}${revoked ? '' : ` (${error.code})`}` : 'failed' });
+        Object.assign(job, {
+          state: 'failed',
+          error: error ? `${error.message}${revoked ? '' : ` (${error.code})`}` : 'failed',
+        });
         if (revoked) {
           this.extension = 'revoked';
           this.message = error.message;

@@ -21,7 +21,9 @@ function sleep(ms: number): Promise<void> {
 
 export class StreamPhone extends PhoneBase implements Phone {
   readonly model = 'stream';
-  running = $derived(this.jobs.some((j) => j.state === 'pending' || j.state === 'uploading' || j.state === 'registered'));
+  running = $derived(
+    this.jobs.some((j) => j.state === 'pending' || j.state === 'uploading' || j.state === 'registered'),
+  );
   private client: ChunkStreamClient | undefined;
   private processing = false;
   private interrupted: 'terminated' | 'network' | null = null;
@@ -55,7 +57,8 @@ export class StreamPhone extends PhoneBase implements Phone {
     this.pairing.forget();
     this.extension = 'idle';
     this.message = null;
-    for (const job of this.jobs) if (job.state === 'failed') Object.assign(job, { state: 'pending', error: null, retried: false });
+    for (const job of this.jobs)
+      if (job.state === 'failed') Object.assign(job, { state: 'pending', error: null, retried: false });
     await this.process();
   }
 
@@ -75,7 +78,7 @@ export class StreamPhone extends PhoneBase implements Phone {
         if (token === 'again') continue;
         if (token === null) return;
         await this.runClient(token);
-        if ((this.extension as ExtensionState) === 'revoked') return;
+        if (this.extension === 'revoked') return;
         if (this.interrupted === 'terminated') {
           this.extension = 'terminated';
           await sleep(1200 + Math.random() * 1200); // the system relaunches the extension later
@@ -91,8 +94,12 @@ export class StreamPhone extends PhoneBase implements Phone {
   private async runClient(token: string): Promise<void> {
     const rate = NETWORK[this.network].bytesPerSecond;
     const client = new ChunkStreamClient({
-      url: `${this.pairing.baseUrl.replace(/^http/, 'ws')}/v1/stream`, token, WebSocket: window.WebSocket as never,
-      chunkBytes: CHUNK_BYTES, maxReconnects: 4, clientInfo: { name: 'Shoebox simulator (browser)', version: '1' },
+      url: `${this.pairing.baseUrl.replace(/^http/, 'ws')}/v1/stream`,
+      token,
+      WebSocket: window.WebSocket,
+      chunkBytes: CHUNK_BYTES,
+      maxReconnects: 4,
+      clientInfo: { name: 'Shoebox simulator (browser)', version: '1' },
       ...(rate ? { bytesPerSecond: rate } : {}),
     });
     this.client = client;
@@ -100,16 +107,27 @@ export class StreamPhone extends PhoneBase implements Phone {
       const job = this.jobs.find((j) => j.assetId === p.source.assetId && j.state === 'uploading');
       if (job) job.acked = p.acked;
     });
-    const killer = this.terminations ? setTimeout(() => {
-      this.terminationsSoFar += 1;
-      this.interrupt('terminated');
-    }, 2500 + Math.random() * 4000) : undefined;
+    const killer = this.terminations
+      ? setTimeout(
+          () => {
+            this.terminationsSoFar += 1;
+            this.interrupt('terminated');
+          },
+          2500 + Math.random() * 4000,
+        )
+      : undefined;
     const worker = async () => {
       for (let job = this.nextPending(); job && !this.interrupted; job = this.nextPending()) {
         job.state = 'uploading';
         const bytes = new Uint8Array(await job.file.arrayBuffer());
         const kind = mediaTypeOf(job.filename);
-        const source = await memorySource({ assetId: job.assetId, filename: job.filename, bytes, resourceType: kind?.kind === 'video' ? 'video' : 'photo', ...(kind ? { contentType: kind.contentType } : {}) });
+        const source = await memorySource({
+          assetId: job.assetId,
+          filename: job.filename,
+          bytes,
+          resourceType: kind?.kind === 'video' ? 'video' : 'photo',
+          ...(kind ? { contentType: kind.contentType } : {}),
+        });
         this.settle(job, await client.upload(source));
       }
     };
@@ -137,7 +155,9 @@ export class StreamPhone extends PhoneBase implements Phone {
     if (reason.code === 'DEVICE_REVOKED' || reason.code === 'AUTH_FAILED') {
       this.extension = 'revoked';
       this.message = reason.message;
-      for (const j of this.jobs) if (j.state === 'pending' || j.state === 'uploading' || j === job) Object.assign(j, { state: 'failed', error: reason.message });
+      for (const j of this.jobs)
+        if (j.state === 'pending' || j.state === 'uploading' || j === job)
+          Object.assign(j, { state: 'failed', error: reason.message });
       return;
     }
     if (reason.retryable && !job.retried) {

@@ -1,6 +1,11 @@
 /** Command-line options of the simulator (node:util parseArgs). */
 import { parseArgs } from 'node:util';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseConnectionArgs, type ConnectionConfig } from './connection-args.nodejs';
+import {
+  CONNECTION_OPTIONS,
+  CONNECTION_USAGE,
+  parseConnectionArgs,
+  type ConnectionConfig,
+} from './connection-args.nodejs';
 import { UsageError } from './usage-error';
 import { PHOTOKIT_OPTIONS, PHOTOKIT_USAGE, parsePhotoKitArgs, type PhotoKitConfig } from './photokit-args';
 
@@ -47,7 +52,8 @@ export interface SimulatorConfig extends ConnectionConfig {
   dirs: string[];
 }
 
-export type ParsedArgs = { kind: 'help' } | { kind: 'run'; config: SimulatorConfig } | { kind: 'error'; message: string };
+export type ParsedArgs =
+  { kind: 'help' } | { kind: 'run'; config: SimulatorConfig } | { kind: 'error'; message: string };
 
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
@@ -72,15 +78,26 @@ export function parseSize(text: string, what: string): number {
   return bytes;
 }
 
-function parseCount(text: string | undefined, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+function parseCount(
+  text: string | undefined,
+  what: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${what} must be a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new UsageError(`${what} must be a whole number from ${min} to ${max}`);
   return Number(text);
 }
 
 export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
     if (values.help) return { kind: 'help' };
     const connection = parseConnectionArgs(values, positionals.length, env);
     const config: SimulatorConfig = {
@@ -99,7 +116,8 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
   } catch (error) {
     if (error instanceof UsageError) return { kind: 'error', message: error.message };
     // parseArgs' own errors (unknown option, missing value) carry a readable message.
-    if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) return { kind: 'error', message: error.message };
+    if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+      return { kind: 'error', message: error.message };
     throw error;
   }
 }

@@ -37,9 +37,16 @@ export function describeFailure(error: unknown, who: string): { message: string;
   if (error instanceof UsageError) return { message: error.message, exitCode: 2 };
   const mismatch = error instanceof PairingError && error.code === 'PIN_MISMATCH' ? error.cause : error;
   if (mismatch instanceof PinMismatchError) {
-    return { message: pinMismatchMessage(who, `Pin from pairing ${mismatch.expected}, it presented ${mismatch.actual ?? 'no certificate'}.`), exitCode: 1 };
+    return {
+      message: pinMismatchMessage(
+        who,
+        `Pin from pairing ${mismatch.expected}, it presented ${mismatch.actual ?? 'no certificate'}.`,
+      ),
+      exitCode: 1,
+    };
   }
-  if (error instanceof PairingError && error.code === 'PIN_MISMATCH') return { message: pinMismatchMessage(who, error.message), exitCode: 1 };
+  if (error instanceof PairingError && error.code === 'PIN_MISMATCH')
+    return { message: pinMismatchMessage(who, error.message), exitCode: 1 };
   if (error instanceof UntrustedCaError) return { message: `cannot trust ${who}: ${error.message}`, exitCode: 1 };
   if (error instanceof StateFileError) return { message: error.message, exitCode: 1 };
   if (error instanceof PairingError) return { message: `${who}: ${error.code}: ${error.message}`, exitCode: 1 };

@@ -76,14 +76,16 @@ export interface ConnectionConfig {
 }
 
 function parsePort(text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw new UsageError('--port must be a whole number from 1 to 65535');
+  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535)
+    throw new UsageError('--port must be a whole number from 1 to 65535');
   return Number(text);
 }
 
 function parseSeconds(text: string | undefined): number {
   if (text === undefined) return DEFAULT_BROWSE_MS;
   const seconds = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || seconds < 0.1 || seconds > 60) throw new UsageError('--browse-time is seconds, from 0.1 to 60');
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds < 0.1 || seconds > 60)
+    throw new UsageError('--browse-time is seconds, from 0.1 to 60');
   return Math.round(seconds * 1000);
 }
 
@@ -102,16 +104,26 @@ function given(values: ConnectionValues, names: (keyof ConnectionValues)[]): str
 }
 
 /** Checks the connection options against each other; `dirCount` is the number of DIR arguments. */
-export function parseConnectionArgs(values: ConnectionValues, dirCount: number, env: NodeJS.ProcessEnv): ConnectionConfig {
+export function parseConnectionArgs(
+  values: ConnectionValues,
+  dirCount: number,
+  env: NodeJS.ProcessEnv,
+): ConnectionConfig {
   const port = values.port === undefined ? undefined : parsePort(values.port);
   if (values.host !== undefined && port === undefined) throw new UsageError('--port is required with --host');
   const interfaceAddress = values.interface ?? (env[INTERFACE_ENV] || undefined);
-  if (interfaceAddress !== undefined && isIP(interfaceAddress) !== 4) throw new UsageError(`--interface must be the IPv4 address of a network interface of this computer, not "${interfaceAddress}"`);
+  if (interfaceAddress !== undefined && isIP(interfaceAddress) !== 4)
+    throw new UsageError(
+      `--interface must be the IPv4 address of a network interface of this computer, not "${interfaceAddress}"`,
+    );
   const localAddress = values['local-address'];
-  if (localAddress !== undefined && isIP(localAddress) === 0) throw new UsageError('--local-address must be an IP address of this computer');
-  if (values.fp !== undefined && !SPKI_PIN_PATTERN.test(values.fp)) throw new UsageError('--fp is the TLS certificate pin the receiver prints: 43 characters (base64url SHA-256)');
+  if (localAddress !== undefined && isIP(localAddress) === 0)
+    throw new UsageError('--local-address must be an IP address of this computer');
+  if (values.fp !== undefined && !SPKI_PIN_PATTERN.test(values.fp))
+    throw new UsageError('--fp is the TLS certificate pin the receiver prints: 43 characters (base64url SHA-256)');
   if (values.code !== undefined && values.token !== undefined) throw new UsageError('give --code or --token, not both');
-  if (values.code !== undefined && !PAIRING_CODE_PATTERN.test(values.code)) throw new UsageError('--code is the six digits the receiver shows');
+  if (values.code !== undefined && !PAIRING_CODE_PATTERN.test(values.code))
+    throw new UsageError('--code is the six digits the receiver shows');
   const pairUrl = parsePairUrl(values['pair-url']);
   const hasAddress = port !== undefined;
 
@@ -119,19 +131,30 @@ export function parseConnectionArgs(values: ConnectionValues, dirCount: number, 
     const extra = given(values, ['pair-url', 'receiver', 'host', 'port', 'fp', 'code', 'token']);
     if (extra.length > 0) throw new UsageError(`--discover only lists receivers: leave out ${extra.join(', ')}`);
     if (dirCount > 0) throw new UsageError('--discover only lists receivers: leave out the DIRs');
-    if (interfaceAddress === undefined) throw new UsageError(`--discover needs --interface ADDR (or $${INTERFACE_ENV}): the IPv4 address of the interface to browse on`);
+    if (interfaceAddress === undefined)
+      throw new UsageError(
+        `--discover needs --interface ADDR (or $${INTERFACE_ENV}): the IPv4 address of the interface to browse on`,
+      );
   } else if (pairUrl) {
     const extra = given(values, ['receiver', 'host', 'port', 'fp', 'code', 'token']);
-    if (extra.length > 0) throw new UsageError(`--pair-url carries the address, pin and code: leave out ${extra.join(', ')}`);
+    if (extra.length > 0)
+      throw new UsageError(`--pair-url carries the address, pin and code: leave out ${extra.join(', ')}`);
   } else if (values.receiver !== undefined) {
     if (values.code !== undefined && !hasAddress && interfaceAddress === undefined) {
-      throw new UsageError('--receiver NAME --code needs --interface ADDR to find NAME by Bonjour (or --host and --port)');
+      throw new UsageError(
+        '--receiver NAME --code needs --interface ADDR to find NAME by Bonjour (or --host and --port)',
+      );
     }
   } else if (hasAddress) {
-    if (values.code === undefined && values.token === undefined) throw new UsageError('give --code NNNNNN to pair, or --token T from an earlier pairing');
+    if (values.code === undefined && values.token === undefined)
+      throw new UsageError('give --code NNNNNN to pair, or --token T from an earlier pairing');
   } else {
-    if (values.code !== undefined) throw new UsageError('--code needs a receiver: --pair-url URL, --host/--port, or --receiver NAME with --interface');
-    if (values.token !== undefined) throw new UsageError('--port is required with --token (or choose a saved pairing with --receiver)');
+    if (values.code !== undefined)
+      throw new UsageError(
+        '--code needs a receiver: --pair-url URL, --host/--port, or --receiver NAME with --interface',
+      );
+    if (values.token !== undefined)
+      throw new UsageError('--port is required with --token (or choose a saved pairing with --receiver)');
   }
   const pairs = values.code !== undefined || pairUrl !== undefined;
   if (!values.discover && !pairs && dirCount === 0) throw new UsageError('give at least one DIR to upload');

@@ -14,14 +14,17 @@ export type Browse = (name?: string) => Promise<DiscoveredReceiver[]>;
 export function browserOn(interfaceAddress: string, timeoutMs: number): Browse {
   return async (name) => {
     const local = Object.values(os.networkInterfaces()).flatMap((infos) => (infos ?? []).map((info) => info.address));
-    if (!local.includes(interfaceAddress)) throw new CliFailure(`--interface ${interfaceAddress} is not an address of this computer`, 2);
+    if (!local.includes(interfaceAddress))
+      throw new CliFailure(`--interface ${interfaceAddress} is not an address of this computer`, 2);
     return browseReceivers({ interfaceAddress, timeoutMs, ...(name !== undefined ? { name } : {}) });
   };
 }
 
 /** The receiver found by `nameOrId`: a receiver id match first, then the instance name (case-insensitive). */
 export function pickReceiver(found: DiscoveredReceiver[], nameOrId: string): DiscoveredReceiver | undefined {
-  return found.find((r) => r.receiverId === nameOrId) ?? found.find((r) => r.name.toLowerCase() === nameOrId.toLowerCase());
+  return (
+    found.find((r) => r.receiverId === nameOrId) ?? found.find((r) => r.name.toLowerCase() === nameOrId.toLowerCase())
+  );
 }
 
 /** An address to connect to: IPv4 first (what the advertiser publishes), else the SRV host name. */
@@ -47,7 +50,12 @@ export interface ListOutput {
 }
 
 /** --discover: one line per receiver on stdout; exit 0 when some answered, 1 when none did. */
-export async function listReceivers(browse: Browse, io: ListOutput, where: string, saved: SavedPairing[]): Promise<number> {
+export async function listReceivers(
+  browse: Browse,
+  io: ListOutput,
+  where: string,
+  saved: SavedPairing[],
+): Promise<number> {
   io.stderr.write(`browsing _shoebox._tcp on ${where}...\n`);
   const found = await browse();
   if (found.length === 0) {
@@ -55,7 +63,12 @@ export async function listReceivers(browse: Browse, io: ListOutput, where: strin
     return 1;
   }
   for (const receiver of found.sort((a, b) => a.name.localeCompare(b.name))) {
-    io.stdout.write(`${formatDiscovered(receiver, saved.some((p) => p.receiverId === receiver.receiverId))}\n`);
+    io.stdout.write(
+      `${formatDiscovered(
+        receiver,
+        saved.some((p) => p.receiverId === receiver.receiverId),
+      )}\n`,
+    );
   }
   return 0;
 }

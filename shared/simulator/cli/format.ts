@@ -10,7 +10,9 @@ export function formatRate(bytes: number, elapsedMs: number): string {
 
 export function formatResult(result: UploadResult): string {
   const name = `${result.source.filename} (${result.source.resourceType})`;
-  const extra = [result.resumes ? `${result.resumes} resumes` : '', result.retries ? `${result.retries} retries` : ''].filter(Boolean).join(', ');
+  const extra = [result.resumes ? `${result.resumes} resumes` : '', result.retries ? `${result.retries} retries` : '']
+    .filter(Boolean)
+    .join(', ');
   const suffix = extra ? ` [${extra}]` : '';
   if (result.status === 'failed') return `failed     ${name}: ${result.reason.code}: ${result.reason.message}${suffix}`;
   if (result.duplicate) return `duplicate  ${name}: already stored as ${result.path}${suffix}`;
@@ -24,7 +26,10 @@ export function formatSummary(summary: UploadSummary): string {
     `  duplicates  ${summary.duplicates}`,
     `  failed      ${summary.failed}`,
   ];
-  for (const { source, reason } of summary.failures) lines.push(`    ${source.filename}: ${reason.code}: ${reason.message}`);
-  lines.push(`  elapsed     ${(summary.elapsedMs / 1000).toFixed(1)} s, ${formatRate(summary.bytesSent, summary.elapsedMs)} (${formatBytes(summary.bytesSent)} sent)`);
+  for (const { source, reason } of summary.failures)
+    lines.push(`    ${source.filename}: ${reason.code}: ${reason.message}`);
+  lines.push(
+    `  elapsed     ${(summary.elapsedMs / 1000).toFixed(1)} s, ${formatRate(summary.bytesSent, summary.elapsedMs)} (${formatBytes(summary.bytesSent)} sent)`,
+  );
   return lines.join('\n');
 }

@@ -50,22 +50,45 @@ export async function runSimulatorCli(
     return 2;
   }
   const config = parsed.config;
-  const store = new PairingStore(config.stateFile !== undefined ? path.resolve(config.stateFile) : defaultStatePath(env));
-  const browse = config.interfaceAddress === undefined ? undefined : browserOn(config.interfaceAddress, config.browseMs);
+  const store = new PairingStore(
+    config.stateFile !== undefined ? path.resolve(config.stateFile) : defaultStatePath(env),
+  );
+  const browse =
+    config.interfaceAddress === undefined ? undefined : browserOn(config.interfaceAddress, config.browseMs);
   let who = 'the receiver';
   try {
     if (config.discover) return await listReceivers(browse!, io, config.interfaceAddress!, await store.list());
-    const target = await resolveTarget(config, { store, browse, warn: (line) => io.stderr.write(`simulate: ${line}\n`) });
+    const target = await resolveTarget(config, {
+      store,
+      browse,
+      warn: (line) => io.stderr.write(`simulate: ${line}\n`),
+    });
     who = describeReceiver(target);
     // With a pin this reads GET /v1/info over a pinned connection: a receiver with another key is refused here.
-    const link = await openReceiverLink({ host: target.host, port: target.port, fp: target.fp, localAddress: config.localAddress }).catch((error: unknown) => {
-      if (target.fp === undefined && error instanceof PairingError && error.code === 'NETWORK') throw new CliFailure(`${error.message}${TLS_HINT}`);
+    const link = await openReceiverLink({
+      host: target.host,
+      port: target.port,
+      fp: target.fp,
+      localAddress: config.localAddress,
+    }).catch((error: unknown) => {
+      if (target.fp === undefined && error instanceof PairingError && error.code === 'NETWORK')
+        throw new CliFailure(`${error.message}${TLS_HINT}`);
       throw error;
     });
-    if (link.tls) io.stderr.write(`${describeReceiver({ name: link.info?.name, host: link.host, port: link.port })}: TLS pin verified\n`);
+    if (link.tls)
+      io.stderr.write(
+        `${describeReceiver({ name: link.info?.name, host: link.host, port: link.port })}: TLS pin verified\n`,
+      );
     let token = target.token;
     if (target.code !== undefined) {
-      const options = { code: target.code, deviceName: config.deviceName, deviceId: config.deviceId, expectedReceiverId: target.receiverId, store, save: config.save };
+      const options = {
+        code: target.code,
+        deviceName: config.deviceName,
+        deviceId: config.deviceId,
+        expectedReceiverId: target.receiverId,
+        store,
+        save: config.save,
+      };
       token = await pairStep(link, options, io);
       if (token === undefined) return 1;
       if (config.dirs.length === 0) return 0;
@@ -102,12 +125,24 @@ async function uploadDirs(config: SimulatorConfig, link: ReceiverLink, token: st
   client.on('connection', (event) => {
     view.onConnection(event);
     if (event.state === 'connected' && event.welcome && event.attempt === 1) {
-      view.log(io.stderr, `connected to "${event.welcome.receiverName}" (max chunk ${formatBytes(event.welcome.limits.maxChunkBytes)})`);
-    } else if ((event.state === 'lost' || event.state === 'failed') && event.reason && event.reason.code !== 'SIMULATED_DROP') {
+      view.log(
+        io.stderr,
+        `connected to "${event.welcome.receiverName}" (max chunk ${formatBytes(event.welcome.limits.maxChunkBytes)})`,
+      );
+    } else if (
+      (event.state === 'lost' || event.state === 'failed') &&
+      event.reason &&
+      event.reason.code !== 'SIMULATED_DROP'
+    ) {
       view.log(io.stderr, `connection ${event.state}: ${event.reason.code}: ${event.reason.message}`);
     }
   });
-  client.on('retry', (event) => view.log(io.stderr, `retrying ${event.source.filename} in ${event.delayMs} ms: ${event.reason.code}: ${event.reason.message}`));
+  client.on('retry', (event) =>
+    view.log(
+      io.stderr,
+      `retrying ${event.source.filename} in ${event.delayMs} ms: ${event.reason.code}: ${event.reason.message}`,
+    ),
+  );
   client.on('protocolError', ({ message }) => view.log(io.stderr, `bad message from the receiver: ${message}`));
 
   try {

@@ -26,14 +26,21 @@ export function defaultDeviceId(): string {
 }
 
 /** Hint for a plain-HTTP attempt that could not reach a receiver (which may well speak TLS). */
-export const TLS_HINT = ' (if the receiver uses TLS, the default, pair with --pair-url from its QR code or give --fp PIN)';
+export const TLS_HINT =
+  ' (if the receiver uses TLS, the default, pair with --pair-url from its QR code or give --fp PIN)';
 
 /** Pairs; resolves to the token, or undefined after printing why pairing failed. A pin mismatch is thrown. */
 export async function pairStep(link: ReceiverLink, options: PairStepOptions, io: CliIo): Promise<string | undefined> {
   const deviceId = options.deviceId ?? defaultDeviceId();
   let answer;
   try {
-    answer = await pair({ baseUrl: link.baseUrl, fetch: link.fetch, code: options.code, deviceName: options.deviceName, deviceId });
+    answer = await pair({
+      baseUrl: link.baseUrl,
+      fetch: link.fetch,
+      code: options.code,
+      deviceName: options.deviceName,
+      deviceId,
+    });
   } catch (error) {
     if (isPinMismatch(error)) throw error;
     const message = error instanceof PairingError ? `${error.code}: ${error.message}` : String(error);
@@ -42,15 +49,23 @@ export async function pairStep(link: ReceiverLink, options: PairStepOptions, io:
     return undefined;
   }
   if (options.expectedReceiverId !== undefined && answer.receiverId !== options.expectedReceiverId) {
-    io.stderr.write(`simulate: warning: the receiver's id is ${answer.receiverId}, the pairing URL said ${options.expectedReceiverId}\n`);
+    io.stderr.write(
+      `simulate: warning: the receiver's id is ${answer.receiverId}, the pairing URL said ${options.expectedReceiverId}\n`,
+    );
   }
   io.stdout.write(`token: ${answer.token}\n`);
   let saved = '';
   if (options.save) {
     try {
       await options.store.save({
-        receiverId: answer.receiverId, name: answer.receiverName, host: link.host, port: link.port,
-        ...(link.pin ? { fp: link.pin } : {}), token: answer.token, deviceId: answer.deviceId, pairedAt: new Date().toISOString(),
+        receiverId: answer.receiverId,
+        name: answer.receiverName,
+        host: link.host,
+        port: link.port,
+        ...(link.pin ? { fp: link.pin } : {}),
+        token: answer.token,
+        deviceId: answer.deviceId,
+        pairedAt: new Date().toISOString(),
       });
       saved = `; saved in ${options.store.file}`;
     } catch (error) {
@@ -58,6 +73,8 @@ export async function pairStep(link: ReceiverLink, options: PairStepOptions, io:
     }
   }
   const next = `${saved ? `--receiver "${answer.receiverName}" or ` : ''}--token=${answer.token}${link.pin ? ` --fp=${link.pin}` : ''}`;
-  io.stderr.write(`paired with "${answer.receiverName}" as ${answer.deviceId}${link.tls ? ' over TLS (pinned)' : ''}${saved}; next time use ${next}\n`);
+  io.stderr.write(
+    `paired with "${answer.receiverName}" as ${answer.deviceId}${link.tls ? ' over TLS (pinned)' : ''}${saved}; next time use ${next}\n`,
+  );
   return answer.token;
 }

@@ -4,7 +4,12 @@ import { DEFAULT_PROCESS_BUDGET_MS } from '../photokit/extension-host';
 import { DEFAULT_IOS, IOS_VERSIONS, isIosVersion, type IosVersion } from '../photokit/ios-surface';
 import { DEFAULT_JOB_LIMIT } from '../photokit/job-store';
 import type { Outage } from '../photokit/network-conditions';
-import { DEFAULT_INTEROP_VERSION, INTEROP_VERSIONS, isInteropVersion, type InteropVersion } from '../photokit/resumable-fields';
+import {
+  DEFAULT_INTEROP_VERSION,
+  INTEROP_VERSIONS,
+  isInteropVersion,
+  type InteropVersion,
+} from '../photokit/resumable-fields';
 
 export const PHOTOKIT_OPTIONS = {
   mode: { type: 'string' },
@@ -78,7 +83,8 @@ type PhotoKitValues = {
 
 function wholeNumber(text: string | undefined, what: string, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${what} must be a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new UsageError(`${what} must be a whole number from ${min} to ${max}`);
   return Number(text);
 }
 
@@ -89,30 +95,42 @@ export function parseOutages(text: string | undefined): Outage[] {
     const match = /^(\d+(?:\.\d+)?)\+(\d+(?:\.\d+)?)$/.exec(part.trim());
     const after = Number(match?.[1]);
     const lasts = Number(match?.[2]);
-    if (!match || after > 86_400 || !(lasts > 0) || lasts > 86_400) throw new UsageError(`--receiver-away is AFTER+FOR in seconds, e.g. 30+120, not "${part}"`);
+    if (!match || after > 86_400 || !(lasts > 0) || lasts > 86_400)
+      throw new UsageError(`--receiver-away is AFTER+FOR in seconds, e.g. 30+120, not "${part}"`);
     return { afterMs: Math.round(after * 1000), forMs: Math.round(lasts * 1000) };
   });
 }
 
 /** The mode, and the PhotoKit settings when the mode is photokit. PhotoKit options in files mode are a usage error. */
-export function parsePhotoKitArgs(values: PhotoKitValues): { mode: 'files' | 'photokit'; photokit: PhotoKitConfig | undefined } {
+export function parsePhotoKitArgs(values: PhotoKitValues): {
+  mode: 'files' | 'photokit';
+  photokit: PhotoKitConfig | undefined;
+} {
   const mode = values.mode ?? 'files';
   if (mode !== 'files' && mode !== 'photokit') throw new UsageError(`--mode is files or photokit, not "${mode}"`);
   if (mode === 'files') {
-    const extra = (Object.keys(PHOTOKIT_OPTIONS) as Array<keyof PhotoKitValues>).filter((name) => name !== 'mode' && values[name] !== undefined);
-    if (extra.length > 0) throw new UsageError(`${extra.map((name) => `--${name}`).join(', ')} ${extra.length === 1 ? 'needs' : 'need'} --mode photokit`);
+    const extra = (Object.keys(PHOTOKIT_OPTIONS) as Array<keyof PhotoKitValues>).filter(
+      (name) => name !== 'mode' && values[name] !== undefined,
+    );
+    if (extra.length > 0)
+      throw new UsageError(
+        `${extra.map((name) => `--${name}`).join(', ')} ${extra.length === 1 ? 'needs' : 'need'} --mode photokit`,
+      );
     return { mode, photokit: undefined };
   }
   const transport = values.transport ?? 'photokit-http';
-  if (transport !== 'photokit-http' && transport !== 'ws') throw new UsageError(`--transport is photokit-http or ws, not "${transport}"`);
+  if (transport !== 'photokit-http' && transport !== 'ws')
+    throw new UsageError(`--transport is photokit-http or ws, not "${transport}"`);
   let terminateEveryMs: number | undefined;
   if (values['terminate-every'] !== undefined) {
     const seconds = Number(values['terminate-every']);
-    if (!/^\d+(\.\d+)?$/.test(values['terminate-every']) || !(seconds >= 0.01) || seconds > 86_400) throw new UsageError('--terminate-every is seconds, from 0.01 to 86400');
+    if (!/^\d+(\.\d+)?$/.test(values['terminate-every']) || !(seconds >= 0.01) || seconds > 86_400)
+      throw new UsageError('--terminate-every is seconds, from 0.01 to 86400');
     terminateEveryMs = Math.round(seconds * 1000);
   }
   const versions = `${INTEROP_VERSIONS.join(', ')}, or 0 for none`;
-  if (values.interop !== undefined && !/^\d{1,3}$/.test(values.interop)) throw new UsageError(`--interop is ${versions}`);
+  if (values.interop !== undefined && !/^\d{1,3}$/.test(values.interop))
+    throw new UsageError(`--interop is ${versions}`);
   const interop = values.interop === undefined ? DEFAULT_INTEROP_VERSION : Number(values.interop);
   if (interop !== 0 && !isInteropVersion(interop)) throw new UsageError(`--interop is ${versions}`);
   const ios = values.ios ?? DEFAULT_IOS;
@@ -120,11 +138,14 @@ export function parsePhotoKitArgs(values: PhotoKitValues): { mode: 'files' | 'ph
   let processBudgetMs = DEFAULT_PROCESS_BUDGET_MS;
   if (values['process-budget'] !== undefined) {
     const seconds = Number(values['process-budget']);
-    if (!/^\d+(\.\d+)?$/.test(values['process-budget']) || !(seconds >= 0.1) || seconds > 3600) throw new UsageError('--process-budget is seconds, from 0.1 to 3600');
+    if (!/^\d+(\.\d+)?$/.test(values['process-budget']) || !(seconds >= 0.1) || seconds > 3600)
+      throw new UsageError('--process-budget is seconds, from 0.1 to 3600');
     processBudgetMs = Math.round(seconds * 1000);
   }
-  if (transport === 'ws' && values.interop !== undefined) throw new UsageError('--interop applies to --transport photokit-http only');
-  if (transport === 'ws' && values['receiver-away'] !== undefined) throw new UsageError('--receiver-away applies to --transport photokit-http only');
+  if (transport === 'ws' && values.interop !== undefined)
+    throw new UsageError('--interop applies to --transport photokit-http only');
+  if (transport === 'ws' && values['receiver-away'] !== undefined)
+    throw new UsageError('--receiver-away applies to --transport photokit-http only');
   return {
     mode,
     photokit: {
@@ -132,7 +153,7 @@ export function parsePhotoKitArgs(values: PhotoKitValues): { mode: 'files' | 'ph
       locked: values.locked ?? false,
       terminateEveryMs,
       jobLimit: wholeNumber(values['job-limit'], '--job-limit', 1, 100_000) ?? DEFAULT_JOB_LIMIT,
-      interop: interop === 0 ? false : (interop as InteropVersion),
+      interop: interop === 0 ? false : interop,
       ios,
       processBudgetMs,
       optimizedStorage: values['optimized-storage'] ?? false,

@@ -23,16 +23,31 @@ import { nodeHttpClient } from '../photokit/http-client.nodejs';
 
 const CLIENT_INFO = { name: 'shoebox-simulator-photokit', version: '0.1.0' };
 
-async function transportFor(config: SimulatorConfig, photokit: PhotoKitConfig, link: ReceiverLink, token: string): Promise<UploadTransport> {
+async function transportFor(
+  config: SimulatorConfig,
+  photokit: PhotoKitConfig,
+  link: ReceiverLink,
+  token: string,
+): Promise<UploadTransport> {
   if (photokit.transport === 'photokit-http') {
-    const http = nodeHttpClient({ ...(link.pin ? { pin: link.pin } : {}), ...(config.localAddress ? { localAddress: config.localAddress } : {}) });
+    const http = nodeHttpClient({
+      ...(link.pin ? { pin: link.pin } : {}),
+      ...(config.localAddress ? { localAddress: config.localAddress } : {}),
+    });
     return new PhotoKitHttpTransport({ http, interopVersion: photokit.interop });
   }
   const rate = config.bytesPerSecond ?? (photokit.locked ? LOCKED_NETWORK.bytesPerSecond : undefined);
   const dropEvery = config.dropEvery ?? (photokit.locked ? 8 : undefined);
   const client = new ChunkStreamClient({
-    url: link.streamUrl, token, WebSocket: await link.webSocket(), clientInfo: CLIENT_INFO,
-    ...(config.chunkBytes !== undefined ? { chunkBytes: config.chunkBytes } : photokit.locked ? { chunkBytes: 256 * 1024 } : {}),
+    url: link.streamUrl,
+    token,
+    WebSocket: await link.webSocket(),
+    clientInfo: CLIENT_INFO,
+    ...(config.chunkBytes !== undefined
+      ? { chunkBytes: config.chunkBytes }
+      : photokit.locked
+        ? { chunkBytes: 256 * 1024 }
+        : {}),
     ...(rate === undefined ? {} : { bytesPerSecond: rate }),
     ...(dropEvery === undefined ? {} : { dropEvery }),
     ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
@@ -40,7 +55,12 @@ async function transportFor(config: SimulatorConfig, photokit: PhotoKitConfig, l
   return new ChunkStreamTransport(client);
 }
 
-export async function runPhotoKitCli(config: SimulatorConfig, link: ReceiverLink, token: string, io: CliIo): Promise<number> {
+export async function runPhotoKitCli(
+  config: SimulatorConfig,
+  link: ReceiverLink,
+  token: string,
+  io: CliIo,
+): Promise<number> {
   const photokit = config.photokit;
   if (!photokit) throw new TypeError('runPhotoKitCli needs --mode photokit settings');
   const entries = await findFileSourcesOrExplain(config.dirs, io.stderr);
@@ -48,7 +68,9 @@ export async function runPhotoKitCli(config: SimulatorConfig, link: ReceiverLink
   const bytes = entries.reduce((sum, entry) => sum + entry.info.size, 0);
   const assets = new Set(entries.map((entry) => entry.info.assetId)).size;
   const how = [
-    photokit.transport === 'photokit-http' ? `photokit-http (${photokit.interop === false ? 'no resumption' : `interop ${photokit.interop}`})` : 'ws',
+    photokit.transport === 'photokit-http'
+      ? `photokit-http (${photokit.interop === false ? 'no resumption' : `interop ${photokit.interop}`})`
+      : 'ws',
     `iOS ${photokit.ios}`,
     photokit.locked ? 'locked' : 'unlocked',
     photokit.optimizedStorage ? 'optimized storage' : undefined,
@@ -56,11 +78,17 @@ export async function runPhotoKitCli(config: SimulatorConfig, link: ReceiverLink
     `jobLimit ${photokit.jobLimit}`,
     `process() budget ${photokit.processBudgetMs / 1000} s`,
     `seed ${photokit.seed}`,
-  ].filter(Boolean).join(', ');
-  io.stderr.write(`found ${entries.length} resources in ${assets} assets (${formatBytes(bytes)}) in ${config.dirs.join(', ')}\n`);
+  ]
+    .filter(Boolean)
+    .join(', ');
+  io.stderr.write(
+    `found ${entries.length} resources in ${assets} assets (${formatBytes(bytes)}) in ${config.dirs.join(', ')}\n`,
+  );
   io.stderr.write(`PhotoKit simulation: ${how}\n`);
   if (photokit.transport === 'photokit-http' && (config.dropEvery !== undefined || config.maxRetries !== undefined)) {
-    io.stderr.write('simulate: --drop-every and --max-retries apply to --transport ws; photokit-http cuts connections with --locked, and a failed job is retried once, then re-created after a back-off\n');
+    io.stderr.write(
+      'simulate: --drop-every and --max-retries apply to --transport ws; photokit-http cuts connections with --locked, and a failed job is retried once, then re-created after a back-off\n',
+    );
   }
 
   const conditions: Partial<NetworkConditions> = {

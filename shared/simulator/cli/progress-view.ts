@@ -48,13 +48,19 @@ export class ProgressView {
   onProgress(progress: UploadProgress): void {
     const previous = this.#uploads.get(progress.key);
     if (previous && progress.sent > previous.sent) this.#bytesSent += progress.sent - previous.sent;
-    this.#uploads.set(progress.key, { acked: progress.acked, sent: progress.sent, size: progress.size, state: progress.state });
+    this.#uploads.set(progress.key, {
+      acked: progress.acked,
+      sent: progress.sent,
+      size: progress.size,
+      state: progress.state,
+    });
     this.#maybeDraw();
   }
 
   onConnection(event: ConnectionEvent): void {
     if (event.state === 'lost') this.#reconnects += 1;
-    this.#connection = event.state === 'waiting' ? `reconnecting in ${((event.delayMs ?? 0) / 1000).toFixed(1)} s` : event.state;
+    this.#connection =
+      event.state === 'waiting' ? `reconnecting in ${((event.delayMs ?? 0) / 1000).toFixed(1)} s` : event.state;
     this.#maybeDraw();
   }
 

@@ -41,7 +41,13 @@ export class BackgroundUploader {
     this.#options = options;
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
     const rate = options.conditions.bytesPerSecond;
-    this.#throttle = rate === undefined ? undefined : new TokenBucket(rate, { clock: options.clock, burstBytes: Math.max(options.conditions.chunkBytes, Math.floor(rate / 4)) });
+    this.#throttle =
+      rate === undefined
+        ? undefined
+        : new TokenBucket(rate, {
+            clock: options.clock,
+            burstBytes: Math.max(options.conditions.chunkBytes, Math.floor(rate / 4)),
+          });
     this.#unsubscribe = options.store.onChange(({ job }) => {
       if (job.state === 'cancelled') this.#active.get(job.id)?.controller.abort(new Error('the job was cancelled'));
       this.#schedulePump();
@@ -102,16 +108,24 @@ export class BackgroundUploader {
     const job = store.begin(queued.id);
     if (!job) return;
     const ctx: TransferContext = {
-      clock, conditions, throttle: this.#throttle, signal: controller.signal,
+      clock,
+      conditions,
+      throttle: this.#throttle,
+      signal: controller.signal,
       random: seededRandom(deriveSeed(seed, job.id, job.attempts)),
-      event: (what, detail = {}) => timeline.record({ type: 'transfer', jobId: job.id, resource: job.resource, what, ...detail }),
+      event: (what, detail = {}) =>
+        timeline.record({ type: 'transfer', jobId: job.id, resource: job.resource, what, ...detail }),
       saveTransfer: (state: TransferState) => store.setTransfer(job.id, state),
     };
     let source;
     try {
       source = await library.open(job.resource);
     } catch (error) {
-      store.fail(job.id, { code: 'invalidResource', message: `cannot read the resource: ${(error as Error).message}`, retryable: false });
+      store.fail(job.id, {
+        code: 'invalidResource',
+        message: `cannot read the resource: ${(error as Error).message}`,
+        retryable: false,
+      });
       return;
     }
     try {
@@ -121,7 +135,11 @@ export class BackgroundUploader {
       else store.fail(job.id, outcome.error, outcome.headers);
     } catch (error) {
       if (controller.signal.aborted) return; // cancelled, or the system stopped: the job stays as it is
-      store.fail(job.id, { code: 'internalError', message: error instanceof Error ? error.message : String(error), retryable: true });
+      store.fail(job.id, {
+        code: 'internalError',
+        message: error instanceof Error ? error.message : String(error),
+        retryable: true,
+      });
     } finally {
       await source.close?.().catch(() => undefined);
     }

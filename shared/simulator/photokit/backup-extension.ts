@@ -18,7 +18,12 @@
 import type { SourceInfo } from '../upload-source';
 import { decodeHeaderPath, SHOEBOX_HEADER_KEY } from '../../protocol/photokit-wire';
 import type { DestinationConfig } from './destination';
-import type { BackgroundUploadExtension, ExtensionEnvironment, ExtensionFactory, ProcessingResult } from './extension-types';
+import type {
+  BackgroundUploadExtension,
+  ExtensionEnvironment,
+  ExtensionFactory,
+  ProcessingResult,
+} from './extension-types';
 import { DEFAULT_RECREATE_POLICY, decideFailure, recreateDelay, type RecreatePolicy } from './failure-policy';
 import { ShoeboxBackupJobExtension } from './ios27-extension';
 import { iosAtLeast, isAvailable } from './ios-surface';
@@ -94,16 +99,24 @@ export class ShoeboxBackup {
   }
 
   #headersOf(job: UploadJob): Readonly<Record<string, string>> | undefined {
-    return isAvailable(this.#env.ios, 'PHAssetResourceUploadJob.responseHeaderFields') ? job.responseHeaderFields : undefined;
+    return isAvailable(this.#env.ios, 'PHAssetResourceUploadJob.responseHeaderFields')
+      ? job.responseHeaderFields
+      : undefined;
   }
 
   #entryFor(job: UploadJob, ref: ResourceRef, outcome: LedgerEntry['outcome'], error?: string): LedgerEntry {
     const headers = this.#headersOf(job) ?? {};
     const path = decodeHeaderPath(headers[SHOEBOX_HEADER_KEY.path]);
     return {
-      assetId: ref.assetId, resourceType: ref.resourceType, filename: filenameOfJob(job) ?? ref.assetId, outcome, jobId: job.id,
+      assetId: ref.assetId,
+      resourceType: ref.resourceType,
+      filename: filenameOfJob(job) ?? ref.assetId,
+      outcome,
+      jobId: job.id,
       ...(path === undefined ? {} : { path }),
-      ...(outcome === 'uploaded' && headers[SHOEBOX_HEADER_KEY.duplicate] !== undefined ? { duplicate: headers[SHOEBOX_HEADER_KEY.duplicate] === '?1' } : {}),
+      ...(outcome === 'uploaded' && headers[SHOEBOX_HEADER_KEY.duplicate] !== undefined
+        ? { duplicate: headers[SHOEBOX_HEADER_KEY.duplicate] === '?1' }
+        : {}),
       ...(error === undefined ? {} : { error }),
     };
   }
@@ -127,9 +140,15 @@ export class ShoeboxBackup {
         records.push(this.#entryFor(job, ref, 'uploaded'));
         acknowledge.push(job.id);
       } else {
-        const decision = decideFailure({ responseHeaderFields: this.#headersOf(job), error: job.error }, {
-          canRetry: retryable.has(job.id), attempts: ledger.waiting(ref)?.attempts ?? 0, policy: this.#policy, now,
-        });
+        const decision = decideFailure(
+          { responseHeaderFields: this.#headersOf(job), error: job.error },
+          {
+            canRetry: retryable.has(job.id),
+            attempts: ledger.waiting(ref)?.attempts ?? 0,
+            policy: this.#policy,
+            now,
+          },
+        );
         if (decision.kind === 'retry') retry.push({ id: job.id, ref });
         else {
           acknowledge.push(job.id);
@@ -152,7 +171,13 @@ export class ShoeboxBackup {
       // The retries do not fit jobLimit: acknowledge those jobs too and re-create them later.
       for (const { id, ref } of retry) {
         const attempt = (ledger.waiting(ref)?.attempts ?? 0) + 1;
-        this.#scheduleRecreation(ledger, ref, id, now + recreateDelay(this.#policy, attempt), 'retry refused: limitExceeded');
+        this.#scheduleRecreation(
+          ledger,
+          ref,
+          id,
+          now + recreateDelay(this.#policy, attempt),
+          'retry refused: limitExceeded',
+        );
       }
       await ledger.save();
       this.#check();
@@ -165,7 +190,9 @@ export class ShoeboxBackup {
   #scheduleRecreation(ledger: UploadLedger, ref: ResourceRef, jobId: string, notBefore: number, why: string): void {
     ledger.removeInFlight((record) => resourceKey(record) === resourceKey(ref));
     const { attempts } = ledger.schedule(ref, notBefore, why);
-    this.#env.log(`${jobId} failed (${why}): re-creating ${ref.assetId} ${ref.resourceType} in ${Math.round((notBefore - this.#env.now()) / 1000)} s (attempt ${attempts})`);
+    this.#env.log(
+      `${jobId} failed (${why}): re-creating ${ref.assetId} ${ref.resourceType} in ${Math.round((notBefore - this.#env.now()) / 1000)} s (attempt ${attempts})`,
+    );
   }
 
   /**
@@ -192,7 +219,8 @@ export class ShoeboxBackup {
     const redundant: string[] = [];
     for (const record of ledger.inFlight()) {
       const key = resourceKey(record);
-      if (record.jobId !== undefined && (ledger.get(record)?.outcome === 'uploaded' || seen.has(key))) redundant.push(record.jobId);
+      if (record.jobId !== undefined && (ledger.get(record)?.outcome === 'uploaded' || seen.has(key)))
+        redundant.push(record.jobId);
       else seen.add(key);
     }
     if (redundant.length === 0) return;
@@ -251,7 +279,10 @@ export class ShoeboxBackupExtension implements BackgroundUploadExtension {
 
   /** The reference extension, speaking the iOS 27 protocol where the phone has it (unless `protocol: 'legacy'`). */
   static factory(options: BackupExtensionOptions): ExtensionFactory {
-    return (env) => (options.protocol !== 'legacy' && iosAtLeast(env.ios, '27') ? new ShoeboxBackupJobExtension(new ShoeboxBackup(env, options)) : new ShoeboxBackupExtension(env, options));
+    return (env) =>
+      options.protocol !== 'legacy' && iosAtLeast(env.ios, '27')
+        ? new ShoeboxBackupJobExtension(new ShoeboxBackup(env, options))
+        : new ShoeboxBackupExtension(env, options);
   }
 
   process(): Promise<ProcessingResult> {

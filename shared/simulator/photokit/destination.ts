@@ -61,4 +61,3 @@ export function buildDestination(config: DestinationConfig, resource: ResourceDe
     headers,
   };
 }
-

@@ -60,7 +60,9 @@ interface Instance {
 }
 
 function call(extension: UploadExtension): Promise<ProcessingResult> {
-  return extension.protocol === 'PHBackgroundResourceUploadJobExtension' ? extension.processJobs() : extension.process();
+  return extension.protocol === 'PHBackgroundResourceUploadJobExtension'
+    ? extension.processJobs()
+    : extension.process();
 }
 
 export class ExtensionHost {
@@ -103,12 +105,21 @@ export class ExtensionHost {
     instance.run = tracker;
     const budget = new AbortController();
     const overrun = Number.isFinite(this.#budgetMs)
-      ? this.#options.clock.sleep(this.#budgetMs, budget.signal).then(() => 'overrun' as const, () => new Promise<never>(() => undefined))
+      ? this.#options.clock.sleep(this.#budgetMs, budget.signal).then(
+          () => 'overrun' as const,
+          () => new Promise<never>(() => undefined),
+        )
       : new Promise<never>(() => undefined);
-    const processing = Promise.resolve().then(() => call(instance.extension)).catch((error: unknown) => {
-      if (!instance.stop.signal.aborted) this.#log(instance.launch, `process() threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-      return 'failure' as const;
-    });
+    const processing = Promise.resolve()
+      .then(() => call(instance.extension))
+      .catch((error: unknown) => {
+        if (!instance.stop.signal.aborted)
+          this.#log(
+            instance.launch,
+            `process() threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+          );
+        return 'failure' as const;
+      });
     const result = await Promise.race([processing, instance.terminated, overrun]);
     budget.abort();
     instance.run = undefined;
@@ -137,7 +148,14 @@ export class ExtensionHost {
     if (budget) this.#budgetTerminations += 1;
     const { extension } = instance;
     const via = extension.protocol === 'PHBackgroundResourceUploadJobExtension' ? 'willTerminate' : 'notifyTermination';
-    this.#options.timeline.record({ type: 'extension', launch: instance.launch, what: 'terminated', message: reason, via, ...(budget ? { budget } : {}) });
+    this.#options.timeline.record({
+      type: 'extension',
+      launch: instance.launch,
+      what: 'terminated',
+      message: reason,
+      via,
+      ...(budget ? { budget } : {}),
+    });
     try {
       if (extension.protocol === 'PHBackgroundResourceUploadJobExtension') {
         const grace = new AbortController();
@@ -166,16 +184,41 @@ export class ExtensionHost {
     const stop = new AbortController();
     const instance = { launch, stop, run: undefined, terminated, end } as Instance;
     const view = extensionView({
-      ios: this.ios, store, library, clock, timeline, launch, changeLatencyMs: this.#options.changeLatencyMs ?? 2,
-      terminated: stop.signal, currentRun: () => instance.run,
+      ios: this.ios,
+      store,
+      library,
+      clock,
+      timeline,
+      launch,
+      changeLatencyMs: this.#options.changeLatencyMs ?? 2,
+      terminated: stop.signal,
+      currentRun: () => instance.run,
     });
     timeline.record({ type: 'extension', launch, what: 'launched' });
-    instance.extension = factory({ ios: this.ios, library: view, container, launch, now: () => wallTime(clock), sleep: (ms, signal) => clock.sleep(ms, signal), log: (message) => this.#log(launch, message) });
+    instance.extension = factory({
+      ios: this.ios,
+      library: view,
+      container,
+      launch,
+      now: () => wallTime(clock),
+      sleep: (ms, signal) => clock.sleep(ms, signal),
+      log: (message) => this.#log(launch, message),
+    });
     if (instance.extension.protocol === 'PHBackgroundResourceUploadJobExtension' && !iosAtLeast(this.ios, '27')) {
       throw new ApiUnavailableError('PHBackgroundResourceUploadJobExtension', this.ios);
     }
-    if (instance.extension.protocol === 'PHBackgroundResourceUploadExtension' && launch === 1 && isDeprecated(this.ios, 'PHBackgroundResourceUploadExtension')) {
-      timeline.record({ type: 'extension', launch, what: 'deprecated', message: 'PHBackgroundResourceUploadExtension is deprecated in iOS 27: implement PHBackgroundResourceUploadJobExtension' });
+    if (
+      instance.extension.protocol === 'PHBackgroundResourceUploadExtension' &&
+      launch === 1 &&
+      isDeprecated(this.ios, 'PHBackgroundResourceUploadExtension')
+    ) {
+      timeline.record({
+        type: 'extension',
+        launch,
+        what: 'deprecated',
+        message:
+          'PHBackgroundResourceUploadExtension is deprecated in iOS 27: implement PHBackgroundResourceUploadJobExtension',
+      });
     }
     this.#instance = instance;
     return instance;

@@ -12,7 +12,14 @@
  */
 import { sourceInfo } from '../upload-source';
 import type { ExtensionPhotoLibrary } from './extension-types';
-import { isAvailable, isDeprecated, requireApi, API_DEPRECATED, type DeprecatedApi, type IosVersion } from './ios-surface';
+import {
+  isAvailable,
+  isDeprecated,
+  requireApi,
+  API_DEPRECATED,
+  type DeprecatedApi,
+  type IosVersion,
+} from './ios-surface';
 import type { JobChangeRequest, JobStore } from './job-store';
 import type { JobRecord, UploadJob } from './job-types';
 import type { PhotoLibrary } from './photo-library';
@@ -63,7 +70,12 @@ export function extensionView(options: ExtensionViewOptions): ExtensionPhotoLibr
   const deprecated = (api: DeprecatedApi) => {
     if (!isDeprecated(ios, api) || noted.has(api)) return;
     noted.add(api);
-    timeline.record({ type: 'extension', launch, what: 'deprecated', message: `${api} is deprecated in iOS ${API_DEPRECATED[api]}` });
+    timeline.record({
+      type: 'extension',
+      launch,
+      what: 'deprecated',
+      message: `${api} is deprecated in iOS ${API_DEPRECATED[api]}`,
+    });
   };
   const guard = () => {
     if (terminated.aborted) throw new PhotosError('operationInterrupted', `extension process ${launch} was terminated`);
@@ -107,7 +119,8 @@ export function extensionView(options: ExtensionViewOptions): ExtensionPhotoLibr
         store.performChanges((inner) => {
           const missing: string[] = [];
           const check = (resource: Parameters<JobChangeRequest['createJob']>[1]) => {
-            if (!library.has(resource)) missing.push(`${resource.filename} (${resource.assetId} ${resource.resourceType})`);
+            if (!library.has(resource))
+              missing.push(`${resource.filename} (${resource.assetId} ${resource.resourceType})`);
           };
           const request: JobChangeRequest = {
             creationRequestForJob: (destination, resource) => {
@@ -134,11 +147,17 @@ export function extensionView(options: ExtensionViewOptions): ExtensionPhotoLibr
             },
           };
           block(request);
-          if (missing.length > 0) throw new PhotosError('missingResource', `no longer in the photo library: ${missing.join(', ')}`);
+          if (missing.length > 0)
+            throw new PhotosError('missingResource', `no longer in the photo library: ${missing.join(', ')}`);
         });
       } catch (error) {
         if (isPhotosError(error, 'limitExceeded') || isPhotosError(error, 'missingResource')) {
-          timeline.record({ type: 'extension', launch, what: error.code === 'limitExceeded' ? 'limitExceeded' : 'missingResource', message: error.message });
+          timeline.record({
+            type: 'extension',
+            launch,
+            what: error.code === 'limitExceeded' ? 'limitExceeded' : 'missingResource',
+            message: error.message,
+          });
         }
         throw error;
       }

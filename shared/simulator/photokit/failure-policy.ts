@@ -25,9 +25,7 @@ export interface RecreatePolicy {
 export const DEFAULT_RECREATE_POLICY: RecreatePolicy = { baseMs: 5_000, maxMs: 600_000, maxAttempts: 8 };
 
 export type FailureDecision =
-  | { kind: 'retry' }
-  | { kind: 'recreate'; delayMs: number; why: string }
-  | { kind: 'give-up'; why: string };
+  { kind: 'retry' } | { kind: 'recreate'; delayMs: number; why: string } | { kind: 'give-up'; why: string };
 
 export type ErrorAction = 'retry' | 'recreate' | 'give-up';
 
@@ -65,7 +63,9 @@ type FailedJob = Pick<UploadJob, 'responseHeaderFields' | 'error'>;
 function describe(job: FailedJob): string {
   const headers = job.responseHeaderFields;
   const code = headers?.[SHOEBOX_HEADER_KEY.error];
-  const error = job.error ? `${job.error.domain} ${job.error.code} (${job.error.name})` : 'no error visible (before iOS 26.4)';
+  const error = job.error
+    ? `${job.error.domain} ${job.error.code} (${job.error.name})`
+    : 'no error visible (before iOS 26.4)';
   return code ? `${code}, ${error}` : error;
 }
 
@@ -79,7 +79,8 @@ export function decideFailure(job: FailedJob, input: FailureInput): FailureDecis
   const unreadable = job.error?.domain === 'PHPhotosErrorDomain';
   if (input.canRetry && action !== 'recreate' && !unreadable) return { kind: 'retry' };
   const attempt = input.attempts + 1;
-  if (attempt > input.policy.maxAttempts) return { kind: 'give-up', why: `${why}; gave up after ${input.attempts} re-creations` };
+  if (attempt > input.policy.maxAttempts)
+    return { kind: 'give-up', why: `${why}; gave up after ${input.attempts} re-creations` };
   const asked = retryAfterMs(headers?.['retry-after'], input.now);
   const delayMs = Math.min(input.policy.maxMs, asked ?? recreateDelay(input.policy, attempt));
   return { kind: 'recreate', delayMs, why };

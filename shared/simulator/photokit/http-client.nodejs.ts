@@ -56,7 +56,10 @@ async function send(request: HttpRequest, options: NodeHttpClientOptions): Promi
       request.signal.throwIfAborted();
     }
   }
-  const headers: Record<string, string> = { ...request.headers, ...(request.body ? { 'content-length': String(request.body.length) } : {}) };
+  const headers: Record<string, string> = {
+    ...request.headers,
+    ...(request.body ? { 'content-length': String(request.body.length) } : {}),
+  };
   const base = { host, port, method: request.method, path: `${url.pathname}${url.search}`, headers };
   // No `agent` with createConnection: with one, Node dials again, unpinned.
   const req = socket
@@ -66,7 +69,8 @@ async function send(request: HttpRequest, options: NodeHttpClientOptions): Promi
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
     let answered = false;
-    const onAbort = () => req.destroy(request.signal?.reason instanceof Error ? request.signal.reason : new Error('aborted'));
+    const onAbort = () =>
+      req.destroy(request.signal?.reason instanceof Error ? request.signal.reason : new Error('aborted'));
     const settle = (finish: () => void) => {
       if (settled) return;
       settled = true;
@@ -92,7 +96,13 @@ async function send(request: HttpRequest, options: NodeHttpClientOptions): Promi
         if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
       });
       res.on('end', () => {
-        settle(() => resolve({ status: res.statusCode ?? 0, headers: flatten(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
+        settle(() =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: flatten(res.headers),
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         if (!req.writableFinished) req.destroy(); // answered before the body was all sent (e.g. 200 already stored)
       });
       res.on('error', (error) => settle(() => reject(error)));
@@ -107,7 +117,10 @@ async function send(request: HttpRequest, options: NodeHttpClientOptions): Promi
         if (request.body) {
           req.flushHeaders();
           let timer: ReturnType<typeof setTimeout> | undefined;
-          await Promise.race([early, new Promise<void>((resolve) => (timer = setTimeout(resolve, options.earlyAnswerMs ?? 50)))]);
+          await Promise.race([
+            early,
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, options.earlyAnswerMs ?? 50))),
+          ]);
           clearTimeout(timer);
           if (answered || settled) return;
           for await (const chunk of request.body.chunks) {

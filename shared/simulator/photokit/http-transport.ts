@@ -19,7 +19,15 @@ import { UPLOAD_HEADER } from '../../protocol/resumable-interop';
 import type { HttpClient, HttpRequest, HttpResponse } from './http-client';
 import type { JobError } from './job-types';
 import { LinkPlanner, OutageSchedule } from './network-conditions';
-import { answeredComplete, appendFields, creationFields, DEFAULT_INTEROP_VERSION, headFields, uploadOffset, type InteropVersion } from './resumable-fields';
+import {
+  answeredComplete,
+  appendFields,
+  creationFields,
+  DEFAULT_INTEROP_VERSION,
+  headFields,
+  uploadOffset,
+  type InteropVersion,
+} from './resumable-fields';
 import type { TransferContext, TransferJob, TransferOutcome, UploadTransport } from './transport-types';
 
 export interface PhotoKitHttpOptions {
@@ -49,7 +57,8 @@ type Step =
 
 /** The job's outcome from a final answer. */
 export function outcomeOf(response: HttpResponse): TransferOutcome {
-  if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status, headers: response.headers };
+  if (response.status >= 200 && response.status < 300)
+    return { ok: true, status: response.status, headers: response.headers };
   let message = `HTTP ${response.status}`;
   try {
     const body = JSON.parse(response.body) as { error?: { message?: unknown } };
@@ -69,7 +78,8 @@ export function outcomeOf(response: HttpResponse): TransferOutcome {
 /** URLSession's kind of failure for a connection error: cannotConnect, timedOut or networkError. */
 export function networkFailureCode(error: unknown): JobError['code'] {
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND') return 'cannotConnect';
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND')
+    return 'cannotConnect';
   if (code === 'ETIMEDOUT' || (error instanceof Error && /no progress from/.test(error.message))) return 'timedOut';
   return 'networkError';
 }
@@ -123,7 +133,15 @@ export class PhotoKitHttpTransport implements UploadTransport {
           if (resumed.offset !== undefined) {
             stalls = resumed.offset > lastOffset ? 0 : stalls + 1;
             lastOffset = Math.max(lastOffset, resumed.offset);
-            if (stalls > this.#maxStalls) return { ok: false, error: { code: 'networkError', message: `resumed ${stalls} times in a row without progress`, retryable: true } };
+            if (stalls > this.#maxStalls)
+              return {
+                ok: false,
+                error: {
+                  code: 'networkError',
+                  message: `resumed ${stalls} times in a row without progress`,
+                  retryable: true,
+                },
+              };
           }
           step = resumed.step;
         }
@@ -134,7 +152,14 @@ export class PhotoKitHttpTransport implements UploadTransport {
         const message = error instanceof Error ? error.message : String(error);
         const failingFor = ctx.clock.now() - firstFailureAt;
         if (failures > this.#maxFailures || failingFor >= this.#giveUpAfterMs) {
-          return { ok: false, error: { code: networkFailureCode(error), message: `gave up after ${failures} failed connections in ${Math.round(failingFor / 1000)} s: ${message}`, retryable: true } };
+          return {
+            ok: false,
+            error: {
+              code: networkFailureCode(error),
+              message: `gave up after ${failures} failed connections in ${Math.round(failingFor / 1000)} s: ${message}`,
+              retryable: true,
+            },
+          };
         }
         const delay = backoffDelay(failures, this.#backoff, ctx.random);
         ctx.event('network-error', { message, ms: delay });
@@ -155,7 +180,12 @@ export class PhotoKitHttpTransport implements UploadTransport {
     let known = this.#support.get(origin);
     if (!known) {
       known = this.#http
-        .request({ method: 'OPTIONS', url: job.destination.url, headers: headFields(this.#version), signal: ctx.signal })
+        .request({
+          method: 'OPTIONS',
+          url: job.destination.url,
+          headers: headFields(this.#version),
+          signal: ctx.signal,
+        })
         .then((answer) => answer.status === 200 && answer.headers[UPLOAD_HEADER.limit] !== undefined);
       known.catch(() => this.#support.delete(origin)); // ask again next time
       this.#support.set(origin, known);
@@ -164,48 +194,97 @@ export class PhotoKitHttpTransport implements UploadTransport {
   }
 
   async #create(
-    job: TransferJob, source: UploadSource, version: InteropVersion | undefined, planner: LinkPlanner,
-    ctx: TransferContext, foundLocation: (location: string) => void,
+    job: TransferJob,
+    source: UploadSource,
+    version: InteropVersion | undefined,
+    planner: LinkPlanner,
+    ctx: TransferContext,
+    foundLocation: (location: string) => void,
   ): Promise<Step> {
     const { url, method } = job.destination;
-    const headers = { ...job.destination.headers, ...(version === undefined ? {} : creationFields(version, { complete: true, length: source.size })) };
+    const headers = {
+      ...job.destination.headers,
+      ...(version === undefined ? {} : creationFields(version, { complete: true, length: source.size })),
+    };
     ctx.event('request', { method, offset: 0 });
     let cutAfterInterim = false;
-    return this.#send(source, 0, planner, ctx, {
-      method, url, headers,
-      onInterim: (status, fields) => {
-        if (status !== 104 || version === undefined || !fields.location) return;
-        const location = new URL(fields.location, url).href;
-        foundLocation(location);
-        ctx.saveTransfer({ location });
-        ctx.event('resumable', { location });
-        cutAfterInterim = planner.cutAfterInterim();
+    return this.#send(
+      source,
+      0,
+      planner,
+      ctx,
+      {
+        method,
+        url,
+        headers,
+        onInterim: (status, fields) => {
+          if (status !== 104 || version === undefined || !fields.location) return;
+          const location = new URL(fields.location, url).href;
+          foundLocation(location);
+          ctx.saveTransfer({ location });
+          ctx.event('resumable', { location });
+          cutAfterInterim = planner.cutAfterInterim();
+        },
       },
-    }, () => cutAfterInterim);
+      () => cutAfterInterim,
+    );
   }
 
   /** HEAD for the offset, then PATCH from there; no app headers on either. */
-  async #resume(source: UploadSource, version: InteropVersion, location: string, planner: LinkPlanner, ctx: TransferContext): Promise<{ step: Step; offset?: number }> {
-    const state = await this.#http.request({ method: 'HEAD', url: location, headers: headFields(version), signal: ctx.signal });
+  async #resume(
+    source: UploadSource,
+    version: InteropVersion,
+    location: string,
+    planner: LinkPlanner,
+    ctx: TransferContext,
+  ): Promise<{ step: Step; offset?: number }> {
+    const state = await this.#http.request({
+      method: 'HEAD',
+      url: location,
+      headers: headFields(version),
+      signal: ctx.signal,
+    });
     if (state.status < 200 || state.status >= 300) return { step: { kind: 'answer', response: state } };
     if (answeredComplete(version, state.headers)) {
       // The whole body arrived but the answer was lost: the resource's headers carry the outcome.
-      return { step: { kind: 'answer', response: { status: state.headers[SHOEBOX_HEADER_KEY.duplicate] === '?1' ? 200 : 201, headers: state.headers, body: '' } } };
+      return {
+        step: {
+          kind: 'answer',
+          response: {
+            status: state.headers[SHOEBOX_HEADER_KEY.duplicate] === '?1' ? 200 : 201,
+            headers: state.headers,
+            body: '',
+          },
+        },
+      };
     }
     const offset = uploadOffset(state.headers);
     if (offset === undefined || offset > source.size) {
-      return { step: { kind: 'answer', response: { status: 502, headers: state.headers, body: 'HEAD gave no usable Upload-Offset' } } };
+      return {
+        step: {
+          kind: 'answer',
+          response: { status: 502, headers: state.headers, body: 'HEAD gave no usable Upload-Offset' },
+        },
+      };
     }
     ctx.event('offset', { offset, message: 'HEAD Upload-Offset' });
     ctx.event('request', { method: 'PATCH', offset });
-    const step = await this.#send(source, offset, planner, ctx, { method: 'PATCH', url: location, headers: appendFields(version, offset, true) });
+    const step = await this.#send(source, offset, planner, ctx, {
+      method: 'PATCH',
+      url: location,
+      headers: appendFields(version, offset, true),
+    });
     return { step, offset };
   }
 
-/** One request whose body is the source from `offset`, through the simulated link (pauses, cuts, bandwidth). */
+  /** One request whose body is the source from `offset`, through the simulated link (pauses, cuts, bandwidth). */
   async #send(
-    source: UploadSource, offset: number, planner: LinkPlanner, ctx: TransferContext,
-    request: Omit<HttpRequest, 'body' | 'signal'>, cutBeforeNextChunk: () => boolean = () => false,
+    source: UploadSource,
+    offset: number,
+    planner: LinkPlanner,
+    ctx: TransferContext,
+    request: Omit<HttpRequest, 'body' | 'signal'>,
+    cutBeforeNextChunk: () => boolean = () => false,
   ): Promise<Step> {
     const outages = this.#outages!;
     const link = new AbortController();
@@ -214,7 +293,10 @@ export class PhotoKitHttpTransport implements UploadTransport {
     try {
       const response = await this.#http.request({
         ...request,
-        body: { length: source.size - offset, chunks: bodyChunks(source, offset, planner, ctx, link, () => cutBeforeNextChunk() || outages.down()) },
+        body: {
+          length: source.size - offset,
+          chunks: bodyChunks(source, offset, planner, ctx, link, () => cutBeforeNextChunk() || outages.down()),
+        },
         signal: link.signal,
       });
       return { kind: 'answer', response };
@@ -234,7 +316,12 @@ export class PhotoKitHttpTransport implements UploadTransport {
  * once when `cutNow` says so (right after a 104, or the receiver went away).
  */
 async function* bodyChunks(
-  source: UploadSource, from: number, planner: LinkPlanner, ctx: TransferContext, link: AbortController, cutNow: () => boolean,
+  source: UploadSource,
+  from: number,
+  planner: LinkPlanner,
+  ctx: TransferContext,
+  link: AbortController,
+  cutNow: () => boolean,
 ): AsyncGenerator<Uint8Array> {
   const chunkBytes = ctx.conditions.chunkBytes;
   let offset = from;
@@ -253,7 +340,8 @@ async function* bodyChunks(
     await ctx.throttle?.take(length);
     link.signal.throwIfAborted();
     const bytes = await source.read(offset, length);
-    if (bytes.byteLength !== length) throw new Error(`${source.filename}: read ${bytes.byteLength} bytes at ${offset}, expected ${length}`);
+    if (bytes.byteLength !== length)
+      throw new Error(`${source.filename}: read ${bytes.byteLength} bytes at ${offset}, expected ${length}`);
     offset += length;
     yield bytes;
     if (step.cut) {

@@ -58,7 +58,9 @@ export class ApiUnavailableError extends Error {
     readonly ios: IosVersion,
   ) {
     const introduced = API_INTRODUCED[api];
-    super(`${api} is introduced in iOS ${introduced}; this phone runs iOS ${ios} (guard the call with \`if #available(iOS ${introduced}, *)\`)`);
+    super(
+      `${api} is introduced in iOS ${introduced}; this phone runs iOS ${ios} (guard the call with \`if #available(iOS ${introduced}, *)\`)`,
+    );
   }
 }
 

@@ -44,7 +44,11 @@ export interface CreationResult {
 }
 
 /** Describes `batch` until the deadline; a description cut short by the deadline yields a job without digest, then stops. */
-async function plan(env: ExtensionEnvironment, batch: readonly SourceInfo[], options: CreationOptions): Promise<Planned[]> {
+async function plan(
+  env: ExtensionEnvironment,
+  batch: readonly SourceInfo[],
+  options: CreationOptions,
+): Promise<Planned[]> {
   const planned: Planned[] = [];
   for (const resource of batch) {
     options.check();
@@ -56,7 +60,10 @@ async function plan(env: ExtensionEnvironment, batch: readonly SourceInfo[], opt
     }
     const giveUp = new AbortController();
     const timer = new AbortController();
-    env.sleep(remaining, timer.signal).then(() => giveUp.abort(new Error('out of time')), () => undefined);
+    env.sleep(remaining, timer.signal).then(
+      () => giveUp.abort(new Error('out of time')),
+      () => undefined,
+    );
     try {
       const description = await env.library.describe(resource, giveUp.signal);
       planned.push({ resource, destination: buildDestination(options.destination, description) });
@@ -73,8 +80,16 @@ async function plan(env: ExtensionEnvironment, batch: readonly SourceInfo[], opt
   return planned;
 }
 
-async function commit(env: ExtensionEnvironment, ledger: UploadLedger, planned: readonly Planned[], options: CreationOptions): Promise<void> {
-  const placeholders = isAvailable(env.ios, 'PHAssetResourceUploadJobChangeRequest.creationRequestForJob(destination:resource:)');
+async function commit(
+  env: ExtensionEnvironment,
+  ledger: UploadLedger,
+  planned: readonly Planned[],
+  options: CreationOptions,
+): Promise<void> {
+  const placeholders = isAvailable(
+    env.ios,
+    'PHAssetResourceUploadJobChangeRequest.creationRequestForJob(destination:resource:)',
+  );
   const ids: Array<string | undefined> = [];
   options.check();
   await env.library.performChanges((request) => {
@@ -86,15 +101,25 @@ async function commit(env: ExtensionEnvironment, ledger: UploadLedger, planned: 
   // Recorded once the change went through. A termination before the write loses the records: the
   // resource may then get a second job later, which the receiver answers 200 (already stored).
   const since = env.now();
-  ledger.addInFlight(planned.map(({ resource, destination }, i) => ({
-    assetId: resource.assetId, resourceType: resource.resourceType, url: destination.url, since, ...(ids[i] === undefined ? {} : { jobId: ids[i] }),
-  })));
+  ledger.addInFlight(
+    planned.map(({ resource, destination }, i) => ({
+      assetId: resource.assetId,
+      resourceType: resource.resourceType,
+      url: destination.url,
+      since,
+      ...(ids[i] === undefined ? {} : { jobId: ids[i] }),
+    })),
+  );
   await ledger.save();
 }
 
 /** Creates jobs for `todo` in up to `free` slots. Throws PhotosError limitExceeded when the system refused them. */
 export async function createJobs(
-  env: ExtensionEnvironment, ledger: UploadLedger, todo: readonly SourceInfo[], free: number, options: CreationOptions,
+  env: ExtensionEnvironment,
+  ledger: UploadLedger,
+  todo: readonly SourceInfo[],
+  free: number,
+  options: CreationOptions,
 ): Promise<CreationResult> {
   const batch = todo.slice(0, Math.min(free, options.maxJobsPerBatch));
   let planned = await plan(env, batch, options);
@@ -105,7 +130,9 @@ export async function createJobs(
     if (!isPhotosError(error, 'missingResource') && !isPhotosError(error, 'invalidResource')) throw error;
     const present = new Set(env.library.resources().map(resourceKey));
     const gone = planned.filter(({ resource }) => !present.has(resourceKey(resource)));
-    env.log(`${gone.length} resource(s) left the library meanwhile (${gone.map((p) => p.resource.filename).join(', ')}): creating the others`);
+    env.log(
+      `${gone.length} resource(s) left the library meanwhile (${gone.map((p) => p.resource.filename).join(', ')}): creating the others`,
+    );
     planned = planned.filter(({ resource }) => present.has(resourceKey(resource)));
     if (gone.length === 0) throw error;
     if (planned.length > 0) await commit(env, ledger, planned, options);

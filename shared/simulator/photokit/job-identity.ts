@@ -27,7 +27,9 @@ export function identifyJob(job: Pick<UploadJob, 'destination' | 'responseHeader
 
 /** The filename the job's destination carries (Shoebox-Filename, percent-encoded). */
 export function filenameOfJob(job: Pick<UploadJob, 'destination'>): string | undefined {
-  const value = Object.entries(job.destination.headers).find(([name]) => name.toLowerCase() === SHOEBOX_HEADER_KEY.filename)?.[1];
+  const value = Object.entries(job.destination.headers).find(
+    ([name]) => name.toLowerCase() === SHOEBOX_HEADER_KEY.filename,
+  )?.[1];
   if (value === undefined) return undefined;
   try {
     return decodeURIComponent(value);

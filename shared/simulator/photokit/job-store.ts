@@ -17,7 +17,15 @@
  * The system side (begin, succeed, fail) moves jobs through pending to their outcome.
  */
 import { sourceInfo, type SourceInfo } from '../upload-source';
-import type { DestinationRequest, JobAction, JobError, JobRecord, JobState, JobStoreSnapshot, TransferState } from './job-types';
+import type {
+  DestinationRequest,
+  JobAction,
+  JobError,
+  JobRecord,
+  JobState,
+  JobStoreSnapshot,
+  TransferState,
+} from './job-types';
 import { PhotosError } from './photos-error';
 
 export const DEFAULT_JOB_LIMIT = 100;
@@ -139,9 +147,19 @@ export class JobStore {
       const id = `job-${String(nextNumber++).padStart(4, '0')}`;
       created += 1;
       put('created', undefined, {
-        id, state: 'registered', resource: sourceInfo(resource), destination: { ...destination, headers: { ...destination.headers } },
-        responseHeaderFields: undefined, error: undefined, retried: false, acknowledged: false,
-        status: undefined, attempts: 0, transfer: {}, createdAt: now, updatedAt: now,
+        id,
+        state: 'registered',
+        resource: sourceInfo(resource),
+        destination: { ...destination, headers: { ...destination.headers } },
+        responseHeaderFields: undefined,
+        error: undefined,
+        retried: false,
+        acknowledged: false,
+        status: undefined,
+        attempts: 0,
+        transfer: {},
+        createdAt: now,
+        updatedAt: now,
       });
       return id;
     };
@@ -153,7 +171,10 @@ export class JobStore {
       acknowledge: (id) => {
         const job = existing(id, 'acknowledge');
         if (job.acknowledged || (job.state !== 'succeeded' && job.state !== 'failed')) {
-          throw new PhotosError('changeNotSupported', `acknowledge: job ${id} is ${job.state}${job.acknowledged ? ' and already acknowledged' : ''}; only succeeded or failed jobs are acknowledged`);
+          throw new PhotosError(
+            'changeNotSupported',
+            `acknowledge: job ${id} is ${job.state}${job.acknowledged ? ' and already acknowledged' : ''}; only succeeded or failed jobs are acknowledged`,
+          );
         }
         put('acknowledged', job, { ...job, acknowledged: true, updatedAt: now });
       },
@@ -161,18 +182,31 @@ export class JobStore {
         const job = existing(id, 'retry');
         if (job.state !== 'failed' || job.acknowledged || job.retried) {
           const why = job.retried ? 'was retried before' : job.acknowledged ? 'is acknowledged' : `is ${job.state}`;
-          throw new PhotosError('changeNotSupported', `retry: job ${id} ${why}; only failed, unacknowledged jobs are retried, once`);
+          throw new PhotosError(
+            'changeNotSupported',
+            `retry: job ${id} ${why}; only failed, unacknowledged jobs are retried, once`,
+          );
         }
         retried += 1;
         put('retried', job, {
-          ...job, state: 'registered', retried: true, destination: destination ? { ...destination, headers: { ...destination.headers } } : job.destination,
-          error: undefined, responseHeaderFields: undefined, status: undefined, transfer: {}, updatedAt: now,
+          ...job,
+          state: 'registered',
+          retried: true,
+          destination: destination ? { ...destination, headers: { ...destination.headers } } : job.destination,
+          error: undefined,
+          responseHeaderFields: undefined,
+          status: undefined,
+          transfer: {},
+          updatedAt: now,
         });
       },
       cancel: (id) => {
         const job = existing(id, 'cancel');
         if (job.state !== 'registered' && job.state !== 'pending') {
-          throw new PhotosError('changeNotSupported', `cancel: job ${id} is ${job.state}; only registered or pending jobs are cancelled`);
+          throw new PhotosError(
+            'changeNotSupported',
+            `cancel: job ${id} is ${job.state}; only registered or pending jobs are cancelled`,
+          );
         }
         put('state', job, { ...job, state: 'cancelled', acknowledged: true, updatedAt: now });
       },
@@ -181,8 +215,13 @@ export class JobStore {
       let unacknowledged = 0;
       for (const job of draft.values()) if (!job.acknowledged) unacknowledged += 1;
       if (unacknowledged + retried > this.jobLimit) {
-        const what = [created > 0 ? `creating ${created}` : '', retried > 0 ? `retrying ${retried}` : ''].filter(Boolean).join(' and ');
-        throw new PhotosError('limitExceeded', `${what} job(s) would make ${unacknowledged} unacknowledged jobs${retried > 0 ? ` + ${retried} retried` : ''}; jobLimit is ${this.jobLimit}: acknowledge finished jobs first`);
+        const what = [created > 0 ? `creating ${created}` : '', retried > 0 ? `retrying ${retried}` : '']
+          .filter(Boolean)
+          .join(' and ');
+        throw new PhotosError(
+          'limitExceeded',
+          `${what} job(s) would make ${unacknowledged} unacknowledged jobs${retried > 0 ? ` + ${retried} retried` : ''}; jobLimit is ${this.jobLimit}: acknowledge finished jobs first`,
+        );
       }
     }
     this.#jobs = draft;
@@ -199,7 +238,12 @@ export class JobStore {
 
   /** The system starts uploading: registered (or pending, after a restart) becomes pending. */
   begin(id: string): JobRecord | undefined {
-    return this.#update(id, ['registered', 'pending'], (job) => ({ state: 'pending', attempts: job.attempts + 1 }), 'state');
+    return this.#update(
+      id,
+      ['registered', 'pending'],
+      (job) => ({ state: 'pending', attempts: job.attempts + 1 }),
+      'state',
+    );
   }
 
   setTransfer(id: string, transfer: TransferState): void {
@@ -208,21 +252,39 @@ export class JobStore {
 
   /** A 2xx answer; ignored unless the job is still pending (it may have been cancelled meanwhile). */
   succeed(id: string, status: number, headers: Record<string, string>): JobRecord | undefined {
-    return this.#update(id, ['pending'], () => ({ state: 'succeeded', status, responseHeaderFields: lowercased(headers), transfer: {} }), 'state');
+    return this.#update(
+      id,
+      ['pending'],
+      () => ({ state: 'succeeded', status, responseHeaderFields: lowercased(headers), transfer: {} }),
+      'state',
+    );
   }
 
   fail(id: string, error: JobError, headers?: Record<string, string>): JobRecord | undefined {
-    return this.#update(id, ['pending'], () => ({
-      state: 'failed', error: { ...error }, ...(error.status === undefined ? {} : { status: error.status }),
-      responseHeaderFields: headers ? lowercased(headers) : undefined, transfer: {},
-    }), 'state');
+    return this.#update(
+      id,
+      ['pending'],
+      () => ({
+        state: 'failed',
+        error: { ...error },
+        ...(error.status === undefined ? {} : { status: error.status }),
+        responseHeaderFields: headers ? lowercased(headers) : undefined,
+        transfer: {},
+      }),
+      'state',
+    );
   }
 
   snapshot(): JobStoreSnapshot {
     return { version: 1, jobLimit: this.jobLimit, nextNumber: this.#nextNumber, jobs: this.all().map(copyJob) };
   }
 
-  #update(id: string, from: JobState[], patch: (job: JobRecord) => Partial<Mutable<JobRecord>>, kind: JobChangeKind): JobRecord | undefined {
+  #update(
+    id: string,
+    from: JobState[],
+    patch: (job: JobRecord) => Partial<Mutable<JobRecord>>,
+    kind: JobChangeKind,
+  ): JobRecord | undefined {
     const job = this.#jobs.get(id);
     if (!job || job.acknowledged || !from.includes(job.state)) return undefined;
     const next: JobRecord = { ...job, ...patch(job), updatedAt: this.#now() };

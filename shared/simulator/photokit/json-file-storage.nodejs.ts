@@ -36,7 +36,8 @@ export class JsonStateFile {
     this.#sections ??= readFile(this.file, 'utf8').then(
       (text) => {
         const parsed = JSON.parse(text) as unknown;
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${this.file} is not a simulator state file`);
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new Error(`${this.file} is not a simulator state file`);
         return parsed as Sections;
       },
       (error: unknown) => {

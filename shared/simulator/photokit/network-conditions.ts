@@ -60,12 +60,15 @@ export function networkConditions(locked: boolean, overrides: Partial<NetworkCon
   const conditions = { ...(locked ? LOCKED_NETWORK : OPEN_NETWORK), ...overrides };
   if (!(conditions.chunkBytes >= 1)) throw new RangeError('chunkBytes must be at least 1');
   for (const outage of conditions.outages) {
-    if (!(outage.afterMs >= 0 && outage.forMs > 0)) throw new RangeError('an outage starts at 0 ms or later and lasts more than 0 ms');
+    if (!(outage.afterMs >= 0 && outage.forMs > 0))
+      throw new RangeError('an outage starts at 0 ms or later and lasts more than 0 ms');
   }
   for (const name of ['pauseChance', 'cutChance', 'cutAfterInterimChance'] as const) {
-    if (!(conditions[name] >= 0 && conditions[name] <= 1)) throw new RangeError(`${name} is a probability, from 0 to 1`);
+    if (!(conditions[name] >= 0 && conditions[name] <= 1))
+      throw new RangeError(`${name} is a probability, from 0 to 1`);
   }
-  if (conditions.bytesPerSecond !== undefined && !(conditions.bytesPerSecond > 0)) throw new RangeError('bytesPerSecond must be positive');
+  if (conditions.bytesPerSecond !== undefined && !(conditions.bytesPerSecond > 0))
+    throw new RangeError('bytesPerSecond must be positive');
   return conditions;
 }
 

@@ -53,7 +53,8 @@ export class PhotoLibrary {
     for (const item of items) {
       const info = infoOf(item);
       const key = resourceKey(info);
-      if (this.#items.has(key)) throw new RangeError(`two resources share asset id and type: ${key.replace('\u0000', ' ')}`);
+      if (this.#items.has(key))
+        throw new RangeError(`two resources share asset id and type: ${key.replace('\u0000', ' ')}`);
       this.#items.set(key, item);
       if (options.optimized?.(info)) this.#inCloud.add(key);
     }

@@ -5,7 +5,15 @@
  * Upload-Length). Resumption requests carry these fields only, never the app's headers. Node and browser.
  */
 import {
-  completeField, interopSpec, INTEROP_VERSIONS, IOS26_INTEROP, isInteropVersion, PARTIAL_UPLOAD_TYPE, statesComplete, UPLOAD_HEADER, type InteropVersion,
+  completeField,
+  interopSpec,
+  INTEROP_VERSIONS,
+  IOS26_INTEROP,
+  isInteropVersion,
+  PARTIAL_UPLOAD_TYPE,
+  statesComplete,
+  UPLOAD_HEADER,
+  type InteropVersion,
 } from '../../protocol/resumable-interop';
 
 export { INTEROP_VERSIONS, isInteropVersion, type InteropVersion };
@@ -17,11 +25,16 @@ export function headFields(version: InteropVersion): Record<string, string> {
 }
 
 /** The fields of a creation request (POST/PUT): completeness and, where the version has it, Upload-Length. */
-export function creationFields(version: InteropVersion, body: { complete: boolean; length?: number }): Record<string, string> {
+export function creationFields(
+  version: InteropVersion,
+  body: { complete: boolean; length?: number },
+): Record<string, string> {
   return {
     ...headFields(version),
     ...completeField(version, body.complete),
-    ...(interopSpec(version).uploadLength && body.length !== undefined ? { [UPLOAD_HEADER.length]: String(body.length) } : {}),
+    ...(interopSpec(version).uploadLength && body.length !== undefined
+      ? { [UPLOAD_HEADER.length]: String(body.length) }
+      : {}),
   };
 }
 
@@ -36,7 +49,10 @@ export function appendFields(version: InteropVersion, offset: number, complete: 
 }
 
 /** Whether an answer says the upload is complete, in the version's spelling; undefined when it does not say. */
-export function answeredComplete(version: InteropVersion, headers: Readonly<Record<string, string>>): boolean | undefined {
+export function answeredComplete(
+  version: InteropVersion,
+  headers: Readonly<Record<string, string>>,
+): boolean | undefined {
   return statesComplete(version, headers);
 }
 

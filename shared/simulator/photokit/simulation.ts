@@ -76,7 +76,12 @@ export interface PhotoKitSummary {
   outcomes: ResourceOutcome[];
 }
 
-export function summarizeJobs(resources: readonly SourceInfo[], store: JobStore, stats: SystemRunStats, transport: string): PhotoKitSummary {
+export function summarizeJobs(
+  resources: readonly SourceInfo[],
+  store: JobStore,
+  stats: SystemRunStats,
+  transport: string,
+): PhotoKitSummary {
   const jobsOf = new Map<string, JobRecord[]>();
   for (const job of store.all()) {
     const key = resourceKey(job.resource);
@@ -89,7 +94,11 @@ export function summarizeJobs(resources: readonly SourceInfo[], store: JobStore,
     const headers = last.responseHeaderFields ?? {};
     const path = decodeHeaderPath(headers[SHOEBOX_HEADER_KEY.path]);
     return {
-      resource, state: last.state, jobId: last.id, jobs: jobs.length, retried: last.retried,
+      resource,
+      state: last.state,
+      jobId: last.id,
+      jobs: jobs.length,
+      retried: last.retried,
       ...(last.status === undefined ? {} : { status: last.status }),
       ...(path === undefined ? {} : { path }),
       ...(last.state === 'succeeded' ? { duplicate: headers[SHOEBOX_HEADER_KEY.duplicate] === '?1' } : {}),
@@ -108,7 +117,10 @@ export function summarizeJobs(resources: readonly SourceInfo[], store: JobStore,
     failed: count('failed'),
     unfinished: outcomes.filter((o) => o.state !== 'succeeded' && o.state !== 'failed').length,
     jobsCreated: all.length,
-    recreated: [...jobsOf.values()].reduce((sum, jobs) => sum + Math.max(0, jobs.filter((job) => job.state !== 'cancelled').length - 1), 0),
+    recreated: [...jobsOf.values()].reduce(
+      (sum, jobs) => sum + Math.max(0, jobs.filter((job) => job.state !== 'cancelled').length - 1),
+      0,
+    ),
     retried: all.filter((job) => job.retried).length,
     cancelled: all.filter((job) => job.state === 'cancelled').length,
     stats,
@@ -116,11 +128,21 @@ export function summarizeJobs(resources: readonly SourceInfo[], store: JobStore,
   };
 }
 
-export async function runPhotoKitSimulation(options: PhotoKitRunOptions): Promise<{ summary: PhotoKitSummary; system: PhotoKitSystem }> {
-  const { items, destination, digest, extension, reference, optimizedStorage, onEvent, signal, ...systemOptions } = options;
+export async function runPhotoKitSimulation(
+  options: PhotoKitRunOptions,
+): Promise<{ summary: PhotoKitSummary; system: PhotoKitSystem }> {
+  const { items, destination, digest, extension, reference, optimizedStorage, onEvent, signal, ...systemOptions } =
+    options;
   const library = new PhotoLibrary(items, { ...optimizedStorage, ...(options.clock ? { clock: options.clock } : {}) });
   const budget = options.processBudgetMs === undefined ? {} : { timeBudgetMs: options.processBudgetMs / 2 };
-  const factory = extension ?? ShoeboxBackupExtension.factory({ ...budget, ...reference, destination, ...(digest === undefined ? {} : { digest }) });
+  const factory =
+    extension ??
+    ShoeboxBackupExtension.factory({
+      ...budget,
+      ...reference,
+      destination,
+      ...(digest === undefined ? {} : { digest }),
+    });
   const system = await PhotoKitSystem.create({ ...systemOptions, library, extension: factory });
   const stopListening = onEvent ? system.timeline.on('event', onEvent) : undefined;
   try {

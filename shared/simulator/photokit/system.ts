@@ -52,8 +52,13 @@ export interface SystemTiming {
 const MAX_UNACKNOWLEDGED_BACKOFF_MS = 60 * 60_000;
 
 export const DEFAULT_TIMING: SystemTiming = {
-  processIntervalMs: 100, relaunchDelayMs: 250, changeLatencyMs: 2, failureDelayMs: 500, maxFailures: 10,
-  unacknowledgedBackoffMs: 300_000, terminationGraceMs: 1_000,
+  processIntervalMs: 100,
+  relaunchDelayMs: 250,
+  changeLatencyMs: 2,
+  failureDelayMs: 500,
+  maxFailures: 10,
+  unacknowledgedBackoffMs: 300_000,
+  terminationGraceMs: 1_000,
 };
 
 export interface PhotoKitSystemOptions {
@@ -106,9 +111,15 @@ export interface SystemRunStats {
 
 export function jobEventOf(change: JobChange): Omit<JobEvent, 'at'> {
   const { job } = change;
-  const path = job.state === 'succeeded' ? decodeHeaderPath(job.responseHeaderFields?.[SHOEBOX_HEADER_KEY.path]) : undefined;
+  const path =
+    job.state === 'succeeded' ? decodeHeaderPath(job.responseHeaderFields?.[SHOEBOX_HEADER_KEY.path]) : undefined;
   return {
-    type: 'job', jobId: job.id, resource: job.resource, change: change.kind, state: job.state, acknowledged: job.acknowledged,
+    type: 'job',
+    jobId: job.id,
+    resource: job.resource,
+    change: change.kind,
+    state: job.state,
+    acknowledged: job.acknowledged,
     ...(job.status === undefined ? {} : { status: job.status }),
     ...(job.error ? { error: job.error } : {}),
     ...(path ? { path } : {}),
@@ -135,17 +146,33 @@ export class PhotoKitSystem {
     this.#timing = { ...DEFAULT_TIMING, ...options.timing };
     this.conditions = networkConditions(options.locked ?? false, options.conditions);
     this.timeline = new Timeline(() => this.#clock.now(), { keep: options.keepTimeline ?? true });
-    this.store = new JobStore({ ...(options.jobLimit === undefined ? {} : { jobLimit: options.jobLimit }), ...(snapshot ? { snapshot } : {}), now: () => Math.round(this.timeline.elapsed()) });
+    this.store = new JobStore({
+      ...(options.jobLimit === undefined ? {} : { jobLimit: options.jobLimit }),
+      ...(snapshot ? { snapshot } : {}),
+      now: () => Math.round(this.timeline.elapsed()),
+    });
     this.#writer = new CoalescingWriter(options.jobStorage ?? new MemoryStorage<JobStoreSnapshot>());
     this.#host = new ExtensionHost({
-      store: this.store, library: options.library, factory: options.extension, container: options.container ?? new MemoryStorage<unknown>(),
-      clock: this.#clock, timeline: this.timeline, changeLatencyMs: this.#timing.changeLatencyMs, terminationGraceMs: this.#timing.terminationGraceMs,
+      store: this.store,
+      library: options.library,
+      factory: options.extension,
+      container: options.container ?? new MemoryStorage<unknown>(),
+      clock: this.#clock,
+      timeline: this.timeline,
+      changeLatencyMs: this.#timing.changeLatencyMs,
+      terminationGraceMs: this.#timing.terminationGraceMs,
       ...(options.ios === undefined ? {} : { ios: options.ios }),
       ...(options.processBudgetMs === undefined ? {} : { processBudgetMs: options.processBudgetMs }),
     });
     this.#uploader = new BackgroundUploader({
-      store: this.store, library: options.library, transport: options.transport, timeline: this.timeline, clock: this.#clock,
-      conditions: this.conditions, seed: options.seed ?? 1, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      store: this.store,
+      library: options.library,
+      transport: options.transport,
+      timeline: this.timeline,
+      clock: this.#clock,
+      conditions: this.conditions,
+      seed: options.seed ?? 1,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     });
   }
 
@@ -167,8 +194,19 @@ export class PhotoKitSystem {
 
   async run(signal?: AbortSignal): Promise<SystemRunStats> {
     const stats: SystemRunStats = {
-      launches: 0, terminations: 0, budgetTerminations: 0, unacknowledgedBackoffs: 0, processCalls: 0, results: { completed: 0, processing: 0, failure: 0 }, limitExceeded: 0,
-      cuts: 0, pauses: 0, resumes: 0, restarts: 0, networkErrors: 0, elapsedMs: 0,
+      launches: 0,
+      terminations: 0,
+      budgetTerminations: 0,
+      unacknowledgedBackoffs: 0,
+      processCalls: 0,
+      results: { completed: 0, processing: 0, failure: 0 },
+      limitExceeded: 0,
+      cuts: 0,
+      pauses: 0,
+      resumes: 0,
+      restarts: 0,
+      networkErrors: 0,
+      elapsedMs: 0,
     };
     const started = this.#clock.now();
     const stop = new AbortController();
@@ -200,7 +238,8 @@ export class PhotoKitSystem {
       while (!stop.signal.aborted) {
         const seen = this.#version;
         if (last !== 'completed' || this.store.fetchJobs('acknowledge').length > 0) {
-          if (!this.#host.running && this.#host.terminations > 0) await this.#clock.sleep(this.#timing.relaunchDelayMs, stop.signal);
+          if (!this.#host.running && this.#host.terminations > 0)
+            await this.#clock.sleep(this.#timing.relaunchDelayMs, stop.signal);
           const outcome = await this.#host.process();
           last = outcome.result;
           if (last === 'terminated') continue;
@@ -252,7 +291,10 @@ export class PhotoKitSystem {
     const ms = Math.min(MAX_UNACKNOWLEDGED_BACKOFF_MS, this.#timing.unacknowledgedBackoffMs * 2 ** (inARow - 1));
     const list = jobs.length > 3 ? `${jobs.slice(0, 3).join(', ')}, ...` : jobs.join(', ');
     this.timeline.record({
-      type: 'extension', launch, what: 'backoff', ms,
+      type: 'extension',
+      launch,
+      what: 'backoff',
+      ms,
       message: `error 50008: process() returned leaving ${jobs.length} presented job(s) unacknowledged (${list}); not called again for ${ms / 1000} s`,
     });
     await this.#clock.sleep(ms, stop);
@@ -268,7 +310,9 @@ export class PhotoKitSystem {
     this.#waiters.add(wake);
     stop.addEventListener('abort', onStop, { once: true });
     try {
-      await (Number.isFinite(ms) ? Promise.race([changed, this.#clock.sleep(ms, timer.signal).catch(() => undefined)]) : changed);
+      await (Number.isFinite(ms)
+        ? Promise.race([changed, this.#clock.sleep(ms, timer.signal).catch(() => undefined)])
+        : changed);
     } finally {
       this.#waiters.delete(wake);
       stop.removeEventListener('abort', onStop);

@@ -25,9 +25,12 @@ export function formatTimelineEvent(event: TimelineEvent, options: TimelineForma
   if (event.type === 'extension') {
     const who = `extension #${event.launch}`.padEnd(14);
     if (event.what === 'launched') return `${at}  ${who}launched`;
-    if (event.what === 'terminated') return `${at}  ${who}terminated (${event.via ?? 'notifyTermination'}): ${event.message ?? ''}`.trimEnd();
-    if (event.what === 'process') return options.verbose || event.result === 'failure' ? `${at}  ${who}process() -> ${event.result}` : undefined;
-    if (event.what === 'limitExceeded' || event.what === 'missingResource') return `${at}  ${who}${event.what}: ${event.message ?? ''}`;
+    if (event.what === 'terminated')
+      return `${at}  ${who}terminated (${event.via ?? 'notifyTermination'}): ${event.message ?? ''}`.trimEnd();
+    if (event.what === 'process')
+      return options.verbose || event.result === 'failure' ? `${at}  ${who}process() -> ${event.result}` : undefined;
+    if (event.what === 'limitExceeded' || event.what === 'missingResource')
+      return `${at}  ${who}${event.what}: ${event.message ?? ''}`;
     if (event.what === 'backoff' || event.what === 'deprecated') return `${at}  ${who}${event.message ?? ''}`;
     return `${at}  ${who}${event.message ?? ''}`;
   }
@@ -37,8 +40,10 @@ export function formatTimelineEvent(event: TimelineEvent, options: TimelineForma
     if (event.change === 'retried') return `${at}  ${who}retry         ${name(event.resource)}`;
     if (event.change === 'transfer') return undefined;
     let detail = '';
-    if (event.state === 'succeeded') detail = ` ${event.status ?? ''} ${STATUS_TEXT[event.status ?? 0] ?? ''}${event.path ? ` -> ${event.path}` : ''}`;
-    if (event.state === 'failed' && event.error) detail = ` ${event.error.status ?? ''} ${event.error.code}: ${event.error.message}`;
+    if (event.state === 'succeeded')
+      detail = ` ${event.status ?? ''} ${STATUS_TEXT[event.status ?? 0] ?? ''}${event.path ? ` -> ${event.path}` : ''}`;
+    if (event.state === 'failed' && event.error)
+      detail = ` ${event.error.status ?? ''} ${event.error.code}: ${event.error.message}`;
     return `${at}  ${who}${event.state.padEnd(14)}${name(event.resource)}${detail.replace(/\s+/g, ' ').trimEnd()}`;
   }
   switch (event.what) {
@@ -51,7 +56,9 @@ export function formatTimelineEvent(event: TimelineEvent, options: TimelineForma
     case 'network-error':
       return `${at}  ${who}network error, retrying in ${event.ms ?? 0} ms: ${event.message ?? ''}`;
     case 'pause':
-      return options.verbose ? `${at}  ${who}suspended for ${event.ms ?? 0} ms at ${formatBytes(event.offset ?? 0)}` : undefined;
+      return options.verbose
+        ? `${at}  ${who}suspended for ${event.ms ?? 0} ms at ${formatBytes(event.offset ?? 0)}`
+        : undefined;
     case 'resumable':
       return options.verbose ? `${at}  ${who}104 Upload Resumption Supported: ${event.location ?? ''}` : undefined;
     case 'request':
@@ -68,7 +75,8 @@ export function formatPhotoKitSummary(summary: PhotoKitSummary): string {
   ];
   if (summary.unfinished > 0) lines.push(`  unfinished  ${summary.unfinished}`);
   for (const outcome of summary.outcomes) {
-    if (outcome.state === 'failed') lines.push(`    ${name(outcome.resource)}: ${outcome.error?.code ?? ''}: ${outcome.error?.message ?? ''}`);
+    if (outcome.state === 'failed')
+      lines.push(`    ${name(outcome.resource)}: ${outcome.error?.code ?? ''}: ${outcome.error?.message ?? ''}`);
     else if (outcome.state !== 'succeeded') lines.push(`    ${name(outcome.resource)}: ${outcome.state}`);
   }
   lines.push(

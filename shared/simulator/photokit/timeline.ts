@@ -108,7 +108,7 @@ export class Timeline extends TypedEmitter<{ event: TimelineEvent }> {
   }
 
   record(input: TimelineInput): TimelineEvent {
-    const event = { ...input, at: Math.max(0, Math.round(this.elapsed())) } as TimelineEvent;
+    const event = { ...input, at: Math.max(0, Math.round(this.elapsed())) };
     if (this.#keep) this.events.push(event);
     this.emit('event', event);
     return event;

@@ -137,6 +137,11 @@ export class UploadLedger {
   }
 
   async save(): Promise<void> {
-    await this.#storage.save({ version: 2, entries: this.entries(), inFlight: this.inFlight(), waiting: [...this.#waiting.values()].map((r) => ({ ...r })) });
+    await this.#storage.save({
+      version: 2,
+      entries: this.entries(),
+      inFlight: this.inFlight(),
+      waiting: [...this.#waiting.values()].map((r) => ({ ...r })),
+    });
   }
 }

@@ -26,7 +26,8 @@ export interface JobError {
   retryable: boolean;
 }
 
-export type URLErrorName = 'badServerResponse' | 'userAuthenticationRequired' | 'timedOut' | 'cannotConnectToHost' | 'networkConnectionLost';
+export type URLErrorName =
+  'badServerResponse' | 'userAuthenticationRequired' | 'timedOut' | 'cannotConnectToHost' | 'networkConnectionLost';
 export type PhotosErrorDomainName = 'invalidResource' | 'missingResource';
 
 /** An NSError as the extension sees it: domain, numeric code and the Swift case name. */
@@ -57,7 +58,8 @@ function urlError(name: URLErrorName): SanitizedError {
 
 /** The error the extension sees for a job that failed with `error` (the system's full record). */
 export function sanitizeJobError(error: JobError): SanitizedError {
-  if (error.status !== undefined) return urlError(error.status === 401 ? 'userAuthenticationRequired' : 'badServerResponse');
+  if (error.status !== undefined)
+    return urlError(error.status === 401 ? 'userAuthenticationRequired' : 'badServerResponse');
   if (error.code === 'invalidResource' || error.code === 'missingResource') {
     return { domain: 'PHPhotosErrorDomain', code: PHOTOS_ERROR_CODES[error.code], name: error.code };
   }
@@ -66,5 +68,9 @@ export function sanitizeJobError(error: JobError): SanitizedError {
 
 /** Connection-level trouble (worth trying again later), as opposed to an answer or an unreadable resource. */
 export function isNetworkFailure(error: SanitizedError): boolean {
-  return error.domain === 'NSURLErrorDomain' && error.name !== 'badServerResponse' && error.name !== 'userAuthenticationRequired';
+  return (
+    error.domain === 'NSURLErrorDomain' &&
+    error.name !== 'badServerResponse' &&
+    error.name !== 'userAuthenticationRequired'
+  );
 }

@@ -13,7 +13,15 @@ import type { TransferContext, TransferJob, TransferOutcome, UploadTransport } f
 /** The headers POST /v1/photokit answers with, for a committed chunk-stream upload. */
 export function answerHeaders(result: Extract<UploadResult, { status: 'committed' }>): Record<string, string> {
   const { assetId, resourceType } = result.source;
-  return storedUploadHeaders({ assetId, resourceType, path: result.path, size: result.size, duplicate: result.duplicate, captureDate: result.captureDate, sha256: result.sha256 });
+  return storedUploadHeaders({
+    assetId,
+    resourceType,
+    path: result.path,
+    size: result.size,
+    duplicate: result.duplicate,
+    captureDate: result.captureDate,
+    sha256: result.sha256,
+  });
 }
 
 export class ChunkStreamTransport implements UploadTransport {
@@ -27,9 +35,14 @@ export class ChunkStreamTransport implements UploadTransport {
   async transfer(job: TransferJob, source: UploadSource, ctx: TransferContext): Promise<TransferOutcome> {
     let waiting = false;
     const stopWatching = this.client.on('progress', (progress: UploadProgress) => {
-      if (progress.source.assetId !== job.resource.assetId || progress.source.resourceType !== job.resource.resourceType) return;
+      if (
+        progress.source.assetId !== job.resource.assetId ||
+        progress.source.resourceType !== job.resource.resourceType
+      )
+        return;
       if (progress.state === 'waiting' && !waiting) ctx.event('cut', { offset: progress.acked });
-      else if (progress.state === 'announcing' && waiting) ctx.event('offset', { offset: progress.acked, message: 'announce again, ready' });
+      else if (progress.state === 'announcing' && waiting)
+        ctx.event('offset', { offset: progress.acked, message: 'announce again, ready' });
       waiting = progress.state === 'waiting';
     });
     try {
@@ -44,8 +57,12 @@ export class ChunkStreamTransport implements UploadTransport {
       });
       aborted.catch(() => undefined);
       const result = await Promise.race([this.client.upload(source), aborted]);
-      if (result.status === 'committed') return { ok: true, status: result.duplicate ? 200 : 201, headers: answerHeaders(result) };
-      return { ok: false, error: { code: result.reason.code, message: result.reason.message, retryable: result.reason.retryable } };
+      if (result.status === 'committed')
+        return { ok: true, status: result.duplicate ? 200 : 201, headers: answerHeaders(result) };
+      return {
+        ok: false,
+        error: { code: result.reason.code, message: result.reason.message, retryable: result.reason.retryable },
+      };
     } finally {
       stopWatching();
     }

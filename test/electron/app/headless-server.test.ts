@@ -11,13 +11,20 @@ import { startHeadlessApp, type HeadlessApp } from '../../../electron/app';
 import { makeTempDir, testConfig } from '../../helpers/receiver-fixture';
 
 /** Raw GET with chosen headers (fetch will not let us forge Host). */
-function get(port: number, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function get(
+  port: number,
+  pathname: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: pathname, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path: pathname, headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -45,7 +52,11 @@ describe('headless window server', () => {
     await fs.mkdir(path.join(uiDir, 'assets'), { recursive: true });
     await fs.writeFile(path.join(uiDir, 'index.html'), '<!doctype html><title>Shoebox UI</title><div id="app"></div>');
     await fs.writeFile(path.join(uiDir, 'assets', 'app-123.js'), 'console.log(1)');
-    app = await startHeadlessApp({ config: testConfig(root), ui: { uiDir }, opener: { openFolder: async () => undefined, revealFile: async () => undefined } });
+    app = await startHeadlessApp({
+      config: testConfig(root),
+      ui: { uiDir },
+      opener: { openFolder: async () => undefined, revealFile: async () => undefined },
+    });
     port = app.server.port;
     token = new URL(app.server.url).searchParams.get('token')!;
   });
@@ -110,8 +121,22 @@ describe('headless window server', () => {
     ws.send(JSON.stringify({ t: 'call', id: 1, command: 'pairing.open', request: {} }));
     ws.send(JSON.stringify({ t: 'call', id: 2, command: 'no.such', request: {} }));
     await expect.poll(() => answers.length).toBeGreaterThanOrEqual(3);
-    expect(answers).toContainEqual(expect.objectContaining({ t: 'result', id: 1, ok: true, value: expect.objectContaining({ open: true, code: expect.stringMatching(/^\d{6}$/) }) }));
-    expect(answers).toContainEqual(expect.objectContaining({ t: 'result', id: 2, ok: false, error: expect.objectContaining({ code: 'UNKNOWN_COMMAND' }) }));
+    expect(answers).toContainEqual(
+      expect.objectContaining({
+        t: 'result',
+        id: 1,
+        ok: true,
+        value: expect.objectContaining({ open: true, code: expect.stringMatching(/^\d{6}$/) }),
+      }),
+    );
+    expect(answers).toContainEqual(
+      expect.objectContaining({
+        t: 'result',
+        id: 2,
+        ok: false,
+        error: expect.objectContaining({ code: 'UNKNOWN_COMMAND' }),
+      }),
+    );
     expect(answers).toContainEqual(expect.objectContaining({ t: 'event', event: 'pairing' }));
     ws.send('not json');
     await new Promise((resolve) => ws.once('close', resolve));

@@ -68,8 +68,13 @@ describe('moving a library', () => {
     const progress: string[] = [];
     const entries = await fs.readdir(path.join(root, 'A'));
     const seenAtCompletion: string[][] = [];
-    const hooks = { onProgress: (m: string) => progress.push(m), onComplete: async () => void seenAtCompletion.push((await fs.readdir(path.join(root, 'A'))).sort()) };
-    expect(await copyThenDelete(path.join(root, 'A'), path.join(root, 'B'), entries, hooks)).toEqual({ leftBehind: [] });
+    const hooks = {
+      onProgress: (m: string) => progress.push(m),
+      onComplete: async () => void seenAtCompletion.push((await fs.readdir(path.join(root, 'A'))).sort()),
+    };
+    expect(await copyThenDelete(path.join(root, 'A'), path.join(root, 'B'), entries, hooks)).toEqual({
+      leftBehind: [],
+    });
     expect(seenAtCompletion).toEqual([['.shoebox', '2019', '2020']]); // told before any original was deleted
     expect(await contents(path.join(root, 'B'))).toEqual(files);
     expect(await fs.readdir(path.join(root, 'A'))).toEqual([]);
@@ -88,15 +93,21 @@ describe('moving a library', () => {
     expect(await contents(path.join(root, 'B'))).toEqual({ 2020: 'someone else’s file' });
   });
 
-  const other = os.platform() === 'linux' && existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(os.tmpdir()).dev ? '/dev/shm' : null;
-  it.skipIf(!other)(`really moves across disks (${other ? `${os.tmpdir()} to ${other}` : 'skipped: no second file system such as /dev/shm here'})`, async () => {
-    const root = await tempRoot();
-    const files = await makeLibrary(path.join(root, 'A'));
-    const elsewhere = await tempRoot(other!);
-    expect(await moveLibrary(path.join(root, 'A'), path.join(elsewhere, 'B'))).toEqual({ leftBehind: [] });
-    expect(await contents(path.join(elsewhere, 'B'))).toEqual(files);
-    expect(await fs.readdir(path.join(root, 'A'))).toEqual([]);
-  });
+  const other =
+    os.platform() === 'linux' && existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(os.tmpdir()).dev
+      ? '/dev/shm'
+      : null;
+  it.skipIf(!other)(
+    `really moves across disks (${other ? `${os.tmpdir()} to ${other}` : 'skipped: no second file system such as /dev/shm here'})`,
+    async () => {
+      const root = await tempRoot();
+      const files = await makeLibrary(path.join(root, 'A'));
+      const elsewhere = await tempRoot(other!);
+      expect(await moveLibrary(path.join(root, 'A'), path.join(elsewhere, 'B'))).toEqual({ leftBehind: [] });
+      expect(await contents(path.join(elsewhere, 'B'))).toEqual(files);
+      expect(await fs.readdir(path.join(root, 'A'))).toEqual([]);
+    },
+  );
 });
 
 describe('checking the folder the user chose', () => {
@@ -106,8 +117,14 @@ describe('checking the folder the user chose', () => {
     const current = path.join(root, 'Backup');
     await fs.mkdir(current);
     await fs.symlink(current, path.join(root, 'link'));
-    await expect(checkNewFolder(current, path.join(root, 'link'), 'fresh')).rejects.toMatchObject({ code: 'SAME_FOLDER' });
-    await expect(checkNewFolder(current, path.join(root, 'link', 'sub', 'deeper'), 'move')).rejects.toMatchObject({ code: 'NESTED_FOLDER' });
-    await expect(checkNewFolder(current, path.join(root, 'Elsewhere', 'new'), 'move')).resolves.toBe(path.join(root, 'Elsewhere', 'new'));
+    await expect(checkNewFolder(current, path.join(root, 'link'), 'fresh')).rejects.toMatchObject({
+      code: 'SAME_FOLDER',
+    });
+    await expect(checkNewFolder(current, path.join(root, 'link', 'sub', 'deeper'), 'move')).rejects.toMatchObject({
+      code: 'NESTED_FOLDER',
+    });
+    await expect(checkNewFolder(current, path.join(root, 'Elsewhere', 'new'), 'move')).resolves.toBe(
+      path.join(root, 'Elsewhere', 'new'),
+    );
   });
 });

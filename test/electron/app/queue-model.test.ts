@@ -5,8 +5,18 @@ import type { UploadActivity } from '../../../electron/receiver/activity/upload-
 
 function activity(over: Partial<UploadActivity>): UploadActivity {
   return {
-    key: 'k1', deviceId: 'd1', deviceName: 'Ana’s iPhone', assetId: 'a1', resourceType: 'photo', filename: 'IMG_0001.HEIC',
-    size: 10_000_000, received: 0, state: 'receiving', transport: 'ws', startedAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+    key: 'k1',
+    deviceId: 'd1',
+    deviceName: 'Ana’s iPhone',
+    assetId: 'a1',
+    resourceType: 'photo',
+    filename: 'IMG_0001.HEIC',
+    size: 10_000_000,
+    received: 0,
+    state: 'receiving',
+    transport: 'ws',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
     ...over,
   };
 }
@@ -53,7 +63,13 @@ describe('QueueModel', () => {
     model.apply(activity({ received: 10_000_000, state: 'verifying' }));
     model.apply(activity({ received: 10_000_000, state: 'stored', path: '2026/2026-01/IMG_0001.HEIC' }));
     model.apply(activity({ key: 'k2', received: 5, size: 5, state: 'duplicate' }));
-    model.apply(activity({ key: 'k3', state: 'failed', error: { code: 'CHECKSUM_MISMATCH', message: 'bad bytes', retryable: true } }));
+    model.apply(
+      activity({
+        key: 'k3',
+        state: 'failed',
+        error: { code: 'CHECKSUM_MISMATCH', message: 'bad bytes', retryable: true },
+      }),
+    );
     const snap = model.snapshot();
     expect(snap.session).toMatchObject({ stored: 1, storedBytes: 10_000_000, duplicates: 1, failed: 1 });
     const states = snap.devices[0]!.items.map((i) => i.state);

@@ -8,7 +8,18 @@ import { spawnReceiver } from '../../helpers/receiver-process';
 describe('shoebox serve', () => {
   it('prints the window URL with its session token; the token opens the window, nothing else does', async () => {
     const root = await makeTempDir('shoebox-serve-');
-    const proc = await spawnReceiver(['--folder', path.join(root, 'Backup'), '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls']);
+    const proc = await spawnReceiver([
+      '--folder',
+      path.join(root, 'Backup'),
+      '--data-dir',
+      path.join(root, 'data'),
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--no-bonjour',
+      '--no-tls',
+    ]);
     try {
       const url = (await proc.waitFor(/Window: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43})/))[1]!;
       const origin = new URL(url).origin;
@@ -32,7 +43,10 @@ describe('shoebox serve and the folder chosen in the window', () => {
     const data = path.join(root, 'data');
     const common = ['--data-dir', data, '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls'];
     await fs.mkdir(data, { recursive: true });
-    await fs.writeFile(path.join(data, 'app-settings.json'), JSON.stringify({ version: 1, folder: path.join(root, 'Chosen') }));
+    await fs.writeFile(
+      path.join(data, 'app-settings.json'),
+      JSON.stringify({ version: 1, folder: path.join(root, 'Chosen') }),
+    );
     try {
       const saved = await spawnReceiver(common, { SHOEBOX_FOLDER: '' });
       expect((await saved.waitFor(/Backup folder: (.+)/))[1]).toBe(path.join(root, 'Chosen'));

@@ -26,7 +26,15 @@ function fakeFs(files: Record<string, string>): FsProbe {
 }
 
 const installed = fakeFs({ [PATH_TXT]: 'electron', [BINARY]: '' });
-const plan = (over: Partial<Parameters<typeof planLaunch>[0]> = {}) => planLaunch({ root: ROOT, args: ['--port', '47121'], env: { DISPLAY: ':0' }, platform: 'linux', fs: installed, ...over });
+const plan = (over: Partial<Parameters<typeof planLaunch>[0]> = {}) =>
+  planLaunch({
+    root: ROOT,
+    args: ['--port', '47121'],
+    env: { DISPLAY: ':0' },
+    platform: 'linux',
+    fs: installed,
+    ...over,
+  });
 
 describe('planLaunch', () => {
   it('runs Electron when its binary is installed and there is a display', () => {
@@ -40,26 +48,35 @@ describe('planLaunch', () => {
       const p = plan({ fs });
       expect(p.mode).toBe('headless');
       expect(p.args).toEqual(['--port', '47121']);
-      if (p.mode === 'headless') expect(p.reason).toMatch(/Electron is not installed.*node node_modules\/electron\/install\.js/);
+      if (p.mode === 'headless')
+        expect(p.reason).toMatch(/Electron is not installed.*node node_modules\/electron\/install\.js/);
     }
   });
 
   it('goes headless without a display, when asked to, and for --help', () => {
     expect(plan({ env: {} })).toMatchObject({ mode: 'headless', reason: expect.stringMatching(/no display/) });
     expect(plan({ env: { WAYLAND_DISPLAY: 'wayland-0' } }).mode).toBe('electron');
-    expect(plan({ env: { DISPLAY: ':0', SHOEBOX_HEADLESS: '1' } })).toMatchObject({ mode: 'headless', reason: expect.stringMatching(/SHOEBOX_HEADLESS/) });
+    expect(plan({ env: { DISPLAY: ':0', SHOEBOX_HEADLESS: '1' } })).toMatchObject({
+      mode: 'headless',
+      reason: expect.stringMatching(/SHOEBOX_HEADLESS/),
+    });
     expect(plan({ args: ['--help'] })).toMatchObject({ mode: 'headless', reason: 'help' });
   });
 
   it('follows ELECTRON_OVERRIDE_DIST_PATH like the electron package does', () => {
     const fs = fakeFs({ [PATH_TXT]: 'electron\n', '/opt/electron/electron': '' });
-    expect(findElectronBinary(ROOT, fs, { ELECTRON_OVERRIDE_DIST_PATH: '/opt/electron' })).toBe('/opt/electron/electron');
+    expect(findElectronBinary(ROOT, fs, { ELECTRON_OVERRIDE_DIST_PATH: '/opt/electron' })).toBe(
+      '/opt/electron/electron',
+    );
   });
 
   const hasBinary = findElectronBinary(REPO_ROOT, fs) !== null;
   it.skipIf(hasBinary)('on a machine without the Electron binary (this one, CI) picks headless', () => {
     const p = planLaunch({ root: REPO_ROOT, args: [], env: { DISPLAY: ':0' }, platform: 'linux', fs });
-    expect(p).toMatchObject({ mode: 'headless', reason: expect.stringContaining('node node_modules/electron/install.js') });
+    expect(p).toMatchObject({
+      mode: 'headless',
+      reason: expect.stringContaining('node node_modules/electron/install.js'),
+    });
   });
 
   it('passes our flags to Electron after --, where the shell reads them', () => {
@@ -69,7 +86,10 @@ describe('planLaunch', () => {
     expect(settings.config.folder).toBe('/tmp/B');
     expect(settings.config.bonjour).toBe(false);
     expect(settings).toMatchObject({ hidden: true, preferSavedFolder: false });
-    expect(shellConfig(['/Applications/Shoebox.app/Contents/MacOS/Shoebox'], {})).toMatchObject({ hidden: false, preferSavedFolder: true });
+    expect(shellConfig(['/Applications/Shoebox.app/Contents/MacOS/Shoebox'], {})).toMatchObject({
+      hidden: false,
+      preferSavedFolder: true,
+    });
     expect(() => shellConfig(['electron', '.', '--', '--port', 'x'], {})).toThrow(/port/);
     expect(shellConfig(['Shoebox.exe', '--', '--', '--port', '47122'], {}).config.port).toBe(47122);
     expect(shellConfig(['electron', '--inspect=9229', '.', '--', '--port', '47123'], {}).config.port).toBe(47123);
@@ -98,31 +118,53 @@ describe('isStale', () => {
 });
 
 describe('npm start without Electron', () => {
-  it.skipIf(findElectronBinary(REPO_ROOT, fs) !== null)('says Electron is missing, runs the receiver with the usual flags, and stops cleanly', async () => {
-    const dir = await makeTempDir('shoebox-start-');
-    const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'electron/launch/start.ts'), '--folder', path.join(dir, 'Backup'), '--data-dir', path.join(dir, 'data'), '--port', '0', '--bind', '127.0.0.1', '--no-bonjour', '--no-tls'], {
-      cwd: REPO_ROOT, env: { ...process.env, SHOEBOX_NO_BUILD: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      for (let i = 0; i < 300 && !/Pairing code: \d{6}/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(err).toMatch(/Electron is not installed here.*node node_modules\/electron\/install\.js/);
-      expect(err).toMatch(/Running headless instead/);
-      expect(out).toMatch(/Listening on http:\/\/127\.0\.0\.1:\d+/);
-      expect(out).toMatch(/Window: http:\/\/127\.0\.0\.1:\d+\/\?token=/);
-      expect(out).toMatch(/Pairing code: \d{6}/);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(out).toMatch(/Closing: unfinished uploads stay resumable/);
-    } finally {
-      child.kill('SIGKILL');
-      await fsp.rm(dir, { recursive: true, force: true });
-    }
-  }, 30_000);
+  it.skipIf(findElectronBinary(REPO_ROOT, fs) !== null)(
+    'says Electron is missing, runs the receiver with the usual flags, and stops cleanly',
+    async () => {
+      const dir = await makeTempDir('shoebox-start-');
+      const child = spawn(
+        path.join(REPO_ROOT, 'node_modules/.bin/tsx'),
+        [
+          path.join(REPO_ROOT, 'electron/launch/start.ts'),
+          '--folder',
+          path.join(dir, 'Backup'),
+          '--data-dir',
+          path.join(dir, 'data'),
+          '--port',
+          '0',
+          '--bind',
+          '127.0.0.1',
+          '--no-bonjour',
+          '--no-tls',
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, SHOEBOX_NO_BUILD: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        for (let i = 0; i < 300 && !/Pairing code: \d{6}/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(err).toMatch(/Electron is not installed here.*node node_modules\/electron\/install\.js/);
+        expect(err).toMatch(/Running headless instead/);
+        expect(out).toMatch(/Listening on http:\/\/127\.0\.0\.1:\d+/);
+        expect(out).toMatch(/Window: http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+        expect(out).toMatch(/Pairing code: \d{6}/);
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        expect(out).toMatch(/Closing: unfinished uploads stay resumable/);
+      } finally {
+        child.kill('SIGKILL');
+        await fsp.rm(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 });
 
 describe('headless mode (what npm start runs here)', () => {
@@ -134,11 +176,26 @@ describe('headless mode (what npm start runs here)', () => {
     if (dir) await fsp.rm(dir, { recursive: true, force: true });
   });
 
-  it('prints the receiver\'s lines, the window URL and a pairing code, and serves the window', async () => {
+  it("prints the receiver's lines, the window URL and a pairing code, and serves the window", async () => {
     dir = await makeTempDir('shoebox-headless-');
     const lines: string[] = [];
     const io = { out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(`ERR ${l}`) };
-    const started = await startHeadless(['--folder', path.join(dir, 'Backup'), '--data-dir', path.join(dir, 'data'), '--port', '0', '--bind', '127.0.0.1', '--no-bonjour', '--no-tls'], io, { uiDir: path.join(dir, 'ui') });
+    const started = await startHeadless(
+      [
+        '--folder',
+        path.join(dir, 'Backup'),
+        '--data-dir',
+        path.join(dir, 'data'),
+        '--port',
+        '0',
+        '--bind',
+        '127.0.0.1',
+        '--no-bonjour',
+        '--no-tls',
+      ],
+      io,
+      { uiDir: path.join(dir, 'ui') },
+    );
     if (typeof started === 'number') throw new Error(`exit ${started}: ${lines.join('\n')}`);
     run = started;
     const text = () => lines.join('\n');

@@ -3,7 +3,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appFileResponse, registerProtocols, thumbnailResponse, type ThumbnailSourceLike } from '../../../electron/main/app-protocol';
+import {
+  appFileResponse,
+  registerProtocols,
+  thumbnailResponse,
+  type ThumbnailSourceLike,
+} from '../../../electron/main/app-protocol';
 import { CSP } from '../../../electron/main/security';
 import type { ThumbnailAnswer } from '../../../electron/app/thumbnails';
 import { FakeProtocol } from '../../helpers/shell/fakes';
@@ -39,7 +44,13 @@ describe('app:// files', () => {
   });
 
   it('never serves a file outside the renderer folder, another host, or a write', async () => {
-    for (const url of ['app://shoebox/../secret.txt', 'app://shoebox/%2e%2e/secret.txt', 'app://shoebox/assets/..%2f..%2fsecret.txt', 'app://shoebox/%2e%2e%5csecret.txt', 'app://shoebox/missing.js']) {
+    for (const url of [
+      'app://shoebox/../secret.txt',
+      'app://shoebox/%2e%2e/secret.txt',
+      'app://shoebox/assets/..%2f..%2fsecret.txt',
+      'app://shoebox/%2e%2e%5csecret.txt',
+      'app://shoebox/missing.js',
+    ]) {
       const response = await appFileResponse(rendererDir, url);
       expect(response.status, url).toBe(404);
     }
@@ -57,21 +68,35 @@ describe('app:// files', () => {
 });
 
 describe('shoebox-thumb://', () => {
-  const source = (answer: ThumbnailAnswer | null, isSwitching = false): ThumbnailSourceLike => ({ isSwitching, thumbnails: { get: async (sha) => (sha === SHA ? answer : null) } });
+  const source = (answer: ThumbnailAnswer | null, isSwitching = false): ThumbnailSourceLike => ({
+    isSwitching,
+    thumbnails: { get: async (sha) => (sha === SHA ? answer : null) },
+  });
 
   it('serves a thumbnail file as WebP, a placeholder as SVG', async () => {
-    const file = await thumbnailResponse(source({ type: 'file', path: path.join(root, 'thumb.webp') }), `shoebox-thumb://${SHA}`);
+    const file = await thumbnailResponse(
+      source({ type: 'file', path: path.join(root, 'thumb.webp') }),
+      `shoebox-thumb://${SHA}`,
+    );
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('image/webp');
     expect(await file.text()).toBe('WEBPDATA');
-    const placeholder = await thumbnailResponse(source({ type: 'placeholder', kind: 'video', reason: 'no ffmpeg' }), `shoebox-thumb://${SHA}/`);
+    const placeholder = await thumbnailResponse(
+      source({ type: 'placeholder', kind: 'video', reason: 'no ffmpeg' }),
+      `shoebox-thumb://${SHA}/`,
+    );
     expect(placeholder.headers.get('content-type')).toBe('image/svg+xml');
     expect(await placeholder.text()).toContain('<svg');
   });
 
   it('answers 404 for anything but a known SHA-256, 503 while the folder changes', async () => {
     const s = source({ type: 'file', path: path.join(root, 'thumb.webp') });
-    for (const url of ['shoebox-thumb://abc', `shoebox-thumb://${SHA}/../x`, `shoebox-thumb://${'b'.repeat(64)}`, `app://shoebox/${SHA}`]) {
+    for (const url of [
+      'shoebox-thumb://abc',
+      `shoebox-thumb://${SHA}/../x`,
+      `shoebox-thumb://${'b'.repeat(64)}`,
+      `app://shoebox/${SHA}`,
+    ]) {
       expect((await thumbnailResponse(s, url)).status, url).toBe(404);
     }
     expect((await thumbnailResponse(source(null, true), `shoebox-thumb://${SHA}`)).status).toBe(503);

@@ -64,7 +64,10 @@ describe('Notifier', () => {
     const { notifier, bodies } = setup();
     notifier.arrivals({ items: [arrival(), arrival({ kind: 'video' }), arrival({ deviceName: "Ben's iPhone" })] });
     vi.advanceTimersByTime(5_000);
-    expect(bodies()).toEqual(["Shoebox | 1 photo and 1 video backed up from Ana's iPhone.", "Shoebox | 1 photo backed up from Ben's iPhone."]);
+    expect(bodies()).toEqual([
+      "Shoebox | 1 photo and 1 video backed up from Ana's iPhone.",
+      "Shoebox | 1 photo backed up from Ben's iPhone.",
+    ]);
   });
 
   it('does not wait forever during a long steady backup', () => {

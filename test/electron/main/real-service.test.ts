@@ -21,7 +21,7 @@ describe('the shell over a real app service', () => {
     const opened: string[] = [];
     h.deps.startService = async (opener) => {
       service = await AppService.start({ config: testConfig(root!), opener });
-      return service as ServiceLike;
+      return service;
     };
     h.deps.shell.openPath = async (p) => (opened.push(p), '');
     const shell = await ShellApp.start(h.deps);
@@ -29,10 +29,16 @@ describe('the shell over a real app service', () => {
     const url = service!.receiver.url;
     expect((await fetch(`${url}/v1/info`)).status).toBe(200);
 
-    const snapshot = (await h.ipc.invoke(invokeChannel('app.snapshot'), 'app://shoebox/index.html', {})) as { ok: boolean; value: { status: { listeningUrl: string } } };
+    const snapshot = (await h.ipc.invoke(invokeChannel('app.snapshot'), 'app://shoebox/index.html', {})) as {
+      ok: boolean;
+      value: { status: { listeningUrl: string } };
+    };
     expect(snapshot.ok).toBe(true);
     expect(snapshot.value.status.listeningUrl).toBe(url);
-    expect(await h.ipc.invoke(invokeChannel('folder.open'), 'app://shoebox/index.html', {})).toEqual({ ok: true, value: { ok: true } });
+    expect(await h.ipc.invoke(invokeChannel('folder.open'), 'app://shoebox/index.html', {})).toEqual({
+      ok: true,
+      value: { ok: true },
+    });
     expect(opened).toEqual([testConfig(root).folder]);
 
     h.app.quit();

@@ -40,7 +40,17 @@ describe('trusted pages', () => {
   it('are app://shoebox/ pages only', () => {
     expect(isAppUrl('app://shoebox/index.html')).toBe(true);
     expect(isAppUrl('app://shoebox/')).toBe(true);
-    for (const url of ['app://evil/index.html', 'app://user@shoebox/', 'file:///app/dist/renderer/index.html', 'http://127.0.0.1:5173/', 'https://shoebox/', 'about:blank', '', 'not a url', 'app://shoebox.evil.example/']) {
+    for (const url of [
+      'app://evil/index.html',
+      'app://user@shoebox/',
+      'file:///app/dist/renderer/index.html',
+      'http://127.0.0.1:5173/',
+      'https://shoebox/',
+      'about:blank',
+      '',
+      'not a url',
+      'app://shoebox.evil.example/',
+    ]) {
       expect(isAppUrl(url), url).toBe(false);
     }
   });
@@ -91,7 +101,14 @@ describe('hardenSession', () => {
   it('denies every permission request and check, and every download', () => {
     const session = new FakeSession();
     hardenSession(session);
-    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen']) {
+    for (const permission of [
+      'media',
+      'notifications',
+      'geolocation',
+      'clipboard-read',
+      'openExternal',
+      'fullscreen',
+    ]) {
       let granted: boolean | undefined;
       session.requestHandler!({}, permission, (g) => (granted = g));
       expect(granted, permission).toBe(false);
@@ -106,7 +123,13 @@ describe('hardenSession', () => {
     const session = new FakeSession();
     hardenSession(session);
     let headers: Record<string, string | string[]> | undefined;
-    session.headersListener!({ url: 'app://shoebox/index.html', responseHeaders: { 'content-type': ['text/html'], 'Content-Security-Policy': ["default-src *"] } }, (r) => (headers = r.responseHeaders));
+    session.headersListener!(
+      {
+        url: 'app://shoebox/index.html',
+        responseHeaders: { 'content-type': ['text/html'], 'Content-Security-Policy': ['default-src *'] },
+      },
+      (r) => (headers = r.responseHeaders),
+    );
     expect(headers).toEqual({ 'content-type': ['text/html'], 'Content-Security-Policy': [CSP] });
   });
 });

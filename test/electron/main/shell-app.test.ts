@@ -122,7 +122,7 @@ describe('quitting', () => {
     expect(app.quitted).toBe(true);
   });
 
-  it('the tray\'s Quit quits', async () => {
+  it("the tray's Quit quits", async () => {
     const { trays, app, shell, service } = await started();
     trays[0]!.choose('Quit Shoebox');
     await shell.whenClosed();
@@ -136,20 +136,35 @@ describe('IPC', () => {
   it('answers every command for our page, refuses other senders', async () => {
     const { ipc, service } = await started();
     expect([...ipc.handlers.keys()].sort()).toEqual((Object.keys(COMMANDS) as CommandName[]).map(invokeChannel).sort());
-    expect(await ipc.invoke(invokeChannel('folder.get'), 'app://shoebox/index.html', {})).toEqual({ ok: true, value: folder() });
+    expect(await ipc.invoke(invokeChannel('folder.get'), 'app://shoebox/index.html', {})).toEqual({
+      ok: true,
+      value: folder(),
+    });
     for (const url of ['https://evil.example/', 'file:///tmp/x.html', 'app://evil/index.html', '']) {
-      expect(await ipc.invoke(invokeChannel('folder.open'), url, {}), url).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await ipc.invoke(invokeChannel('folder.open'), url, {}), url).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
     }
     expect(service.calls.filter((c) => c.startsWith('folder.open'))).toEqual([]);
   });
 
   it('folder.choose opens the system folder picker for the window: the chosen folder, or null', async () => {
     const chosen = await started({ dialogs: fakeDialogs({ folder: '/mnt/big/Shoebox' }) });
-    expect(await chosen.ipc.invoke(invokeChannel('folder.choose'), 'app://shoebox/index.html', {})).toEqual({ ok: true, value: { path: '/mnt/big/Shoebox' } });
+    expect(await chosen.ipc.invoke(invokeChannel('folder.choose'), 'app://shoebox/index.html', {})).toEqual({
+      ok: true,
+      value: { path: '/mnt/big/Shoebox' },
+    });
     const canceled = await started({ dialogs: fakeDialogs({ folder: null }) });
-    expect(await canceled.ipc.invoke(invokeChannel('folder.choose'), 'app://shoebox/index.html', {})).toEqual({ ok: true, value: { path: null } });
+    expect(await canceled.ipc.invoke(invokeChannel('folder.choose'), 'app://shoebox/index.html', {})).toEqual({
+      ok: true,
+      value: { path: null },
+    });
     const same = await started({ dialogs: fakeDialogs({ folder: folder().path }) });
-    expect(await same.ipc.invoke(invokeChannel('folder.choose'), 'app://shoebox/index.html', {})).toEqual({ ok: true, value: { path: null } });
+    expect(await same.ipc.invoke(invokeChannel('folder.choose'), 'app://shoebox/index.html', {})).toEqual({
+      ok: true,
+      value: { path: null },
+    });
     // Only the picker: changing the folder is still the window's folder.change, after its own question.
     expect(chosen.service.calls.some((c) => c.startsWith('folder.change'))).toBe(false);
   });

@@ -26,12 +26,21 @@ function controller(platform: NodeJS.Platform = 'linux') {
 
 describe('trayView', () => {
   it('is idle and ready with nothing going on', () => {
-    expect(trayView(status(), queue())).toEqual({ state: 'idle', statusLine: 'Ready for photos', tooltip: 'Shoebox: Ready for photos' });
+    expect(trayView(status(), queue())).toEqual({
+      state: 'idle',
+      statusLine: 'Ready for photos',
+      tooltip: 'Shoebox: Ready for photos',
+    });
     expect(trayView(status(), queue([], 12)).statusLine).toBe('Up to date: 12 files backed up since Shoebox started');
   });
 
   it('says who is sending and how fast while receiving', () => {
-    const view = trayView(status(), queue([deviceQueue({ items: [item(), item({ key: 'k2', state: 'verifying' }), item({ key: 'k3', state: 'stored' })] })]));
+    const view = trayView(
+      status(),
+      queue([
+        deviceQueue({ items: [item(), item({ key: 'k2', state: 'verifying' }), item({ key: 'k3', state: 'stored' })] }),
+      ]),
+    );
     expect(view.state).toBe('receiving');
     expect(view.statusLine).toBe("Receiving 2 files from Ana's iPhone");
     expect(view.tooltip).toBe("Shoebox: Receiving 2 files from Ana's iPhone (2.0 MB/s)");
@@ -40,19 +49,34 @@ describe('trayView', () => {
   });
 
   it('waits for a paused phone without alarm', () => {
-    expect(trayView(status(), queue([deviceQueue({ state: 'paused' })]))).toMatchObject({ state: 'idle', statusLine: "Waiting for Ana's iPhone to continue" });
+    expect(trayView(status(), queue([deviceQueue({ state: 'paused' })]))).toMatchObject({
+      state: 'idle',
+      statusLine: "Waiting for Ana's iPhone to continue",
+    });
   });
 
   it('asks for attention when the disk is full or low, with the message in the tooltip', () => {
-    const full = trayView(status({ banner: { kind: 'disk-full', message: 'Only 100 MB free: new photos are refused.' } }), queue([deviceQueue()]));
-    expect(full).toEqual({ state: 'attention', statusLine: 'Backup disk is full', tooltip: 'Shoebox: Only 100 MB free: new photos are refused.' });
-    expect(trayView(status({ banner: { kind: 'low-space', message: 'x' } }), null).statusLine).toBe('Backup disk is almost full');
+    const full = trayView(
+      status({ banner: { kind: 'disk-full', message: 'Only 100 MB free: new photos are refused.' } }),
+      queue([deviceQueue()]),
+    );
+    expect(full).toEqual({
+      state: 'attention',
+      statusLine: 'Backup disk is full',
+      tooltip: 'Shoebox: Only 100 MB free: new photos are refused.',
+    });
+    expect(trayView(status({ banner: { kind: 'low-space', message: 'x' } }), null).statusLine).toBe(
+      'Backup disk is almost full',
+    );
     const long = trayView(status({ banner: { kind: 'error', message: 'y'.repeat(500) } }), null);
     expect(long.tooltip.length).toBeLessThanOrEqual(127);
   });
 
   it('shows a folder move in progress as busy', () => {
-    expect(trayView(status({ busy: 'Moving the library to /mnt/big…' }), queue())).toMatchObject({ state: 'receiving', statusLine: 'Moving the library to /mnt/big…' });
+    expect(trayView(status({ busy: 'Moving the library to /mnt/big…' }), queue())).toMatchObject({
+      state: 'receiving',
+      statusLine: 'Moving the library to /mnt/big…',
+    });
   });
 });
 
@@ -61,7 +85,17 @@ describe('TrayController', () => {
     const { tray } = controller();
     expect(tray.images[0]).toBe('image:idle');
     expect(tray.tooltips.at(-1)).toBe('Shoebox: Ready for photos');
-    expect(tray.menu.map((m) => m.label ?? '—')).toEqual(['Ready for photos', '—', 'Open Shoebox', 'Pair an iPhone…', '—', 'Open Backup Folder', 'Change Backup Folder…', '—', 'Quit Shoebox']);
+    expect(tray.menu.map((m) => m.label ?? '—')).toEqual([
+      'Ready for photos',
+      '—',
+      'Open Shoebox',
+      'Pair an iPhone…',
+      '—',
+      'Open Backup Folder',
+      'Change Backup Folder…',
+      '—',
+      'Quit Shoebox',
+    ]);
     expect(tray.menu[0]!.enabled).toBe(false);
   });
 

@@ -41,22 +41,40 @@ describe('exposeBridge', () => {
 });
 
 describe('invoke', () => {
-  it('sends a valid request on the command\'s channel and hands back a checked answer', async () => {
+  it("sends a valid request on the command's channel and hands back a checked answer", async () => {
     const ipc = new FakeIpcRenderer();
     const bridge = createBridge(ipc);
     expect(await bridge.invoke('folder.get', {})).toEqual({ ok: true, value: folder() });
     expect(await bridge.invoke('folder.get', undefined)).toEqual({ ok: true, value: folder() });
-    expect(ipc.invoked).toEqual([[invokeChannel('folder.get'), [{}]], [invokeChannel('folder.get'), [{}]]]);
+    expect(ipc.invoked).toEqual([
+      [invokeChannel('folder.get'), [{}]],
+      [invokeChannel('folder.get'), [{}]],
+    ]);
   });
 
   it('refuses unknown commands and bad requests without sending anything', async () => {
     const ipc = new FakeIpcRenderer();
     const bridge = createBridge(ipc);
-    expect(await bridge.invoke('fs.readFile' as CommandName, {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } });
-    expect(await bridge.invoke('__proto__' as CommandName, {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } });
-    expect(await bridge.invoke('arrivals.page', { offset: -1, limit: 5 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    expect(await bridge.invoke('folder.change', { path: '/x', mode: 'move', extra: true })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    expect(await bridge.invoke('folder.change', { path: '/a\0b', mode: 'fresh' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await bridge.invoke('fs.readFile' as CommandName, {})).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_COMMAND' },
+    });
+    expect(await bridge.invoke('__proto__' as CommandName, {})).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_COMMAND' },
+    });
+    expect(await bridge.invoke('arrivals.page', { offset: -1, limit: 5 })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(await bridge.invoke('folder.change', { path: '/x', mode: 'move', extra: true })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(await bridge.invoke('folder.change', { path: '/a\0b', mode: 'fresh' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
     expect(ipc.invoked).toEqual([]);
   });
 
@@ -64,10 +82,22 @@ describe('invoke', () => {
     const ipc = new FakeIpcRenderer();
     const bridge = createBridge(ipc);
     ipc.answer = async () => ({ ok: false, error: { code: 'NOT_FOUND', message: 'No paired device with that id.' } });
-    expect(await bridge.invoke('devices.revoke', { deviceId: 'x' })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'No paired device with that id.' } });
-    for (const bad of [{ ok: true, value: { path: 42 } }, { ok: true }, null, 'yes', { ok: false, error: { code: 1 } }]) {
+    expect(await bridge.invoke('devices.revoke', { deviceId: 'x' })).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'No paired device with that id.' },
+    });
+    for (const bad of [
+      { ok: true, value: { path: 42 } },
+      { ok: true },
+      null,
+      'yes',
+      { ok: false, error: { code: 1 } },
+    ]) {
       ipc.answer = async () => bad;
-      expect(await bridge.invoke('folder.get', {}), JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'BAD_RESPONSE' } });
+      expect(await bridge.invoke('folder.get', {}), JSON.stringify(bad)).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_RESPONSE' },
+      });
     }
     ipc.answer = async () => {
       throw new Error("Error invoking remote method 'shoebox:call:folder.get': gone");

@@ -15,7 +15,13 @@ describe('Receiver facade', () => {
     const receiver = fx.receiver as unknown as Record<string, unknown>;
     for (const inside of ['devices', 'pairing', 'index', 'staging']) expect(receiver[inside], inside).toBeUndefined();
     // The library is a read-only view: no way to write the index through it.
-    expect(Object.keys(fx.receiver.library).sort()).toEqual(['getAssetResources', 'getByPath', 'getBySha', 'listResources', 'totals']);
+    expect(Object.keys(fx.receiver.library).sort()).toEqual([
+      'getAssetResources',
+      'getByPath',
+      'getBySha',
+      'listResources',
+      'totals',
+    ]);
     expect(fx.receiver.library.totals()).toEqual(receiverInternals(fx.receiver).index.totals());
   });
 

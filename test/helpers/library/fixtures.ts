@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { StoredResource } from '../../../electron/receiver/library/types';
 
-export const fakeDescribe = async (absPath: string) => ({ captureDate: `2019-08-21T10:57:${String(path.basename(absPath).length % 60).padStart(2, '0')}` });
+export const fakeDescribe = async (absPath: string) => ({
+  captureDate: `2019-08-21T10:57:${String(path.basename(absPath).length % 60).padStart(2, '0')}`,
+});
 
 export function sha(n: number | string): string {
   return createHash('sha256').update(String(n)).digest('hex');
@@ -45,7 +47,15 @@ export interface LegacyUpload {
 
 export function legacyUpload(key: string, overrides: Partial<LegacyUpload> = {}): LegacyUpload {
   return {
-    key, deviceId: 'device-1', assetId: `asset-${key}`, resourceType: 'photo', filename: `${key}.HEIC`,
-    size: 123, sha256: '', startedAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', ...overrides,
+    key,
+    deviceId: 'device-1',
+    assetId: `asset-${key}`,
+    resourceType: 'photo',
+    filename: `${key}.HEIC`,
+    size: 123,
+    sha256: '',
+    startedAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    ...overrides,
   };
 }

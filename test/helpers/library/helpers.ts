@@ -25,7 +25,6 @@ export async function tempFolder(): Promise<string> {
   return dir;
 }
 
-
 /** Opens an index the test's afterEach closes (unless the test does). */
 export async function openIndex(folder: string, extra: Partial<LibraryIndexOptions> = {}): Promise<LibraryIndex> {
   const index = await LibraryIndex.open({ folder, describeFile: fakeDescribe, ...extra });

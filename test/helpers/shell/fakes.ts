@@ -4,8 +4,19 @@ import { vi } from 'vitest';
 import type { AppApiHandlers } from '../../../shared/app-api';
 import type { AppEvents } from '../../../electron/app/app-service';
 import type {
-  AppLike, BrowserWindowLike, ContentsLike, DialogsLike, IpcMainLike, MenuItemTemplate, NotificationLike, NotificationOptions,
-  ProtocolLike, SessionLike, ShellLike, TrayLike, WindowOptions,
+  AppLike,
+  BrowserWindowLike,
+  ContentsLike,
+  DialogsLike,
+  IpcMainLike,
+  MenuItemTemplate,
+  NotificationLike,
+  NotificationOptions,
+  ProtocolLike,
+  SessionLike,
+  ShellLike,
+  TrayLike,
+  WindowOptions,
 } from '../../../electron/main/electron-like';
 import type { ServiceLike, ShellDeps } from '../../../electron/main/shell-app';
 import type { InvokeEventLike } from '../../../electron/main/ipc-adapter';
@@ -14,7 +25,12 @@ import * as data from './fixtures';
 
 export function preventable() {
   let prevented = false;
-  return { preventDefault: () => void (prevented = true), get prevented() { return prevented; } };
+  return {
+    preventDefault: () => void (prevented = true),
+    get prevented() {
+      return prevented;
+    },
+  };
 }
 
 export class FakeContents extends EventEmitter implements ContentsLike {
@@ -98,7 +114,11 @@ export class FakeApp extends EventEmitter implements AppLike {
   /** True once a quit went through (before-quit not prevented). */
   quitted = false;
   exitCode: number | null = null;
-  readonly dock = { hidden: false, hide: vi.fn(() => void (this.dock.hidden = true)), show: vi.fn(() => void (this.dock.hidden = false)) };
+  readonly dock = {
+    hidden: false,
+    hide: vi.fn(() => void (this.dock.hidden = true)),
+    show: vi.fn(() => void (this.dock.hidden = false)),
+  };
   requestSingleInstanceLock(): boolean {
     return this.lock;
   }
@@ -205,18 +225,22 @@ export function fakeShell(): ShellLike & { opened: string[]; external: string[] 
   const opened: string[] = [];
   const external: string[] = [];
   return {
-    opened, external,
+    opened,
+    external,
     openPath: async (p) => (opened.push(p), ''),
     showItemInFolder: (p) => void opened.push(`reveal ${p}`),
     openExternal: async (url) => void external.push(url),
   };
 }
 
-export function fakeDialogs(answers: { folder?: string | null; button?: number } = {}): DialogsLike & { errors: Array<[string, string]>; asked: string[] } {
+export function fakeDialogs(
+  answers: { folder?: string | null; button?: number } = {},
+): DialogsLike & { errors: Array<[string, string]>; asked: string[] } {
   const errors: Array<[string, string]> = [];
   const asked: string[] = [];
   return {
-    errors, asked,
+    errors,
+    asked,
     chooseFolder: async () => answers.folder ?? null,
     ask: async (options) => (asked.push(options.message), answers.button ?? 2),
     showError: (title, content) => void errors.push([title, content]),
@@ -224,10 +248,18 @@ export function fakeDialogs(answers: { folder?: string | null; button?: number }
 }
 
 /** A service whose handlers answer valid data; `calls` records what was called. */
-export function fakeService(over: Partial<AppApiHandlers> = {}): ServiceLike & { calls: string[]; closed: number; events: EventEmitter<AppEvents> } {
+export function fakeService(
+  over: Partial<AppApiHandlers> = {},
+): ServiceLike & { calls: string[]; closed: number; events: EventEmitter<AppEvents> } {
   const calls: string[] = [];
   const base: Partial<AppApiHandlers> = {
-    'app.snapshot': async () => ({ status: data.status(), queue: data.queue(), devices: [data.device()], pairing: data.pairing(), folder: data.folder() }),
+    'app.snapshot': async () => ({
+      status: data.status(),
+      queue: data.queue(),
+      devices: [data.device()],
+      pairing: data.pairing(),
+      folder: data.folder(),
+    }),
     'folder.get': async () => data.folder(),
     'folder.open': async () => ({ ok: true as const }),
     'folder.change': async ({ path }) => data.folder({ path }),
@@ -271,14 +303,31 @@ export interface Harness {
   service: ReturnType<typeof fakeService>;
 }
 
-export function harness(over: Partial<ShellDeps<string, MenuItemTemplate[]>> & { service?: ReturnType<typeof fakeService>; dialogs?: ReturnType<typeof fakeDialogs> } = {}): Harness {
+export function harness(
+  over: Partial<ShellDeps<string, MenuItemTemplate[]>> & {
+    service?: ReturnType<typeof fakeService>;
+    dialogs?: ReturnType<typeof fakeDialogs>;
+  } = {},
+): Harness {
   const h = {
-    app: new FakeApp(), ipc: new FakeIpcMain(), protocol: new FakeProtocol(), session: new FakeSession(), shell: fakeShell(),
-    dialogs: over.dialogs ?? fakeDialogs(), windows: [] as FakeWindow[], trays: [] as FakeTray[], notifications: [] as FakeNotification[],
+    app: new FakeApp(),
+    ipc: new FakeIpcMain(),
+    protocol: new FakeProtocol(),
+    session: new FakeSession(),
+    shell: fakeShell(),
+    dialogs: over.dialogs ?? fakeDialogs(),
+    windows: [] as FakeWindow[],
+    trays: [] as FakeTray[],
+    notifications: [] as FakeNotification[],
     service: over.service ?? fakeService(),
   };
   const deps: ShellDeps<string, MenuItemTemplate[]> = {
-    app: h.app, ipcMain: h.ipc, protocol: h.protocol, session: h.session, shell: h.shell, dialogs: h.dialogs,
+    app: h.app,
+    ipcMain: h.ipc,
+    protocol: h.protocol,
+    session: h.session,
+    shell: h.shell,
+    dialogs: h.dialogs,
     createWindow: (options) => {
       const window = new FakeWindow(options);
       h.windows.push(window);

@@ -45,7 +45,9 @@ export async function receivedFiles(folder: string): Promise<string[]> {
 }
 
 export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 }
 
 /** For each name: stored somewhere under folder, with the same SHA-256 as in sourceDir; returns the missing or different ones. */

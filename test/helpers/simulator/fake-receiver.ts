@@ -103,9 +103,18 @@ export class FakeReceiver {
         const request = JSON.parse(body) as { code: string; deviceId: string };
         if (request.code !== FAKE_PAIRING_CODE) {
           res.statusCode = 403;
-          return res.end(JSON.stringify({ error: { code: 'PAIRING_CODE_INVALID', message: 'wrong code', retryable: false } }));
+          return res.end(
+            JSON.stringify({ error: { code: 'PAIRING_CODE_INVALID', message: 'wrong code', retryable: false } }),
+          );
         }
-        return res.end(JSON.stringify({ deviceId: request.deviceId, token: FAKE_TOKEN, receiverId: 'fake-receiver', receiverName: 'Fake' }));
+        return res.end(
+          JSON.stringify({
+            deviceId: request.deviceId,
+            token: FAKE_TOKEN,
+            receiverId: 'fake-receiver',
+            receiverName: 'Fake',
+          }),
+        );
       }
       res.statusCode = 404;
       res.end(JSON.stringify({ error: { code: 'UNKNOWN_MESSAGE', message: 'not found', retryable: false } }));
@@ -127,7 +136,14 @@ export class FakeReceiver {
     const send = (message: object) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(message));
     const fail = (uploadId: number | undefined, code: ErrorCode, message: string, extra: object = {}) => {
       this.errorsSent.push(code);
-      send({ type: 'error', ...(uploadId === undefined ? {} : { uploadId }), code, message, retryable: ERROR_CODES[code].retryable, ...extra });
+      send({
+        type: 'error',
+        ...(uploadId === undefined ? {} : { uploadId }),
+        code,
+        message,
+        retryable: ERROR_CODES[code].retryable,
+        ...extra,
+      });
     };
     const close = (uploadId: number) => {
       const upload = uploads.get(uploadId);
@@ -146,7 +162,8 @@ export class FakeReceiver {
         const upload = uploads.get(frame.uploadId);
         if (!upload) return fail(frame.uploadId, 'UNKNOWN_UPLOAD', 'no such upload');
         const held = this.held.get(upload.key)!;
-        if (frame.payload.byteLength > this.limits.maxChunkBytes) return fail(frame.uploadId, 'FRAME_TOO_LARGE', 'chunk too big');
+        if (frame.payload.byteLength > this.limits.maxChunkBytes)
+          return fail(frame.uploadId, 'FRAME_TOO_LARGE', 'chunk too big');
         if (frame.offset !== held.length) {
           close(frame.uploadId);
           return fail(frame.uploadId, 'BAD_OFFSET', `expected ${held.length}`, { offset: held.length });
@@ -172,7 +189,11 @@ export class FakeReceiver {
         if (delay === 0) ack();
         else if (delay !== 'never') setTimeout(ack, delay);
         chunksHere += 1;
-        if (this.options.stallAfterChunks !== undefined && this.connections === 1 && chunksHere === this.options.stallAfterChunks) {
+        if (
+          this.options.stallAfterChunks !== undefined &&
+          this.connections === 1 &&
+          chunksHere === this.options.stallAfterChunks
+        ) {
           // Nothing more is read or answered here: the client's send buffer fills up and stays full.
           (ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
           ws.removeAllListeners('message');
@@ -195,7 +216,14 @@ export class FakeReceiver {
           return ws.close(4001, 'auth failed');
         }
         authed = true;
-        return send({ type: 'welcome', protocol: 1, receiverId: 'fake-receiver', receiverName: 'Fake', deviceId: 'dev', limits: this.limits });
+        return send({
+          type: 'welcome',
+          protocol: 1,
+          receiverId: 'fake-receiver',
+          receiverName: 'Fake',
+          deviceId: 'dev',
+          limits: this.limits,
+        });
       }
       if (message.type === 'announce') return this.#announce(message, uploads, send, fail);
       if (message.type === 'cancel') return close(message.uploadId);
@@ -208,7 +236,8 @@ export class FakeReceiver {
         const planned = this.options.onFinish?.(upload.announce, count);
         if (planned) return fail(message.uploadId, planned.code, planned.message ?? planned.code);
         const held = this.held.get(upload.key)!;
-        if (held.length < upload.announce.size) return fail(message.uploadId, 'INCOMPLETE', `holding ${held.length}`, { offset: held.length });
+        if (held.length < upload.announce.size)
+          return fail(message.uploadId, 'INCOMPLETE', `holding ${held.length}`, { offset: held.length });
         const bytes = Buffer.concat(held.chunks);
         const sha256 = createHash('sha256').update(bytes).digest('hex');
         this.held.delete(upload.key);
@@ -220,7 +249,15 @@ export class FakeReceiver {
           this.drops += 1;
           return ws.terminate();
         }
-        return send({ type: 'committed', uploadId: message.uploadId, path, sha256, size, duplicate: false, captureDate: upload.announce.captureDate?.slice(0, 19) ?? '' });
+        return send({
+          type: 'committed',
+          uploadId: message.uploadId,
+          path,
+          sha256,
+          size,
+          duplicate: false,
+          captureDate: upload.announce.captureDate?.slice(0, 19) ?? '',
+        });
       }
     });
   }
@@ -239,15 +276,25 @@ export class FakeReceiver {
     if (planned === 'garbage') return void send({ type: 'ready', uploadId: announce.uploadId, offset: -5 });
     if (planned) return fail(announce.uploadId, planned.code, planned.message ?? planned.code);
     if (uploads.has(announce.uploadId)) return fail(announce.uploadId, 'UPLOAD_ID_IN_USE', 'id in use');
-    if (announce.filename.includes('/') || announce.filename.startsWith('.')) return fail(announce.uploadId, 'BAD_FILENAME', 'unsafe filename');
+    if (announce.filename.includes('/') || announce.filename.startsWith('.'))
+      return fail(announce.uploadId, 'BAD_FILENAME', 'unsafe filename');
     if (announce.size > this.limits.maxUploadBytes) return fail(announce.uploadId, 'TOO_LARGE', 'too large');
     const stored = this.stored.get(announce.sha256);
     if (stored) {
       const { path, bytes } = stored;
-      return void send({ type: 'committed', uploadId: announce.uploadId, path, sha256: announce.sha256, size: bytes.length, duplicate: true, captureDate: '' });
+      return void send({
+        type: 'committed',
+        uploadId: announce.uploadId,
+        path,
+        sha256: announce.sha256,
+        size: bytes.length,
+        duplicate: true,
+        captureDate: '',
+      });
     }
     if (this.#busy.has(key)) return fail(announce.uploadId, 'UPLOAD_BUSY', 'busy elsewhere');
-    if (uploads.size >= this.limits.maxConcurrentUploads) return fail(announce.uploadId, 'TOO_MANY_UPLOADS', 'too many');
+    if (uploads.size >= this.limits.maxConcurrentUploads)
+      return fail(announce.uploadId, 'TOO_MANY_UPLOADS', 'too many');
     this.#busy.add(key);
     uploads.set(announce.uploadId, { announce, key });
     let held = this.held.get(key);

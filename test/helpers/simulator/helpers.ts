@@ -17,8 +17,19 @@ export function bytesOf(size: number, seed = 1): Uint8Array {
   return bytes;
 }
 
-export function source(name: string, size: number, seed = 1, extra: Partial<Parameters<typeof memorySource>[0]> = {}): Promise<UploadSource> {
-  return memorySource({ assetId: `ASSET-${name}/L0/001`, filename: name, bytes: bytesOf(size, seed), captureDate: '2019-08-21T10:57:23+02:00', ...extra });
+export function source(
+  name: string,
+  size: number,
+  seed = 1,
+  extra: Partial<Parameters<typeof memorySource>[0]> = {},
+): Promise<UploadSource> {
+  return memorySource({
+    assetId: `ASSET-${name}/L0/001`,
+    filename: name,
+    bytes: bytesOf(size, seed),
+    captureDate: '2019-08-21T10:57:23+02:00',
+    ...extra,
+  });
 }
 
 export function clientFor(receiver: FakeReceiver, options: Partial<ChunkStreamClientOptions> = {}): ChunkStreamClient {

@@ -1,7 +1,12 @@
 /** Test doubles for the PhotoKit simulation: an in-memory receiver behind a fake transport, and sample libraries. */
 import { memorySource } from '../../../shared/simulator/memory-source';
 import type { JobError } from '../../../shared/simulator/photokit/job-types';
-import type { TransferContext, TransferJob, TransferOutcome, UploadTransport } from '../../../shared/simulator/photokit/transport-types';
+import type {
+  TransferContext,
+  TransferJob,
+  TransferOutcome,
+  UploadTransport,
+} from '../../../shared/simulator/photokit/transport-types';
 import type { UploadSource } from '../../../shared/simulator/upload-source';
 import { bytesOf } from './helpers';
 
@@ -74,10 +79,26 @@ export class FakeTransport implements UploadTransport {
 export async function sampleLibrary(count: number, size = 200_000, livePhoto = false): Promise<UploadSource[]> {
   const sources: UploadSource[] = [];
   for (let i = 0; i < count; i += 1) {
-    sources.push(await memorySource({ assetId: `ASSET-${i}/L0/001`, filename: `IMG_${1000 + i}.HEIC`, bytes: bytesOf(size, i + 1), contentType: 'image/heic', captureDate: '2019-08-21T10:57:23+02:00' }));
+    sources.push(
+      await memorySource({
+        assetId: `ASSET-${i}/L0/001`,
+        filename: `IMG_${1000 + i}.HEIC`,
+        bytes: bytesOf(size, i + 1),
+        contentType: 'image/heic',
+        captureDate: '2019-08-21T10:57:23+02:00',
+      }),
+    );
   }
   if (livePhoto) {
-    sources.push(await memorySource({ assetId: 'ASSET-0/L0/001', resourceType: 'pairedVideo', filename: 'IMG_1000.MOV', bytes: bytesOf(size / 2, 999), contentType: 'video/quicktime' }));
+    sources.push(
+      await memorySource({
+        assetId: 'ASSET-0/L0/001',
+        resourceType: 'pairedVideo',
+        filename: 'IMG_1000.MOV',
+        bytes: bytesOf(size / 2, 999),
+        contentType: 'video/quicktime',
+      }),
+    );
   }
   return sources;
 }

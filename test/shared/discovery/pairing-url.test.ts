@@ -8,7 +8,14 @@ import {
 } from '../../../shared/discovery/pairing-url';
 
 const fp = 'q1w2e3r4t5y6u7i8o9p0-_ASDFGHJKLZXCVBNMqwert';
-const info: PairingInfo = { host: 'marys-mac.local', port: 8443, receiverId: '0b9c5a1e-2f4d-4c3b-9a8e-7d6c5b4a3f21', fp, code: '042917', name: 'Mary’s Mac & co' };
+const info: PairingInfo = {
+  host: 'marys-mac.local',
+  port: 8443,
+  receiverId: '0b9c5a1e-2f4d-4c3b-9a8e-7d6c5b4a3f21',
+  fp,
+  code: '042917',
+  name: 'Mary’s Mac & co',
+};
 
 describe('pairing URL', () => {
   it('round-trips', () => {
@@ -55,7 +62,10 @@ describe('pairing URL', () => {
 
   it('reports every problem at once', () => {
     const result = safeParsePairingUrl('shoebox://pair?host=x&port=0');
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(/"port".*"id" is missing.*"fp" is missing.*"code" is missing/) });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/"port".*"id" is missing.*"fp" is missing.*"code" is missing/),
+    });
   });
 
   it('refuses to build a URL it would not parse', () => {

@@ -6,7 +6,13 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAddressWatcher, ReceiverAdvertiser, type AdvertiserOptions } from '../../../electron/receiver/discovery';
-import { browseReceivers, findReceiver, watchReceivers, type DiscoveredReceiver, type ReceiverWatch } from '../../../shared/discovery/receiver-browser.nodejs';
+import {
+  browseReceivers,
+  findReceiver,
+  watchReceivers,
+  type DiscoveredReceiver,
+  type ReceiverWatch,
+} from '../../../shared/discovery/receiver-browser.nodejs';
 
 const LAN = process.env.ISOLATED_LAN === '1';
 const DESK = process.env.ISOLATED_LAN_DESK ?? '10.213.0.1';
@@ -153,7 +159,14 @@ describe.skipIf(!LAN)('Bonjour on the isolated LAN (skipped: run inside /work/sh
     const { createInterfaceBonjour } = await import('../../../shared/discovery/interface-bonjour.nodejs');
     const raw = createInterfaceBonjour({ interfaceAddress: DESK }, { onError: () => undefined });
     cleanups.push(() => raw.destroy());
-    raw.bonjour.publish({ name: 'Rogue', type: 'shoebox', port: 1, host: 'rogue.local', probe: false, txt: { v: '1', id: 'x y' } });
+    raw.bonjour.publish({
+      name: 'Rogue',
+      type: 'shoebox',
+      port: 1,
+      host: 'rogue.local',
+      probe: false,
+      txt: { v: '1', id: 'x y' },
+    });
     expect(await invalid).toEqual({ name: 'Rogue', reason: expect.stringMatching(/id must be a receiver id/) });
     expect(w.receivers()).toEqual([]);
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTxtStrings, encodeReceiverTxt, parseReceiverTxt, type ReceiverTxt } from '../../../shared/discovery/txt-record';
+import {
+  decodeTxtStrings,
+  encodeReceiverTxt,
+  parseReceiverTxt,
+  type ReceiverTxt,
+} from '../../../shared/discovery/txt-record';
 
 const fp = 'A'.repeat(42) + 'w';
 const txt: ReceiverTxt = {
@@ -15,7 +20,16 @@ const bytes = (entries: string[]): Uint8Array[] => entries.map((e) => new TextEn
 describe('TXT record', () => {
   it('encodes the documented keys and parses them back', () => {
     const encoded = encodeReceiverTxt(txt);
-    expect(encoded).toEqual({ v: '1', id: 'rcv-1', fp, pair: '1', tls: '1', info: '/v1/info', stream: '/v1/stream', pairpath: '/v1/pair' });
+    expect(encoded).toEqual({
+      v: '1',
+      id: 'rcv-1',
+      fp,
+      pair: '1',
+      tls: '1',
+      info: '/v1/info',
+      stream: '/v1/stream',
+      pairpath: '/v1/pair',
+    });
     expect(parseReceiverTxt(encoded)).toEqual({ ok: true, txt });
   });
 

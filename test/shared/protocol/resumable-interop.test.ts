@@ -3,7 +3,15 @@
  * expectations from the table, so the table itself is checked here against what each revision says).
  */
 import { describe, expect, it } from 'vitest';
-import { completeField, interopSpec, INTEROP_VERSIONS, IOS26_INTEROP, isInteropVersion, limitValue, statesComplete } from '../../../shared/protocol';
+import {
+  completeField,
+  interopSpec,
+  INTEROP_VERSIONS,
+  IOS26_INTEROP,
+  isInteropVersion,
+  limitValue,
+  statesComplete,
+} from '../../../shared/protocol';
 
 // version: [complete field, Upload-Length, Upload-Limit age key, partial-upload type, problem types, incomplete append, append to complete, GET]
 const DRAFT = {
@@ -11,8 +19,26 @@ const DRAFT = {
   4: ['upload-complete', false, null, false, '', 201, 'refuse', false], // -02: Upload-Complete replaces Upload-Incomplete
   5: ['upload-complete', false, null, false, '', 201, 'refuse', false], // -03: HEAD may answer 200
   6: ['upload-complete', true, 'expires', true, 'mismatchingOffset completedUpload', 201, 'refuse', false], // -04/-05
-  7: ['upload-complete', true, 'max-age', true, 'mismatchingOffset completedUpload inconsistentLength', 204, 'refuse', false], // -06: expires -> max-age
-  8: ['upload-complete', true, 'max-age', true, 'mismatchingOffset completedUpload inconsistentLength', 204, 'gone', false], // -09..-11: 410 on empty append
+  7: [
+    'upload-complete',
+    true,
+    'max-age',
+    true,
+    'mismatchingOffset completedUpload inconsistentLength',
+    204,
+    'refuse',
+    false,
+  ], // -06: expires -> max-age
+  8: [
+    'upload-complete',
+    true,
+    'max-age',
+    true,
+    'mismatchingOffset completedUpload inconsistentLength',
+    204,
+    'gone',
+    false,
+  ], // -09..-11: 410 on empty append
   9: ['upload-complete', true, 'max-age', true, 'mismatchingOffset inconsistentLength', 204, 'replay', true], // -12: completed-upload removed, GET
 } as const;
 
@@ -45,7 +71,7 @@ describe('the interop table', () => {
     expect(statesComplete(8, { 'upload-incomplete': '?0' })).toBeUndefined();
   });
 
-  it('writes Upload-Limit with the version\'s age key', () => {
+  it("writes Upload-Limit with the version's age key", () => {
     expect(limitValue(5, 100, 60)).toBeNull();
     expect(limitValue(6, 100, 60.9)).toBe('max-size=100, expires=60');
     expect(limitValue(8, 100, 60)).toBe('max-size=100, max-age=60');

@@ -28,10 +28,21 @@ describe('chunking and offsets', () => {
     const progress: UploadProgress[] = [];
     client.on('progress', (p) => progress.push(p));
     const result = await client.upload(src);
-    expect(result).toMatchObject({ status: 'committed', duplicate: false, size: src.size, sha256: src.sha256, path: '2019-08-21/IMG_0001.HEIC' });
+    expect(result).toMatchObject({
+      status: 'committed',
+      duplicate: false,
+      size: src.size,
+      sha256: src.sha256,
+      path: '2019-08-21/IMG_0001.HEIC',
+    });
     expect(r.chunkOffsets.map((c) => c.offset)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => i * 16 * KiB));
     expect(r.chunkOffsets.at(-1)!.length).toBe(4 * KiB + 5);
-    expect(r.announces[0]).toMatchObject({ filename: 'IMG_0001.HEIC', size: src.size, captureDate: '2019-08-21T10:57:23+02:00', resourceType: 'photo' });
+    expect(r.announces[0]).toMatchObject({
+      filename: 'IMG_0001.HEIC',
+      size: src.size,
+      captureDate: '2019-08-21T10:57:23+02:00',
+      resourceType: 'photo',
+    });
     expect(progress.at(-1)).toMatchObject({ state: 'committed', sent: src.size, acked: src.size });
     expect(progress.some((p) => p.state === 'sending' && p.acked > 0 && p.acked < src.size)).toBe(true);
   });
@@ -113,7 +124,13 @@ describe('resume', () => {
     const url = r.url;
     await r.close();
     receiver = undefined;
-    client = new ChunkStreamClient({ url, token: 'x'.repeat(43), WebSocket, backoff: { baseMs: 1, maxMs: 5 }, maxReconnects: 2 });
+    client = new ChunkStreamClient({
+      url,
+      token: 'x'.repeat(43),
+      WebSocket,
+      backoff: { baseMs: 1, maxMs: 5 },
+      maxReconnects: 2,
+    });
     const states: string[] = [];
     client.on('connection', (e) => states.push(e.state));
     const result = await client.upload(await source('a.jpg', 10));
@@ -138,9 +155,16 @@ describe('backpressure', () => {
   it('a link that dies silently with the send buffer full is timed out too, and the upload resumes', async () => {
     const r = await start({ stallAfterChunks: 4 });
     // A window far larger than the kernel's socket buffers, so the client ends up waiting on its own send buffer.
-    client = clientFor(r, { chunkBytes: 256 * KiB, windowBytes: 64 * 1024 * KiB, maxBufferedBytes: 256 * KiB, responseTimeoutMs: 400 });
+    client = clientFor(r, {
+      chunkBytes: 256 * KiB,
+      windowBytes: 64 * 1024 * KiB,
+      maxBufferedBytes: 256 * KiB,
+      responseTimeoutMs: 400,
+    });
     const result = await client.upload(await source('long.mov', 24 * 1024 * KiB));
-    expect(result, JSON.stringify(result.status === 'failed' ? result.reason : null)).toMatchObject({ status: 'committed' });
+    expect(result, JSON.stringify(result.status === 'failed' ? result.reason : null)).toMatchObject({
+      status: 'committed',
+    });
     expect(r.connections).toBe(2);
   }, 30_000);
 
@@ -178,7 +202,9 @@ describe('validation of server messages', () => {
 
 describe('receiver errors', () => {
   it('retries a retryable error with backoff and then succeeds', async () => {
-    const r = await start({ onFinish: (_a, count) => (count === 1 ? { code: 'STORAGE_ERROR', message: 'disk hiccup' } : undefined) });
+    const r = await start({
+      onFinish: (_a, count) => (count === 1 ? { code: 'STORAGE_ERROR', message: 'disk hiccup' } : undefined),
+    });
     client = clientFor(r);
     const retries: string[] = [];
     client.on('retry', (e) => retries.push(`${e.reason.code}#${e.attempt}`));
@@ -205,14 +231,21 @@ describe('receiver errors', () => {
     const r = await start();
     client = clientFor(r);
     const result = await client.upload(await source('../evil.jpg', 100));
-    expect(result).toMatchObject({ status: 'failed', retries: 0, reason: { code: 'BAD_FILENAME', message: 'unsafe filename', retryable: false } });
+    expect(result).toMatchObject({
+      status: 'failed',
+      retries: 0,
+      reason: { code: 'BAD_FILENAME', message: 'unsafe filename', retryable: false },
+    });
     expect(r.announces).toHaveLength(1);
   });
 
   it('a refused token fails every upload without reconnecting', async () => {
     const r = await start();
     client = new ChunkStreamClient({ url: r.url, token: 'W'.repeat(43), WebSocket, backoff: { baseMs: 1, maxMs: 5 } });
-    const results = await Promise.all([client.upload(await source('a.jpg', 10)), client.upload(await source('b.jpg', 10, 2))]);
+    const results = await Promise.all([
+      client.upload(await source('a.jpg', 10)),
+      client.upload(await source('b.jpg', 10, 2)),
+    ]);
     for (const result of results) expect(result.status === 'failed' && result.reason.code).toBe('AUTH_FAILED');
     expect(r.connections).toBe(1);
   });

@@ -28,8 +28,34 @@ describe('argument parsing', () => {
   });
 
   it('reads a full command line', () => {
-    const parsed = parseSimulatorArgs(['--port', '8765', '--token', FAKE_TOKEN, '--chunk-size', '256k', '--limit-rate', '2m', '--drop-every', '5', '--concurrency', '2', 'a', 'b']);
-    expect(parsed).toMatchObject({ kind: 'run', config: { host: '127.0.0.1', port: 8765, chunkBytes: 262_144, bytesPerSecond: 2_097_152, dropEvery: 5, concurrency: 2, dirs: ['a', 'b'] } });
+    const parsed = parseSimulatorArgs([
+      '--port',
+      '8765',
+      '--token',
+      FAKE_TOKEN,
+      '--chunk-size',
+      '256k',
+      '--limit-rate',
+      '2m',
+      '--drop-every',
+      '5',
+      '--concurrency',
+      '2',
+      'a',
+      'b',
+    ]);
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      config: {
+        host: '127.0.0.1',
+        port: 8765,
+        chunkBytes: 262_144,
+        bytesPerSecond: 2_097_152,
+        dropEvery: 5,
+        concurrency: 2,
+        dirs: ['a', 'b'],
+      },
+    });
   });
 
   it.each([
@@ -74,7 +100,11 @@ describe('runSimulatorCli', () => {
   it('pairs with --code, prints the token, uploads and summarizes (exit 0)', async () => {
     receiver = await FakeReceiver.start();
     const io = capture();
-    const code = await runSimulatorCli(['--port', String(receiver.port), '--code', FAKE_PAIRING_CODE, '--chunk-size', '16k', '--drop-every', '4', dir], io, env());
+    const code = await runSimulatorCli(
+      ['--port', String(receiver.port), '--code', FAKE_PAIRING_CODE, '--chunk-size', '16k', '--drop-every', '4', dir],
+      io,
+      env(),
+    );
     expect(io.err()).not.toMatch(/failed/);
     expect(code).toBe(0);
     expect(io.out()).toContain(`token: ${FAKE_TOKEN}`);
@@ -85,7 +115,9 @@ describe('runSimulatorCli', () => {
   });
 
   it('exits 1 when some files fail, naming code and message', async () => {
-    receiver = await FakeReceiver.start({ onAnnounce: (a) => (a.filename.endsWith('.PNG') ? { code: 'TOO_LARGE', message: 'over the limit' } : undefined) });
+    receiver = await FakeReceiver.start({
+      onAnnounce: (a) => (a.filename.endsWith('.PNG') ? { code: 'TOO_LARGE', message: 'over the limit' } : undefined),
+    });
     const io = capture();
     const code = await runSimulatorCli(['--port', String(receiver.port), '--token', FAKE_TOKEN, dir], io, env());
     expect(code).toBe(1);

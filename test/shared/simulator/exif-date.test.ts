@@ -20,8 +20,16 @@ describe('exifDateToIso', () => {
   });
 
   it('prefers DateTimeOriginal with OffsetTimeOriginal, then CreateDate', () => {
-    expect(captureDateFromExif({ DateTimeOriginal: '2019:08:21 10:57:23', OffsetTimeOriginal: '+09:00', OffsetTime: '+01:00' })).toBe('2019-08-21T10:57:23+09:00');
-    expect(captureDateFromExif({ DateTimeOriginal: '2019:08:21 10:57:23', OffsetTime: '+01:00' })).toBe('2019-08-21T10:57:23+01:00');
+    expect(
+      captureDateFromExif({
+        DateTimeOriginal: '2019:08:21 10:57:23',
+        OffsetTimeOriginal: '+09:00',
+        OffsetTime: '+01:00',
+      }),
+    ).toBe('2019-08-21T10:57:23+09:00');
+    expect(captureDateFromExif({ DateTimeOriginal: '2019:08:21 10:57:23', OffsetTime: '+01:00' })).toBe(
+      '2019-08-21T10:57:23+01:00',
+    );
     expect(captureDateFromExif({ CreateDate: '2018:01:02 03:04:05' })).toBe('2018-01-02T03:04:05');
     expect(captureDateFromExif(undefined)).toBeUndefined();
   });

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFileSources, openFileSource, readCaptureDate, sha256File } from '../../../shared/simulator/file-sources.nodejs';
+import {
+  findFileSources,
+  openFileSource,
+  readCaptureDate,
+  sha256File,
+} from '../../../shared/simulator/file-sources.nodejs';
 import { assetIdForPath, planResources, scanMediaFiles } from '../../../shared/simulator/scan-media.nodejs';
 
 const PHOTOS = fileURLToPath(new URL('../../../../shared/testdata/photos/', import.meta.url));
@@ -38,7 +43,14 @@ describe.skipIf(!havePhotos)('file sources over the real sample photos', () => {
     const [planned] = planResources(await scanMediaFiles([file]));
     const source = await openFileSource(planned!);
     try {
-      expect(source).toMatchObject({ sha256: expected, size: whole.length, filename: 'heic-iphone.heic', contentType: 'image/heic', resourceType: 'photo', captureDate: '2019-08-21T10:57:23' });
+      expect(source).toMatchObject({
+        sha256: expected,
+        size: whole.length,
+        filename: 'heic-iphone.heic',
+        contentType: 'image/heic',
+        resourceType: 'photo',
+        captureDate: '2019-08-21T10:57:23',
+      });
       expect(Buffer.from(await source.read(1000, 5000))).toEqual(whole.subarray(1000, 6000));
       expect((await source.read(whole.length - 10, 100)).byteLength).toBe(10);
     } finally {

@@ -38,16 +38,29 @@ class FakeSocket implements WebSocketLike {
       this.chunks.push(frame.offset);
       if (this.bufferedAmount > 8192) this.sentWhileBuffered.push(frame.offset);
       this.bufferedAmount += frame.payload.byteLength;
-      setTimeout(() => this.#reply({ type: 'ack', uploadId: frame.uploadId, offset: frame.offset + frame.payload.byteLength }), 1);
+      setTimeout(
+        () => this.#reply({ type: 'ack', uploadId: frame.uploadId, offset: frame.offset + frame.payload.byteLength }),
+        1,
+      );
       return;
     }
     const message = JSON.parse(data);
-    if (message.type === 'hello') this.#reply({ type: 'welcome', protocol: 1, receiverId: 'r', receiverName: 'n', deviceId: 'd', limits });
+    if (message.type === 'hello')
+      this.#reply({ type: 'welcome', protocol: 1, receiverId: 'r', receiverName: 'n', deviceId: 'd', limits });
     if (message.type === 'announce') {
       this.size = message.size;
       this.#reply({ type: 'ready', uploadId: message.uploadId, offset: 0 });
     }
-    if (message.type === 'finish') this.#reply({ type: 'committed', uploadId: message.uploadId, path: 'p', sha256: this.sha, size: this.size, duplicate: false, captureDate: '' });
+    if (message.type === 'finish')
+      this.#reply({
+        type: 'committed',
+        uploadId: message.uploadId,
+        path: 'p',
+        sha256: this.sha,
+        size: this.size,
+        duplicate: false,
+        captureDate: '',
+      });
   }
 
   size = 0;
@@ -70,7 +83,12 @@ class FakeSocket implements WebSocketLike {
 describe('injected WebSocket', () => {
   it('waits while bufferedAmount is high, and sets binaryType to arraybuffer', async () => {
     const src = await source('a.jpg', 40 * 1024);
-    const client = new ChunkStreamClient({ url: 'ws://fake/v1/stream', token: 't'.repeat(43), WebSocket: FakeSocket, maxBufferedBytes: 8192 });
+    const client = new ChunkStreamClient({
+      url: 'ws://fake/v1/stream',
+      token: 't'.repeat(43),
+      WebSocket: FakeSocket,
+      maxBufferedBytes: 8192,
+    });
     await client.connect();
     const socket = FakeSocket.last!;
     socket.sha = src.sha256;

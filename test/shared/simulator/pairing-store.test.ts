@@ -11,7 +11,17 @@ beforeEach(async () => (dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-s
 afterEach(async () => fs.rm(dir, { recursive: true, force: true }));
 
 function pairing(overrides: Partial<SavedPairing> = {}): SavedPairing {
-  return { receiverId: 'rcv-1', name: 'Desk', host: '10.213.0.1', port: 47120, fp: PIN, token: TOKEN, deviceId: 'sim-1', pairedAt: '2025-01-01T00:00:00.000Z', ...overrides };
+  return {
+    receiverId: 'rcv-1',
+    name: 'Desk',
+    host: '10.213.0.1',
+    port: 47120,
+    fp: PIN,
+    token: TOKEN,
+    deviceId: 'sim-1',
+    pairedAt: '2025-01-01T00:00:00.000Z',
+    ...overrides,
+  };
 }
 
 describe('PairingStore', () => {

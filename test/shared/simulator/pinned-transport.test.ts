@@ -10,7 +10,12 @@ import { WebSocketServer } from 'ws';
 import { ensureServerCertificate, type ServerCertificate } from '../../../electron/receiver/trust';
 import { PinMismatchError } from '../../../shared/discovery/tls-pin.nodejs';
 import { fetchInfo, pair, PairingError } from '../../../shared/simulator/pair';
-import { fetchPinnedCa, pinnedFetch, pinnedRequest, UntrustedCaError } from '../../../shared/simulator/pinned-http.nodejs';
+import {
+  fetchPinnedCa,
+  pinnedFetch,
+  pinnedRequest,
+  UntrustedCaError,
+} from '../../../shared/simulator/pinned-http.nodejs';
 import { pinnedWebSocket } from '../../../shared/simulator/pinned-websocket.nodejs';
 import { openReceiverLink } from '../../../shared/simulator/receiver-link.nodejs';
 import type { WebSocketConstructor } from '../../../shared/simulator/websocket-like';
@@ -43,7 +48,18 @@ async function serve(cert: ServerCertificate, caDer: Uint8Array = cert.caCertDer
     if (req.url === '/v1/trust/ca.cer') return res.end(Buffer.from(caDer));
     if (req.url === '/v1/info') {
       res.setHeader('content-type', 'application/json');
-      return res.end(JSON.stringify({ product: 'shoebox', protocol: 1, receiverId: 'rcv', name: 'Desk', version: '1', pairingOpen: true, tls: true, fp: cert.pin }));
+      return res.end(
+        JSON.stringify({
+          product: 'shoebox',
+          protocol: 1,
+          receiverId: 'rcv',
+          name: 'Desk',
+          version: '1',
+          pairingOpen: true,
+          tls: true,
+          fp: cert.pin,
+        }),
+      );
     }
     res.statusCode = 404;
     res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no', retryable: false } }));
@@ -67,7 +83,9 @@ function echo(WebSocket: WebSocketConstructor, port: number): Promise<string> {
       resolve(String(event.data));
       ws.close();
     });
-    ws.addEventListener('error', (event: { error?: Error; message?: string }) => reject(event.error ?? new Error(event.message)));
+    ws.addEventListener('error', (event: { error?: Error; message?: string }) =>
+      reject(event.error ?? new Error(event.message)),
+    );
   });
 }
 
@@ -86,16 +104,30 @@ afterAll(async () => {
 
 describe('pinned HTTPS', () => {
   it('talks to the pinned receiver (request and fetch), whatever its certificate names', async () => {
-    const answer = await pinnedRequest({ host: '127.0.0.1', port: serverA.port, pin: a.pin }, { method: 'GET', path: '/v1/info' });
+    const answer = await pinnedRequest(
+      { host: '127.0.0.1', port: serverA.port, pin: a.pin },
+      { method: 'GET', path: '/v1/info' },
+    );
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body.toString())).toMatchObject({ fp: a.pin });
-    expect(await fetchInfo(`https://127.0.0.1:${serverA.port}`, { fetch: pinnedFetch(a.pin) })).toMatchObject({ name: 'Desk', tls: true });
+    expect(await fetchInfo(`https://127.0.0.1:${serverA.port}`, { fetch: pinnedFetch(a.pin) })).toMatchObject({
+      name: 'Desk',
+      tls: true,
+    });
   });
 
   it('refuses another key before sending anything; pair() reports PIN_MISMATCH with the pins', async () => {
     const before = serverB.hits.length;
-    await expect(pinnedRequest({ host: '127.0.0.1', port: serverB.port, pin: a.pin }, { method: 'GET', path: '/v1/info' })).rejects.toBeInstanceOf(PinMismatchError);
-    const error = await pair({ baseUrl: `https://127.0.0.1:${serverB.port}`, fetch: pinnedFetch(a.pin), code: '123456', deviceName: 'x', deviceId: 'd' }).catch((e: unknown) => e);
+    await expect(
+      pinnedRequest({ host: '127.0.0.1', port: serverB.port, pin: a.pin }, { method: 'GET', path: '/v1/info' }),
+    ).rejects.toBeInstanceOf(PinMismatchError);
+    const error = await pair({
+      baseUrl: `https://127.0.0.1:${serverB.port}`,
+      fetch: pinnedFetch(a.pin),
+      code: '123456',
+      deviceName: 'x',
+      deviceId: 'd',
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PairingError);
     expect(error).toMatchObject({ code: 'PIN_MISMATCH', retryable: false });
     expect((error as PairingError).cause).toMatchObject({ expected: a.pin, actual: b.pin });
@@ -103,7 +135,9 @@ describe('pinned HTTPS', () => {
   });
 
   it('refuses plain http:// URLs', async () => {
-    await expect(pinnedFetch(a.pin)(new URL(`http://127.0.0.1:${serverA.port}/v1/info`), {})).rejects.toThrow(/https:\/\//);
+    await expect(pinnedFetch(a.pin)(new URL(`http://127.0.0.1:${serverA.port}/v1/info`), {})).rejects.toThrow(
+      /https:\/\//,
+    );
   });
 });
 
@@ -125,13 +159,17 @@ describe('pinned WebSocket', () => {
   });
 
   it('connects from --local-address when given', async () => {
-    expect(await echo(pinnedWebSocket({ pin: a.pin, caPem: a.caCertPem, localAddress: '127.0.0.2' }), serverA.port)).toBe('ping');
+    expect(
+      await echo(pinnedWebSocket({ pin: a.pin, caPem: a.caCertPem, localAddress: '127.0.0.2' }), serverA.port),
+    ).toBe('ping');
     expect(serverA.hits.at(-1)).toBe('websocket from 127.0.0.2');
   });
 
-  it("refuses a receiver whose chain verifies but whose key is not the pin, and one outside the CA", async () => {
+  it('refuses a receiver whose chain verifies but whose key is not the pin, and one outside the CA', async () => {
     const before = serverB.hits.length;
-    await expect(echo(pinnedWebSocket({ pin: a.pin, caPem: b.caCertPem }), serverB.port)).rejects.toThrow(/does not match the pin from pairing/);
+    await expect(echo(pinnedWebSocket({ pin: a.pin, caPem: b.caCertPem }), serverB.port)).rejects.toThrow(
+      /does not match the pin from pairing/,
+    );
     await expect(echo(pinnedWebSocket({ pin: b.pin, caPem: a.caCertPem }), serverB.port)).rejects.toThrow();
     expect(serverB.hits.length).toBe(before);
   });
@@ -145,15 +183,24 @@ describe('pinned WebSocket', () => {
 describe('openReceiverLink', () => {
   it('with a pin: https/wss, info read pinned, the WebSocket pinned', async () => {
     const link = await openReceiverLink({ host: '127.0.0.1', port: serverA.port, fp: a.pin });
-    expect(link).toMatchObject({ tls: true, baseUrl: `https://127.0.0.1:${serverA.port}`, streamUrl: `wss://127.0.0.1:${serverA.port}/v1/stream`, info: { name: 'Desk' } });
+    expect(link).toMatchObject({
+      tls: true,
+      baseUrl: `https://127.0.0.1:${serverA.port}`,
+      streamUrl: `wss://127.0.0.1:${serverA.port}/v1/stream`,
+      info: { name: 'Desk' },
+    });
     expect(await echo(await link.webSocket(), serverA.port)).toBe('ping');
   });
 
   it('with the wrong pin: refused at once', async () => {
-    await expect(openReceiverLink({ host: '127.0.0.1', port: serverB.port, fp: a.pin })).rejects.toMatchObject({ code: 'PIN_MISMATCH' });
+    await expect(openReceiverLink({ host: '127.0.0.1', port: serverB.port, fp: a.pin })).rejects.toMatchObject({
+      code: 'PIN_MISMATCH',
+    });
   });
 
   it('without a pin against a TLS receiver: a NETWORK error, fast', async () => {
-    await expect(openReceiverLink({ host: '127.0.0.1', port: serverA.port })).rejects.toMatchObject({ code: 'NETWORK' });
+    await expect(openReceiverLink({ host: '127.0.0.1', port: serverA.port })).rejects.toMatchObject({
+      code: 'NETWORK',
+    });
   });
 });

@@ -23,14 +23,30 @@ describe('uploadAll', () => {
     };
     const seen: UploadResult[] = [];
     // a-copy is last and concurrency 1, so the duplicate is decided after a.jpg is stored.
-    const summary = await uploadAll(client, [a, b, bad, broken, aAgain], { concurrency: 1, onResult: (r) => seen.push(r) });
+    const summary = await uploadAll(client, [a, b, bad, broken, aAgain], {
+      concurrency: 1,
+      onResult: (r) => seen.push(r),
+    });
     await client.close();
-    expect(summary).toMatchObject({ files: 5, bytes: 40_542, committed: 2, committedBytes: 30_000, duplicates: 1, failed: 2 });
+    expect(summary).toMatchObject({
+      files: 5,
+      bytes: 40_542,
+      committed: 2,
+      committedBytes: 30_000,
+      duplicates: 1,
+      failed: 2,
+    });
     expect(summary.failures.map((f) => [f.source.filename, f.reason.code])).toEqual([
       ['.hidden.jpg', 'BAD_FILENAME'],
       ['gone.jpg', 'SOURCE_READ_FAILED'],
     ]);
-    expect(summary.results.map((r) => r.source.filename)).toEqual(['a.jpg', 'b.jpg', '.hidden.jpg', 'gone.jpg', 'a-copy.jpg']);
+    expect(summary.results.map((r) => r.source.filename)).toEqual([
+      'a.jpg',
+      'b.jpg',
+      '.hidden.jpg',
+      'gone.jpg',
+      'a-copy.jpg',
+    ]);
     expect(seen).toHaveLength(5);
     expect(summary.bytesSent).toBe(30_000);
     expect(summary.elapsedMs).toBeGreaterThan(0);
@@ -50,7 +66,7 @@ describe('uploadAll', () => {
         open: async () => {
           running += 1;
           peak = Math.max(peak, running);
-          return { ...src, read: src.read, close: async () => void (running -= 1, closed += 1) };
+          return { ...src, read: src.read, close: async () => void ((running -= 1), (closed += 1)) };
         },
       });
     }

@@ -66,7 +66,11 @@ describe('writeFileAtomic', () => {
     const fs = recordingFs();
     await writeFileAtomic(file, 'new', { durability: 'durable', fs });
     expect(await fsp.readFile(file, 'utf8')).toBe('new');
-    expect(fs.events).toEqual([expect.stringMatching(/^sync state\.json\.\d+-[0-9a-f]{12}\.tmp$/), 'rename state.json', `fsyncDir ${path.basename(dir)}`]);
+    expect(fs.events).toEqual([
+      expect.stringMatching(/^sync state\.json\.\d+-[0-9a-f]{12}\.tmp$/),
+      'rename state.json',
+      `fsyncDir ${path.basename(dir)}`,
+    ]);
     expect(await fsp.readdir(dir)).toEqual(['state.json']);
   });
 
@@ -83,7 +87,9 @@ describe('writeFileAtomic', () => {
     const file = path.join(dir, 'devices.json');
     await fsp.writeFile(file, 'old content');
     const eio = Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-    await expect(writeFileAtomic(file, 'new content', { durability: 'durable', fs: recordingFs(eio) })).rejects.toBe(eio);
+    await expect(writeFileAtomic(file, 'new content', { durability: 'durable', fs: recordingFs(eio) })).rejects.toBe(
+      eio,
+    );
     async function* failing(): AsyncGenerator<Uint8Array> {
       yield Buffer.from('half of the ');
       throw new Error('source gone');
@@ -102,22 +108,25 @@ describe('writeFileAtomic', () => {
     expect(JSON.parse(await fsp.readFile(path.join(dir, 'library.json'), 'utf8'))).toEqual({ a: [1, 2, 3] });
   });
 
-  it.skipIf(!posix)('gives the file exactly its mode whatever the umask: 0600 by default, 0644 when asked', async () => {
-    const dir = await tempDir();
-    const before = process.umask(0o077);
-    try {
-      await writeFileAtomic(path.join(dir, 'key.pem'), 'secret', { durability: 'durable' });
-      await writeFileAtomic(path.join(dir, 'cert.pem'), 'public', { durability: 'durable', mode: 0o644 });
-      await fsp.writeFile(path.join(dir, 'wide.json'), 'x', { mode: 0o666 });
-      await writeFileAtomic(path.join(dir, 'wide.json'), 'narrowed', { durability: 'atomic' });
-    } finally {
-      process.umask(before);
-    }
-    const mode = async (name: string) => (await fsp.stat(path.join(dir, name))).mode & 0o777;
-    expect(await mode('key.pem')).toBe(0o600);
-    expect(await mode('cert.pem')).toBe(0o644);
-    expect(await mode('wide.json')).toBe(0o600);
-  });
+  it.skipIf(!posix)(
+    'gives the file exactly its mode whatever the umask: 0600 by default, 0644 when asked',
+    async () => {
+      const dir = await tempDir();
+      const before = process.umask(0o077);
+      try {
+        await writeFileAtomic(path.join(dir, 'key.pem'), 'secret', { durability: 'durable' });
+        await writeFileAtomic(path.join(dir, 'cert.pem'), 'public', { durability: 'durable', mode: 0o644 });
+        await fsp.writeFile(path.join(dir, 'wide.json'), 'x', { mode: 0o666 });
+        await writeFileAtomic(path.join(dir, 'wide.json'), 'narrowed', { durability: 'atomic' });
+      } finally {
+        process.umask(before);
+      }
+      const mode = async (name: string) => (await fsp.stat(path.join(dir, name))).mode & 0o777;
+      expect(await mode('key.pem')).toBe(0o600);
+      expect(await mode('cert.pem')).toBe(0o644);
+      expect(await mode('wide.json')).toBe(0o600);
+    },
+  );
 
   it('gives every writer its own temp file, so concurrent writes of one file never mix', async () => {
     const dir = await tempDir();
@@ -156,7 +165,10 @@ describe('createFileExclusive', () => {
     const dir = await tempDir();
     const file = path.join(dir, 'receiver.lock');
     await createFileExclusive(file, 'first', { durability: 'durable' });
-    const second = await createFileExclusive(file, 'second', { durability: 'unsynced' }).then(() => null, (error: unknown) => error);
+    const second = await createFileExclusive(file, 'second', { durability: 'unsynced' }).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(errnoCode(second)).toBe('EEXIST');
     expect(await fsp.readFile(file, 'utf8')).toBe('first');
     if (posix) expect((await fsp.stat(file)).mode & 0o777).toBe(0o600);
@@ -165,9 +177,15 @@ describe('createFileExclusive', () => {
   it('of many creators at once exactly one wins', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'receiver.lock');
-    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => createFileExclusive(file, `holder ${i}`, { durability: 'unsynced', mode: 0o644 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        createFileExclusive(file, `holder ${i}`, { durability: 'unsynced', mode: 0o644 }),
+      ),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => errnoCode((r as PromiseRejectedResult).reason))).toEqual(Array(5).fill('EEXIST'));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => errnoCode(r.reason))).toEqual(
+      Array(5).fill('EEXIST'),
+    );
   });
 });
 
@@ -215,15 +233,18 @@ describe('confinement', () => {
     expect(isInside('/r/a', '/r')).toBe(false);
   });
 
-  it.skipIf(!posix)('realPathOf follows symbolic links, so a link that leads out of the folder is seen as outside', async () => {
-    const root = await tempDir();
-    const outside = await tempDir();
-    await fsp.mkdir(path.join(root, 'library'));
-    await fsp.symlink(outside, path.join(root, 'library', 'escape'));
-    const link = path.join(root, 'library', 'escape', 'not-yet', 'photo.jpg');
-    const realRoot = await realPathOf(path.join(root, 'library'));
-    expect(isInside(path.join(root, 'library'), link)).toBe(true); // as written it looks inside
-    expect(isInside(realRoot, await realPathOf(link))).toBe(false);
-    expect(await realPathOf(link)).toBe(path.join(await fsp.realpath(outside), 'not-yet', 'photo.jpg'));
-  });
+  it.skipIf(!posix)(
+    'realPathOf follows symbolic links, so a link that leads out of the folder is seen as outside',
+    async () => {
+      const root = await tempDir();
+      const outside = await tempDir();
+      await fsp.mkdir(path.join(root, 'library'));
+      await fsp.symlink(outside, path.join(root, 'library', 'escape'));
+      const link = path.join(root, 'library', 'escape', 'not-yet', 'photo.jpg');
+      const realRoot = await realPathOf(path.join(root, 'library'));
+      expect(isInside(path.join(root, 'library'), link)).toBe(true); // as written it looks inside
+      expect(isInside(realRoot, await realPathOf(link))).toBe(false);
+      expect(await realPathOf(link)).toBe(path.join(await fsp.realpath(outside), 'not-yet', 'photo.jpg'));
+    },
+  );
 });

@@ -10,8 +10,19 @@ import { spawnReceiver } from '../../../helpers/receiver-process';
 
 describe('serve options', () => {
   it('reads flags over environment over defaults', () => {
-    const config = parseServeArgs(['--folder', '/tmp/x', '--port', '0', '--no-bonjour', '--max-upload', '2GB', '--stale-days', '1'], { SHOEBOX_BIND: '127.0.0.1', SHOEBOX_PORT: '9', SHOEBOX_NO_TLS: '1' });
-    expect(config).toMatchObject({ folder: '/tmp/x', host: '127.0.0.1', port: 0, bonjour: false, tls: false, maxUploadBytes: 2e9, staleUploadAgeMs: 86_400_000 });
+    const config = parseServeArgs(
+      ['--folder', '/tmp/x', '--port', '0', '--no-bonjour', '--max-upload', '2GB', '--stale-days', '1'],
+      { SHOEBOX_BIND: '127.0.0.1', SHOEBOX_PORT: '9', SHOEBOX_NO_TLS: '1' },
+    );
+    expect(config).toMatchObject({
+      folder: '/tmp/x',
+      host: '127.0.0.1',
+      port: 0,
+      bonjour: false,
+      tls: false,
+      maxUploadBytes: 2e9,
+      staleUploadAgeMs: 86_400_000,
+    });
     expect(defaultConfig({}).maxUploadBytes).toBe(50e9);
     expect(parseServeArgs(['--help'])).toBe('help');
   });
@@ -27,13 +38,38 @@ describe('serve options', () => {
 describe('shoebox serve', () => {
   it('closes cleanly on Ctrl-C, leaving an upload in progress resumable', async () => {
     const root = await makeTempDir();
-    const args = ['--folder', path.join(root, 'Backup'), '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls', '--min-free', '0'];
+    const args = [
+      '--folder',
+      path.join(root, 'Backup'),
+      '--data-dir',
+      path.join(root, 'data'),
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--no-bonjour',
+      '--no-tls',
+      '--min-free',
+      '0',
+    ];
     let proc = await spawnReceiver(args);
     try {
-      const res = await fetch(`${proc.url}${PATHS.pair}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: proc.pairingCode, deviceName: 'Phone', deviceId: 'p' }) });
+      const res = await fetch(`${proc.url}${PATHS.pair}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: proc.pairingCode, deviceName: 'Phone', deviceId: 'p' }),
+      });
       const { token } = pairResponseSchema.parse(await res.json());
       const bytes = randomBytes(600_000);
-      const announce = { type: 'announce', uploadId: 1, assetId: 'CTRL-C/L0/001', resourceType: 'photo', filename: 'ctrlc.jpg', size: bytes.byteLength, sha256: sha256Hex(bytes) };
+      const announce = {
+        type: 'announce',
+        uploadId: 1,
+        assetId: 'CTRL-C/L0/001',
+        resourceType: 'photo',
+        filename: 'ctrlc.jpg',
+        size: bytes.byteLength,
+        sha256: sha256Hex(bytes),
+      };
       const first = await RawClient.authed(`${proc.url.replace('http', 'ws')}${PATHS.stream}`, token);
       first.json(announce);
       await first.next((m) => m.type === 'ready');

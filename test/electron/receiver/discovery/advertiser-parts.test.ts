@@ -1,13 +1,31 @@
 import { EventEmitter } from 'node:events';
 import type os from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAddressWatcher, interfaceNameOf, lanAddresses, type InterfaceSnapshot } from '../../../../electron/receiver/discovery';
-import { buildRecords, goodbyeRecords, safeInstanceName, srvRecord } from '../../../../electron/receiver/discovery/mdns-records';
+import {
+  createAddressWatcher,
+  interfaceNameOf,
+  lanAddresses,
+  type InterfaceSnapshot,
+} from '../../../../electron/receiver/discovery';
+import {
+  buildRecords,
+  goodbyeRecords,
+  safeInstanceName,
+  srvRecord,
+} from '../../../../electron/receiver/discovery/mdns-records';
 import { probeName } from '../../../../electron/receiver/discovery/name-probe';
 import type { MdnsPacket, MdnsSocket } from '../../../../shared/discovery/interface-bonjour.nodejs';
 
 const info = (address: string, family: 'IPv4' | 'IPv6', internal = false): os.NetworkInterfaceInfo =>
-  ({ address, family, internal, netmask: '', mac: '02:00:00:00:00:01', cidr: null, ...(family === 'IPv6' ? { scopeid: 0 } : {}) }) as os.NetworkInterfaceInfo;
+  ({
+    address,
+    family,
+    internal,
+    netmask: '',
+    mac: '02:00:00:00:00:01',
+    cidr: null,
+    ...(family === 'IPv6' ? { scopeid: 0 } : {}),
+  }) as os.NetworkInterfaceInfo;
 
 afterEach(() => {
   vi.useRealTimers();
@@ -40,12 +58,22 @@ describe('address watcher', () => {
     };
     expect(interfaceNameOf(snapshot, '10.213.0.1')).toBe('desk0');
     expect(lanAddresses(snapshot)).toEqual(['10.213.0.1', '10.213.0.2', '2001:db8::1']);
-    expect(lanAddresses(snapshot, { interfaceName: 'desk0', includeLinkLocal: true })).toEqual(['10.213.0.1', 'fe80::1', '2001:db8::1']);
+    expect(lanAddresses(snapshot, { interfaceName: 'desk0', includeLinkLocal: true })).toEqual([
+      '10.213.0.1',
+      'fe80::1',
+      '2001:db8::1',
+    ]);
   });
 });
 
 describe('mDNS records', () => {
-  const publication = { instanceName: 'Desk', host: 'desk.local', port: 8443, txt: { v: '1' }, addresses: ['10.213.0.1', 'fe80::1'] };
+  const publication = {
+    instanceName: 'Desk',
+    host: 'desk.local',
+    port: 8443,
+    txt: { v: '1' },
+    addresses: ['10.213.0.1', 'fe80::1'],
+  };
 
   it('makes instance names safe and at most 63 bytes, keeping the suffix', () => {
     expect(safeInstanceName('Shoebox on desk.example')).toBe('Shoebox on desk-example');
@@ -58,7 +86,12 @@ describe('mDNS records', () => {
   it('sets cache-flush on unique records and says goodbye to the service only', () => {
     const records = buildRecords(publication);
     expect(records.map((r) => `${r.type}:${r.flush ? 'flush' : 'shared'}`)).toEqual([
-      'PTR:shared', 'PTR:shared', 'SRV:flush', 'TXT:flush', 'A:flush', 'AAAA:flush',
+      'PTR:shared',
+      'PTR:shared',
+      'SRV:flush',
+      'TXT:flush',
+      'A:flush',
+      'AAAA:flush',
     ]);
     const bye = goodbyeRecords(publication);
     expect(bye.map((r) => r.type)).toEqual(['PTR', 'SRV', 'TXT']);
@@ -71,26 +104,42 @@ class FakeMdns extends EventEmitter {
   queries: MdnsPacket[] = [];
   query(packet: MdnsPacket): void {
     this.queries.push(packet);
-    this.emit('query', { questions: [], answers: [], additionals: [], authorities: [], ...packet }, { address: '10.0.0.1', port: 5353 });
+    this.emit(
+      'query',
+      { questions: [], answers: [], additionals: [], authorities: [], ...packet },
+      { address: '10.0.0.1', port: 5353 },
+    );
   }
   respond(): void {}
 }
 
 describe('name probe', () => {
-  const srv = srvRecord({ instanceName: 'Desk', host: 'desk.local', port: 8443, txt: {}, addresses: [] }) as Parameters<typeof probeName>[0]['srv'];
+  const srv = srvRecord({ instanceName: 'Desk', host: 'desk.local', port: 8443, txt: {}, addresses: [] }) as Parameters<
+    typeof probeName
+  >[0]['srv'];
   const mdns = (): FakeMdns & MdnsSocket => new FakeMdns() as FakeMdns & MdnsSocket;
 
   it('finds a silent network free after three probes carrying our SRV', async () => {
     const fake = mdns();
     await expect(probeName({ mdns: fake, srv })).resolves.toBe('free');
     expect(fake.queries).toHaveLength(3);
-    expect(fake.queries[0]).toMatchObject({ questions: [{ name: 'Desk._shoebox._tcp.local', type: 'ANY' }], authorities: [{ type: 'SRV' }] });
+    expect(fake.queries[0]).toMatchObject({
+      questions: [{ name: 'Desk._shoebox._tcp.local', type: 'ANY' }],
+      authorities: [{ type: 'SRV' }],
+    });
   });
 
   it('finds the name taken when someone answers for it', async () => {
     const fake = mdns();
     const result = probeName({ mdns: fake, srv });
-    setTimeout(() => fake.emit('response', { answers: [{ name: 'desk._SHOEBOX._tcp.local', type: 'SRV', ttl: 120 }], additionals: [] }), 300);
+    setTimeout(
+      () =>
+        fake.emit('response', {
+          answers: [{ name: 'desk._SHOEBOX._tcp.local', type: 'SRV', ttl: 120 }],
+          additionals: [],
+        }),
+      300,
+    );
     await expect(result).resolves.toBe('taken');
   });
 

@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { candidateNames, confine, MAX_FILENAME_BYTES, splitName, validateFilename } from '../../../../electron/receiver/ingest/file-naming';
+import {
+  candidateNames,
+  confine,
+  MAX_FILENAME_BYTES,
+  splitName,
+  validateFilename,
+} from '../../../../electron/receiver/ingest/file-naming';
 
 describe('validateFilename', () => {
-  it.each([
-    ['IMG_0001.HEIC'],
-    ['Été à Paris.jpg'],
-    ['photo (1).jpeg'],
-    ['家族写真.png'],
-  ])('accepts %s', (name) => {
+  it.each([['IMG_0001.HEIC'], ['Été à Paris.jpg'], ['photo (1).jpeg'], ['家族写真.png']])('accepts %s', (name) => {
     expect(validateFilename(name)).toBe(name.normalize('NFC'));
   });
 
@@ -32,7 +33,9 @@ describe('validateFilename', () => {
     [`${'a'.repeat(296)}.jpg`, 'bytes long'],
     [`${'é'.repeat(128)}.jpg`, 'bytes long'],
   ])('refuses %j (%s)', (name, why) => {
-    expect(() => validateFilename(name)).toThrowError(expect.objectContaining({ code: 'BAD_FILENAME', message: expect.stringContaining(why) }));
+    expect(() => validateFilename(name)).toThrowError(
+      expect.objectContaining({ code: 'BAD_FILENAME', message: expect.stringContaining(why) }),
+    );
   });
 
   it('never lets any accepted name escape a folder (property)', () => {
@@ -46,7 +49,11 @@ describe('validateFilename', () => {
           return true;
         }
         const target = confine(root, path.join('2020/2020-01', ok));
-        return target.startsWith(root + path.sep) && path.basename(target) === ok && Buffer.byteLength(ok) <= MAX_FILENAME_BYTES;
+        return (
+          target.startsWith(root + path.sep) &&
+          path.basename(target) === ok &&
+          Buffer.byteLength(ok) <= MAX_FILENAME_BYTES
+        );
       }),
       { numRuns: 2000 },
     );
@@ -56,7 +63,11 @@ describe('validateFilename', () => {
 describe('candidateNames', () => {
   it('adds (1), (2) before the extension', () => {
     const gen = candidateNames('IMG_0001', '.HEIC');
-    expect([gen.next().value, gen.next().value, gen.next().value]).toEqual(['IMG_0001.HEIC', 'IMG_0001 (1).HEIC', 'IMG_0001 (2).HEIC']);
+    expect([gen.next().value, gen.next().value, gen.next().value]).toEqual([
+      'IMG_0001.HEIC',
+      'IMG_0001 (1).HEIC',
+      'IMG_0001 (2).HEIC',
+    ]);
   });
 
   it('shortens a long stem so the suffix still fits in 255 bytes', () => {

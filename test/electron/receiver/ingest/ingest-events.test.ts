@@ -20,7 +20,13 @@ import { makeTempDir } from '../../../helpers/receiver-fixture';
 
 const origin: UploadOrigin = {
   transport: 'ws',
-  device: { id: 'phone-1', name: 'Ana’s iPhone', pairedAt: '2024-01-01T00:00:00.000Z', lastSeenAt: '2024-01-01T00:00:00.000Z', revokedAt: null },
+  device: {
+    id: 'phone-1',
+    name: 'Ana’s iPhone',
+    pairedAt: '2024-01-01T00:00:00.000Z',
+    lastSeenAt: '2024-01-01T00:00:00.000Z',
+    revokedAt: null,
+  },
 };
 
 interface Core {
@@ -47,7 +53,13 @@ async function startCore(freeBytes = async () => 1e12): Promise<Core> {
   const staging = new StagingArea(folder);
   await staging.init();
   const index = await LibraryIndex.open({ folder, describeFile: async () => ({ captureDate: '2024-01-01T00:00:00' }) });
-  const ingest = new IngestService({ staging, committer: new Committer(folder, index, staging), maxUploadBytes: 1e9, minFreeBytes: 1000, freeBytes });
+  const ingest = new IngestService({
+    staging,
+    committer: new Committer(folder, index, staging),
+    maxUploadBytes: 1e9,
+    minFreeBytes: 1000,
+    freeBytes,
+  });
   const core: Core = { folder, index, ingest, seen: [], indexedAtStored: [] };
   ingest.on('upload', (event) => {
     core.seen.push(event);
@@ -60,8 +72,14 @@ async function startCore(freeBytes = async () => 1e12): Promise<Core> {
 
 function specOf(bytes: Buffer, filename = 'IMG_0001.JPG'): UploadSpec {
   return {
-    deviceId: origin.device.id, assetId: `A/${filename}`, resourceType: 'photo', filename, size: bytes.byteLength,
-    sha256: createHash('sha256').update(bytes).digest('hex'), contentType: 'image/jpeg', captureDate: '2024-05-06T07:08:09',
+    deviceId: origin.device.id,
+    assetId: `A/${filename}`,
+    resourceType: 'photo',
+    filename,
+    size: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    contentType: 'image/jpeg',
+    captureDate: '2024-05-06T07:08:09',
   };
 }
 
@@ -84,8 +102,18 @@ describe('the ingest core’s events', () => {
     await lease.write(10, bytes.subarray(10));
     const result = await lease.finish();
     expect(states(core)).toEqual(['receiving', 'receiving', 'receiving', 'verifying', 'stored', 'committed']);
-    expect(core.seen.slice(0, 4).map((e) => 'received' in e && e.received)).toEqual([0, 10, bytes.byteLength, bytes.byteLength]);
-    expect(core.seen[4]).toMatchObject({ key: lease.key, origin, received: bytes.byteLength, result: { path: '2024/2024-05/IMG_0001.JPG', duplicate: false } });
+    expect(core.seen.slice(0, 4).map((e) => 'received' in e && e.received)).toEqual([
+      0,
+      10,
+      bytes.byteLength,
+      bytes.byteLength,
+    ]);
+    expect(core.seen[4]).toMatchObject({
+      key: lease.key,
+      origin,
+      received: bytes.byteLength,
+      result: { path: '2024/2024-05/IMG_0001.JPG', duplicate: false },
+    });
     expect(core.seen[5]).toEqual({ state: 'committed', device: origin.device, filename: 'IMG_0001.JPG', result });
     expect(core.indexedAtStored).toEqual([true]); // stored only once the index holds it durably
     expect(core.ingest.isActive(lease.key)).toBe(false);
@@ -103,7 +131,10 @@ describe('the ingest core’s events', () => {
     const begun = await core.ingest.begin(specOf(bytes, 'COPY.JPG'), { origin });
     expect(begun.kind).toBe('stored');
     expect(states(core)).toEqual(['duplicate', 'committed']);
-    expect(core.seen[0]).toMatchObject({ received: bytes.byteLength, result: { duplicate: true, path: '2024/2024-05/IMG_0001.JPG' } });
+    expect(core.seen[0]).toMatchObject({
+      received: bytes.byteLength,
+      result: { duplicate: true, path: '2024/2024-05/IMG_0001.JPG' },
+    });
     expect(core.seen[1]).toMatchObject({ filename: 'COPY.JPG', result: { duplicate: true } });
 
     // Without a hash up front, the duplicate is found at commit.
@@ -147,7 +178,10 @@ describe('the ingest core’s events', () => {
     await expect(lease.write(0, Buffer.alloc(11))).rejects.toMatchObject({ code: 'OUT_OF_RANGE' });
     await lease.fail(new ShoeboxError('OUT_OF_RANGE', 'again')); // the transport's own report of it changes nothing
     await lease.interrupt();
-    expect(core.seen.map((e) => [e.state, 'error' in e ? e.error?.code : undefined])).toEqual([['receiving', undefined], ['failed', 'OUT_OF_RANGE']]);
+    expect(core.seen.map((e) => [e.state, 'error' in e ? e.error?.code : undefined])).toEqual([
+      ['receiving', undefined],
+      ['failed', 'OUT_OF_RANGE'],
+    ]);
 
     core.seen.length = 0;
     const busy = await open(core, specOf(bytes));
@@ -167,8 +201,16 @@ describe('the ingest core’s events', () => {
   it('publishes a refusal at begin (a full disk) as the upload’s end, and a takeover as nothing of the old owner', async () => {
     let free = 10;
     const core = await startCore(async () => free);
-    await expect(core.ingest.begin(specOf(Buffer.alloc(5000)), { origin })).rejects.toMatchObject({ code: 'DISK_FULL' });
-    expect(core.seen).toEqual([expect.objectContaining({ state: 'interrupted', received: 0, error: expect.objectContaining({ code: 'DISK_FULL' }) })]);
+    await expect(core.ingest.begin(specOf(Buffer.alloc(5000)), { origin })).rejects.toMatchObject({
+      code: 'DISK_FULL',
+    });
+    expect(core.seen).toEqual([
+      expect.objectContaining({
+        state: 'interrupted',
+        received: 0,
+        error: expect.objectContaining({ code: 'DISK_FULL' }),
+      }),
+    ]);
 
     free = 1e12;
     core.seen.length = 0;
@@ -196,7 +238,13 @@ describe('the ingest core’s events', () => {
     expect(tracker.list()).toEqual([expect.objectContaining({ state: 'receiving', received: bytes.byteLength })]);
     await lease.finish();
     expect(shown.map((a) => a.state)).toEqual(['receiving', 'receiving', 'verifying', 'stored']);
-    expect(shown.at(-1)).toMatchObject({ deviceName: 'Ana’s iPhone', transport: 'ws', filename: 'Q.JPG', path: '2024/2024-05/Q.JPG', size: bytes.byteLength });
+    expect(shown.at(-1)).toMatchObject({
+      deviceName: 'Ana’s iPhone',
+      transport: 'ws',
+      filename: 'Q.JPG',
+      path: '2024/2024-05/Q.JPG',
+      size: bytes.byteLength,
+    });
     expect(tracker.list()).toEqual([]);
     expect(await fs.readFile(path.join(core.folder, '2024', '2024-05', 'Q.JPG'), 'utf8')).toBe('for the queue');
   });

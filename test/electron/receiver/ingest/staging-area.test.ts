@@ -11,7 +11,16 @@ afterEach(async () => {
   await Promise.all(roots.splice(0).map((dir) => fs.rm(dir, { recursive: true, force: true })));
 });
 
-const spec: UploadSpec = { deviceId: 'd', assetId: 'A/L0/001', resourceType: 'photo', filename: 'IMG.JPG', size: 10, sha256: null, contentType: null, captureDate: null };
+const spec: UploadSpec = {
+  deviceId: 'd',
+  assetId: 'A/L0/001',
+  resourceType: 'photo',
+  filename: 'IMG.JPG',
+  size: 10,
+  sha256: null,
+  contentType: null,
+  captureDate: null,
+};
 
 describe('staging', () => {
   it('starts over instead of resuming into a partial that is also a stored file (a crash right after the commit linked it)', async () => {

@@ -14,7 +14,10 @@ describe('lookups and paging', () => {
     const page = (offset: number, limit: number) => index.listResources({ offset, limit }).map((r) => r.storedAt);
     expect(page(0, 100)).toEqual([9, 7, 5, 3, 3, 1, 0].map(at));
     // Among equal storedAt, the one recorded later comes first.
-    expect(index.listResources({ offset: 3, limit: 2 }).map((r) => r.sha256)).toEqual([resource(4).sha256, resource(3).sha256]);
+    expect(index.listResources({ offset: 3, limit: 2 }).map((r) => r.sha256)).toEqual([
+      resource(4).sha256,
+      resource(3).sha256,
+    ]);
     expect(page(2, 2)).toEqual([5, 3].map(at));
     expect(page(6, 5)).toEqual([at(0)]);
     expect(page(7, 5)).toEqual([]);
@@ -24,7 +27,9 @@ describe('lookups and paging', () => {
     expect(page(0, 1)).toEqual([at(7)]);
     await index.close();
     const reopened = await openIndex(folder);
-    expect(reopened.listResources({ offset: 0, limit: 100 }).map((r) => r.storedAt)).toEqual([7, 5, 3, 3, 1, 0].map(at));
+    expect(reopened.listResources({ offset: 0, limit: 100 }).map((r) => r.storedAt)).toEqual(
+      [7, 5, 3, 3, 1, 0].map(at),
+    );
   });
 
   it('finds by sha, by path and by asset, and counts totals', async () => {
@@ -32,7 +37,12 @@ describe('lookups and paging', () => {
     const index = await openIndex(folder);
     await Promise.all([0, 1, 2].map((n) => index.addResource(resource(n))));
     expect(index.getByPath(resource(1).path)?.sha256).toBe(resource(1).sha256);
-    expect(index.getAssetResources('asset-0').map((r) => r.resourceType).sort()).toEqual(['pairedVideo', 'photo']);
+    expect(
+      index
+        .getAssetResources('asset-0')
+        .map((r) => r.resourceType)
+        .sort(),
+    ).toEqual(['pairedVideo', 'photo']);
     expect(index.getAssetResources('nope')).toEqual([]);
     expect(index.totals()).toEqual({ resources: 3, bytes: 1000 + 1001 + 1002, assets: 2 });
     const record = index.getBySha(resource(0).sha256)!;
@@ -55,7 +65,8 @@ describe('changes', () => {
       { storedAt: '2024-01-01T00:00:00Z' },
       { size: -1 },
     ];
-    for (const override of bad) await expect(index.addResource(resource(1, override as never))).rejects.toBeInstanceOf(LibraryValidationError);
+    for (const override of bad)
+      await expect(index.addResource(resource(1, override as never))).rejects.toBeInstanceOf(LibraryValidationError);
     expect(index.totals().resources).toBe(0);
   });
 
@@ -74,7 +85,10 @@ describe('changes', () => {
     expect(index.getByPath(resource(1).path)?.sha256).toBe(resource(2).sha256);
     expect(index.totals().resources).toBe(1);
     // Remove then add again at a new path, queued together.
-    await Promise.all([index.removeResource(resource(2).sha256), index.addResource(resource(2, { path: 'moved/IMG.HEIC' }))]);
+    await Promise.all([
+      index.removeResource(resource(2).sha256),
+      index.addResource(resource(2, { path: 'moved/IMG.HEIC' })),
+    ]);
     expect(index.getBySha(resource(2).sha256)?.path).toBe('moved/IMG.HEIC');
     await index.removeResource(resource(99).sha256); // unknown: a no-op
     await index.close();

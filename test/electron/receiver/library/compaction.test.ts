@@ -1,10 +1,24 @@
 import fsp from 'node:fs/promises';
 import { describe, expect, it, vi } from 'vitest';
-import { crashImage, deferred, indexFile, openIndex, resource, spyFs, tempFolder, view } from '../../../helpers/library/helpers';
+import {
+  crashImage,
+  deferred,
+  indexFile,
+  openIndex,
+  resource,
+  spyFs,
+  tempFolder,
+  view,
+} from '../../../helpers/library/helpers';
 
 async function journalLines(folder: string): Promise<Array<Record<string, unknown>>> {
   const text = await fsp.readFile(indexFile(folder, 'journal.jsonl'), 'utf8');
-  return text.trim().split('\n').slice(1).filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 async function snapshotSeq(folder: string): Promise<number> {
@@ -21,7 +35,9 @@ describe('snapshot and journal compaction', () => {
     await vi.waitFor(async () => {
       const seq = await snapshotSeq(folder);
       expect(seq).toBeGreaterThanOrEqual(20);
-      expect((await journalLines(folder)).map((l) => l.s)).toEqual(Array.from({ length: 25 - seq }, (_, i) => seq + 1 + i));
+      expect((await journalLines(folder)).map((l) => l.s)).toEqual(
+        Array.from({ length: 25 - seq }, (_, i) => seq + 1 + i),
+      );
     });
     const image = await crashImage(folder);
     expect(view(await openIndex(image))).toEqual(view(index));

@@ -5,7 +5,9 @@ import { LibraryIndex } from '../../../../electron/receiver/library/library-inde
 import { fakeDescribe, indexFile, openIndex, resource, tempFolder, writeFiles } from '../../../helpers/library/helpers';
 
 async function damagedFiles(folder: string): Promise<string[]> {
-  return (await fsp.readdir(path.join(folder, '.shoebox', 'index'))).filter((name) => name.includes('.damaged-')).sort();
+  return (await fsp.readdir(path.join(folder, '.shoebox', 'index')))
+    .filter((name) => name.includes('.damaged-'))
+    .sort();
 }
 
 describe('torn and damaged index files', () => {
@@ -42,7 +44,10 @@ describe('torn and damaged index files', () => {
 
   it('rebuilds from the folder when a journal line in the middle is unreadable, keeping both files aside', async () => {
     const folder = await tempFolder();
-    const hashes = await writeFiles(folder, { '2024/2024-01/IMG_0001.HEIC': 'one', '2024/2024-01/IMG_0002.HEIC': 'two' });
+    const hashes = await writeFiles(folder, {
+      '2024/2024-01/IMG_0001.HEIC': 'one',
+      '2024/2024-01/IMG_0002.HEIC': 'two',
+    });
     const index = await openIndex(folder, { snapshotEveryChanges: 1_000_000 });
     expect(index.totals().resources).toBe(2);
     await index.addResource(resource(7));
@@ -57,25 +62,40 @@ describe('torn and damaged index files', () => {
     expect(logs.join('\n')).toMatch(/line 2 is not JSON/);
     expect(reopened.getBySha(hashes['2024/2024-01/IMG_0001.HEIC']!)?.path).toBe('2024/2024-01/IMG_0001.HEIC');
     expect(reopened.getBySha(resource(7).sha256)).toBeUndefined(); // records without a file are gone: the folder is the truth
-    expect((await damagedFiles(folder)).map((n) => n.replace(/damaged-.*/, 'damaged'))).toEqual(['journal.jsonl.damaged', 'library.json.damaged']);
+    expect((await damagedFiles(folder)).map((n) => n.replace(/damaged-.*/, 'damaged'))).toEqual([
+      'journal.jsonl.damaged',
+      'library.json.damaged',
+    ]);
   });
 
   it('rebuilds when the snapshot is not JSON, salvaging nothing but the folder', async () => {
     const folder = await tempFolder();
-    const hashes = await writeFiles(folder, { '2019/2019-08/IMG_0001.HEIC': 'photo bytes', '2019/2019-08/IMG_0001.MOV': 'video bytes' });
+    const hashes = await writeFiles(folder, {
+      '2019/2019-08/IMG_0001.HEIC': 'photo bytes',
+      '2019/2019-08/IMG_0001.MOV': 'video bytes',
+    });
     await (await openIndex(folder)).close();
     await fsp.writeFile(indexFile(folder, 'library.json'), '{"format":"shoebox-library-index","vers');
     const reopened = await openIndex(folder);
     expect(reopened.openedBy).toBe('rebuild');
     expect(reopened.totals()).toEqual({ resources: 2, bytes: 22, assets: 2 });
     const mov = reopened.getByPath('2019/2019-08/IMG_0001.MOV');
-    expect(mov).toMatchObject({ sha256: hashes['2019/2019-08/IMG_0001.MOV'], contentType: 'video/quicktime', assetId: null, resourceType: null, originalFilename: 'IMG_0001.MOV' });
+    expect(mov).toMatchObject({
+      sha256: hashes['2019/2019-08/IMG_0001.MOV'],
+      contentType: 'video/quicktime',
+      assetId: null,
+      resourceType: null,
+      originalFilename: 'IMG_0001.MOV',
+    });
     expect(await damagedFiles(folder)).toHaveLength(1);
   });
 
   it('rebuilds when the snapshot fails validation, keeping what still matches the folder (asset ids, devices)', async () => {
     const folder = await tempFolder();
-    const hashes = await writeFiles(folder, { '2019/2019-08/IMG_0001.HEIC': 'photo bytes', '2019/2019-08/IMG_0001.MOV': 'video bytes' });
+    const hashes = await writeFiles(folder, {
+      '2019/2019-08/IMG_0001.HEIC': 'photo bytes',
+      '2019/2019-08/IMG_0001.MOV': 'video bytes',
+    });
     const index = await openIndex(folder);
     const photo = index.getByPath('2019/2019-08/IMG_0001.HEIC')!;
     await index.removeResource(photo.sha256);
@@ -86,7 +106,10 @@ describe('torn and damaged index files', () => {
     await fsp.writeFile(indexFile(folder, 'library.json'), JSON.stringify(snapshot));
     const reopened = await openIndex(folder);
     expect(reopened.openedBy).toBe('rebuild');
-    expect(reopened.getBySha(hashes['2019/2019-08/IMG_0001.HEIC']!)).toMatchObject({ assetId: 'live-1', deviceId: 'phone' });
+    expect(reopened.getBySha(hashes['2019/2019-08/IMG_0001.HEIC']!)).toMatchObject({
+      assetId: 'live-1',
+      deviceId: 'phone',
+    });
     expect(reopened.getAssetResources('live-1')).toHaveLength(1);
   });
 
@@ -160,7 +183,10 @@ describe('a compaction whose folder fsync fails after the new journal is in plac
     const flushing = index.flush();
     await index.addResource(resource(4)); // lands while the snapshot is written: the journal keeps a tail
     await flushing.catch(() => undefined);
-    const later = await index.addResource(resource(5)).then(() => 'stored', (e: Error) => e.name);
+    const later = await index.addResource(resource(5)).then(
+      () => 'stored',
+      (e: Error) => e.name,
+    );
     const reopened = await LibraryIndex.open({ folder, describeFile: fakeDescribe });
     const has = (n: number) => reopened.getBySha(resource(n).sha256) !== undefined;
     expect([1, 2, 3, 4].map(has)).toEqual([true, true, true, true]);

@@ -2,7 +2,16 @@ import fsp from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { LibraryDurabilityError } from '../../../../electron/receiver/library/errors';
 import { LibraryIndex } from '../../../../electron/receiver/library/library-index';
-import { crashImage, deferred, fakeDescribe, indexFile, openIndex, resource, spyFs, tempFolder } from '../../../helpers/library/helpers';
+import {
+  crashImage,
+  deferred,
+  fakeDescribe,
+  indexFile,
+  openIndex,
+  resource,
+  spyFs,
+  tempFolder,
+} from '../../../helpers/library/helpers';
 
 describe('group commit', () => {
   it('makes 500 concurrent adds durable with a single append and fdatasync', async () => {

@@ -32,7 +32,9 @@ describe('journal parsing', () => {
         expect(parsed.entries).toEqual(entries.slice(0, Math.max(0, complete - 1)));
         expect(parsed.hasHeader).toBe(complete >= 1);
         expect(parsed.validBytes + parsed.tornBytes).toBe(torn.length);
-        expect(torn.subarray(0, parsed.validBytes).toString('utf8')).toBe(whole.subarray(0, parsed.validBytes).toString('utf8'));
+        expect(torn.subarray(0, parsed.validBytes).toString('utf8')).toBe(
+          whole.subarray(0, parsed.validBytes).toString('utf8'),
+        );
       }),
       { numRuns: 300 },
     );
@@ -41,13 +43,29 @@ describe('journal parsing', () => {
   it('reports damage in the middle, gaps, unknown changes and foreign headers, salvaging what parsed', () => {
     const entries: JournalEntry[] = [1, 2, 3].map((s) => ({ s, op: 'add', r: resource(s) }));
     const lines = journalBytes(entries).toString('utf8').split('\n');
-    const variant = (index: number, text: string) => Buffer.from(lines.map((l, i) => (i === index ? text : l)).join('\n'));
+    const variant = (index: number, text: string) =>
+      Buffer.from(lines.map((l, i) => (i === index ? text : l)).join('\n'));
     const middle = parseJournal(variant(2, '{"s":2,"op":"ad'));
     expect(middle).toMatchObject({ ok: false, reason: 'line 3 is not JSON' });
     expect(middle.ok ? [] : middle.salvage.map((e) => e.s)).toEqual([1, 3]);
-    expect(parseJournal(variant(2, JSON.stringify({ s: 7, op: 'remove', sha: resource(1).sha256 })))).toMatchObject({ ok: false, reason: 'line 3 has sequence number 7 after 1' });
-    expect(parseJournal(variant(3, JSON.stringify({ s: 3, op: 'rename', from: 'a' })))).toMatchObject({ ok: false, reason: expect.stringMatching(/^line 4 fails validation/) });
-    expect(parseJournal(variant(0, '{"format":"something-else","version":1}'))).toMatchObject({ ok: false, reason: 'the journal has no valid header' });
-    expect(parseJournal(Buffer.alloc(0))).toEqual({ ok: true, entries: [], validBytes: 0, tornBytes: 0, hasHeader: false });
+    expect(parseJournal(variant(2, JSON.stringify({ s: 7, op: 'remove', sha: resource(1).sha256 })))).toMatchObject({
+      ok: false,
+      reason: 'line 3 has sequence number 7 after 1',
+    });
+    expect(parseJournal(variant(3, JSON.stringify({ s: 3, op: 'rename', from: 'a' })))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^line 4 fails validation/),
+    });
+    expect(parseJournal(variant(0, '{"format":"something-else","version":1}'))).toMatchObject({
+      ok: false,
+      reason: 'the journal has no valid header',
+    });
+    expect(parseJournal(Buffer.alloc(0))).toEqual({
+      ok: true,
+      entries: [],
+      validBytes: 0,
+      tornBytes: 0,
+      hasHeader: false,
+    });
   });
 });

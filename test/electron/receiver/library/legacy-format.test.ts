@@ -7,12 +7,23 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INDEX_VERSION, JOURNAL_HEADER_LINE, SNAPSHOT_FORMAT } from '../../../../electron/receiver/library/schema';
-import { crashImage, indexFile, legacyUpload, openIndex, resource, tempFolder, view } from '../../../helpers/library/helpers';
+import {
+  crashImage,
+  indexFile,
+  legacyUpload,
+  openIndex,
+  resource,
+  tempFolder,
+  view,
+} from '../../../helpers/library/helpers';
 
 async function writeOldIndex(folder: string): Promise<void> {
   await fsp.mkdir(path.dirname(indexFile(folder, 'library.json')), { recursive: true });
   const snapshot = {
-    format: SNAPSHOT_FORMAT, version: INDEX_VERSION, seq: 3, savedAt: '2024-01-02T00:00:00.000Z',
+    format: SNAPSHOT_FORMAT,
+    version: INDEX_VERSION,
+    seq: 3,
+    savedAt: '2024-01-02T00:00:00.000Z',
     uploads: [legacyUpload('a'), legacyUpload('b', { size: 999 })],
     resources: [resource(0), resource(1), resource(2)],
   };
@@ -24,7 +35,10 @@ async function writeOldIndex(folder: string): Promise<void> {
     { s: 7, op: 'remove', sha: resource(1).sha256 },
     { s: 8, op: 'putUpload', u: legacyUpload('b', { updatedAt: '2024-01-03T00:00:00.000Z' }) },
   ];
-  await fsp.writeFile(indexFile(folder, 'journal.jsonl'), JOURNAL_HEADER_LINE + lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  await fsp.writeFile(
+    indexFile(folder, 'journal.jsonl'),
+    JOURNAL_HEADER_LINE + lines.map((l) => `${JSON.stringify(l)}\n`).join(''),
+  );
 }
 
 describe('index files of older receivers (unfinished uploads in the index)', () => {
@@ -51,7 +65,10 @@ describe('index files of older receivers (unfinished uploads in the index)', () 
     const before = view(index);
     await index.flush(); // writes a snapshot and empties the journal
     await index.close();
-    const snapshot = JSON.parse(await fsp.readFile(indexFile(folder, 'library.json'), 'utf8')) as Record<string, unknown>;
+    const snapshot = JSON.parse(await fsp.readFile(indexFile(folder, 'library.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(snapshot).not.toHaveProperty('uploads');
     expect(snapshot.seq).toBe(8);
     expect((await fsp.readFile(indexFile(folder, 'journal.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(1);

@@ -8,7 +8,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LibraryIndex } from '../../../../electron/receiver/library/library-index';
 import type { StoredResource } from '../../../../electron/receiver/library/types';
-import { crashImage, indexFile, legacyUpload, openIndex, resource, tempFolder, view } from '../../../helpers/library/helpers';
+import {
+  crashImage,
+  indexFile,
+  legacyUpload,
+  openIndex,
+  resource,
+  tempFolder,
+  view,
+} from '../../../helpers/library/helpers';
 
 type Op =
   | { kind: 'add'; n: number; pathOf: number; second: number }
@@ -20,13 +28,22 @@ type Op =
   | { kind: 'reopen' }
   | { kind: 'crash' };
 
-const addArb = fc.record({ n: fc.integer({ min: 0, max: 12 }), pathOf: fc.integer({ min: 0, max: 12 }), second: fc.integer({ min: 0, max: 6 }) });
+const addArb = fc.record({
+  n: fc.integer({ min: 0, max: 12 }),
+  pathOf: fc.integer({ min: 0, max: 12 }),
+  second: fc.integer({ min: 0, max: 6 }),
+});
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: addArb.map((a) => ({ kind: 'add' as const, ...a })), weight: 6 },
   { arbitrary: fc.integer({ min: 0, max: 12 }).map((n) => ({ kind: 'remove' as const, n })), weight: 2 },
-  { arbitrary: fc.array(addArb, { minLength: 2, maxLength: 6 }).map((adds) => ({ kind: 'burst' as const, adds })), weight: 2 },
   {
-    arbitrary: fc.array(fc.record({ key: fc.integer({ min: 0, max: 3 }), remove: fc.boolean() }), { minLength: 1, maxLength: 4 }).map((uploads) => ({ kind: 'legacyCrash' as const, uploads })),
+    arbitrary: fc.array(addArb, { minLength: 2, maxLength: 6 }).map((adds) => ({ kind: 'burst' as const, adds })),
+    weight: 2,
+  },
+  {
+    arbitrary: fc
+      .array(fc.record({ key: fc.integer({ min: 0, max: 3 }), remove: fc.boolean() }), { minLength: 1, maxLength: 4 })
+      .map((uploads) => ({ kind: 'legacyCrash' as const, uploads })),
     weight: 2,
   },
   { arbitrary: fc.constant({ kind: 'flush' as const }), weight: 1 },
@@ -52,7 +69,9 @@ class Model {
 
   list(): StoredResource[] {
     return [...this.records.values()]
-      .sort((a, b) => (a.record.storedAt < b.record.storedAt ? 1 : a.record.storedAt > b.record.storedAt ? -1 : b.order - a.order))
+      .sort((a, b) =>
+        a.record.storedAt < b.record.storedAt ? 1 : a.record.storedAt > b.record.storedAt ? -1 : b.order - a.order,
+      )
       .map((entry) => entry.record);
   }
 }
@@ -64,15 +83,20 @@ async function appendLegacyLines(folder: string, uploads: Array<{ key: number; r
   const last = lines.at(-1);
   const snapshot = JSON.parse(await fs.readFile(indexFile(folder, 'library.json'), 'utf8')) as { seq: number };
   let s = last === undefined ? snapshot.seq : (JSON.parse(last) as { s: number }).s;
-  const text = uploads.map(({ key, remove }) => {
-    s += 1;
-    return `${JSON.stringify(remove ? { s, op: 'removeUpload', key: `k${key}` } : { s, op: 'putUpload', u: legacyUpload(`k${key}`) })}\n`;
-  }).join('');
+  const text = uploads
+    .map(({ key, remove }) => {
+      s += 1;
+      return `${JSON.stringify(remove ? { s, op: 'removeUpload', key: `k${key}` } : { s, op: 'putUpload', u: legacyUpload(`k${key}`) })}\n`;
+    })
+    .join('');
   await fs.appendFile(journal, text);
 }
 
 const recordFor = (a: { n: number; pathOf: number; second: number }) =>
-  resource(a.n, { path: `p/${a.pathOf}.HEIC`, storedAt: new Date(Date.UTC(2024, 0, 1) + a.second * 1000).toISOString() });
+  resource(a.n, {
+    path: `p/${a.pathOf}.HEIC`,
+    storedAt: new Date(Date.UTC(2024, 0, 1) + a.second * 1000).toISOString(),
+  });
 
 describe('library index against an in-memory model', () => {
   it('matches the model after any sequence of changes, reopens and crashes', async () => {
@@ -87,14 +111,24 @@ describe('library index against an in-memory model', () => {
             case 'add': {
               const record = recordFor(op);
               const expected = model.add(record);
-              const outcome = await index.addResource(record).then(() => 'ok', (e: Error) => e.name);
+              const outcome = await index.addResource(record).then(
+                () => 'ok',
+                (e: Error) => e.name,
+              );
               expect(outcome).toBe(expected === 'conflict' ? 'LibraryConflictError' : 'ok');
               break;
             }
             case 'burst': {
               const records = op.adds.map(recordFor);
               const expected = records.map((r) => model.add(r));
-              const outcomes = await Promise.all(records.map((r) => index.addResource(r).then(() => 'ok', (e: Error) => e.name)));
+              const outcomes = await Promise.all(
+                records.map((r) =>
+                  index.addResource(r).then(
+                    () => 'ok',
+                    (e: Error) => e.name,
+                  ),
+                ),
+              );
               expect(outcomes).toEqual(expected.map((e) => (e === 'conflict' ? 'LibraryConflictError' : 'ok')));
               break;
             }

@@ -26,10 +26,26 @@ describe('rebuild from the folder', () => {
       },
     });
     expect(index.openedBy).toBe('rebuild');
-    expect(index.listResources({ offset: 0, limit: 10 }).map((r) => r.path).sort()).toEqual(['2019/2019-08/IMG_0001.HEIC', '2019/2019-08/IMG_0001.MOV', '2021/2021-12/clip.mp4']);
-    expect(described.sort()).toEqual(['2019/2019-08/IMG_0001.HEIC', '2019/2019-08/IMG_0001.MOV', '2021/2021-12/clip.mp4'].map((p) => path.join(...p.split('/'))));
+    expect(
+      index
+        .listResources({ offset: 0, limit: 10 })
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['2019/2019-08/IMG_0001.HEIC', '2019/2019-08/IMG_0001.MOV', '2021/2021-12/clip.mp4']);
+    expect(described.sort()).toEqual(
+      ['2019/2019-08/IMG_0001.HEIC', '2019/2019-08/IMG_0001.MOV', '2021/2021-12/clip.mp4'].map((p) =>
+        path.join(...p.split('/')),
+      ),
+    );
     const heic = index.getByPath('2019/2019-08/IMG_0001.HEIC')!;
-    expect(heic).toMatchObject({ sha256: hashes['2019/2019-08/IMG_0001.HEIC'], size: 10, captureDate: '2019-08-21T10:57:23', contentType: 'image/heic', assetId: null, deviceId: null });
+    expect(heic).toMatchObject({
+      sha256: hashes['2019/2019-08/IMG_0001.HEIC'],
+      size: 10,
+      captureDate: '2019-08-21T10:57:23',
+      contentType: 'image/heic',
+      assetId: null,
+      deviceId: null,
+    });
     expect(index.getBySha(hashes['2021/2021-12/clip.mp4']!)?.size).toBe(3 * 1024 * 1024);
     const last = progress.at(-1)!;
     expect(last).toEqual({ files: 3, totalFiles: 3, bytes: 3 * 1024 * 1024 + 20, totalBytes: 3 * 1024 * 1024 + 20 });

@@ -22,7 +22,12 @@ describe('reopening', () => {
     const reopened = await openIndex(folder);
     expect(reopened.openedBy).toBe('snapshot');
     expect(view(reopened)).toEqual(before);
-    expect(reopened.getAssetResources('asset-0').map((r) => r.resourceType).sort()).toEqual(['pairedVideo', 'photo']);
+    expect(
+      reopened
+        .getAssetResources('asset-0')
+        .map((r) => r.resourceType)
+        .sort(),
+    ).toEqual(['pairedVideo', 'photo']);
   });
 
   it('recovers every acknowledged change after a crash (no close) by replaying the journal', async () => {
@@ -40,7 +45,11 @@ describe('reopening', () => {
   it('keeps every acknowledged change when the process is killed (SIGKILL) mid-stream', async () => {
     for (const every of [1_000_000, 37]) {
       const folder = await tempFolder();
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '../../../helpers/library/crash-child.ts'), folder, String(every)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(here, '../../../helpers/library/crash-child.ts'), folder, String(every)],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const acked = new Set<number>();
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));

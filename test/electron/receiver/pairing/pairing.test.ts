@@ -30,10 +30,16 @@ describe('PairingWindow', () => {
 
   it('locks a client out after repeated wrong codes, for longer each time', () => {
     let now = 0;
-    const window = new PairingWindow({ now: () => now, maxFailuresPerClient: 3, lockoutMs: 1000, maxFailuresPerCode: 100 });
+    const window = new PairingWindow({
+      now: () => now,
+      maxFailuresPerClient: 3,
+      lockoutMs: 1000,
+      maxFailuresPerCode: 100,
+    });
     const { code } = window.open();
     const wrong = code === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 3; i += 1) expect(() => window.redeem(wrong, 'x')).toThrowError(expect.objectContaining({ code: 'PAIRING_CODE_INVALID' }));
+    for (let i = 0; i < 3; i += 1)
+      expect(() => window.redeem(wrong, 'x')).toThrowError(expect.objectContaining({ code: 'PAIRING_CODE_INVALID' }));
     expect(() => window.redeem(code, 'x')).toThrowError(expect.objectContaining({ code: 'PAIRING_RATE_LIMITED' }));
     now = 1001;
     for (let i = 0; i < 3; i += 1) expect(() => window.redeem(wrong, 'x')).toThrow();
@@ -98,7 +104,8 @@ describe('pairing over HTTP and revocation', () => {
 
   async function pairWith(code: string, deviceId = 'iphone-a') {
     return fetch(`${fx!.receiver.url}${PATHS.pair}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ code, deviceName: 'Phone', deviceId }),
     });
   }
@@ -117,11 +124,19 @@ describe('pairing over HTTP and revocation', () => {
     expect(limited.headers.get('retry-after')).toBeTruthy();
     expect(await limited.json()).toMatchObject({ error: { code: 'PAIRING_RATE_LIMITED', retryable: true } });
 
-    const invalid = await fetch(`${fx.receiver.url}${PATHS.pair}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":1}' });
+    const invalid = await fetch(`${fx.receiver.url}${PATHS.pair}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"code":1}',
+    });
     expect(invalid.status).toBe(400);
     const notJson = await fetch(`${fx.receiver.url}${PATHS.pair}`, { method: 'POST', body: 'code=1' });
     expect(notJson.status).toBe(400);
-    const huge = await fetch(`${fx.receiver.url}${PATHS.pair}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(10_000) }) });
+    const huge = await fetch(`${fx.receiver.url}${PATHS.pair}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(10_000) }),
+    });
     expect(huge.status).toBe(413);
   });
 
@@ -131,7 +146,11 @@ describe('pairing over HTTP and revocation', () => {
     const ok = await pairWith(code);
     expect(ok.status).toBe(200);
     const body = await ok.json();
-    expect(body).toMatchObject({ deviceId: 'iphone-a', token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), receiverId: fx.receiver.receiverId });
+    expect(body).toMatchObject({
+      deviceId: 'iphone-a',
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      receiverId: fx.receiver.receiverId,
+    });
     expect(Buffer.from(body.token, 'base64url').byteLength).toBe(32);
     expect((await pairWith(code, 'iphone-b')).status).toBe(403);
     expect(fx.receiver.listDevices().map((d) => d.id)).toEqual(['iphone-a']);
@@ -144,7 +163,15 @@ describe('pairing over HTTP and revocation', () => {
     const c = await RawClient.authed(fx.wsUrl, victim.token);
     const o = await RawClient.authed(fx.wsUrl, other.token);
     const bytes = randomBytes(100_000);
-    c.json({ type: 'announce', uploadId: 1, assetId: 'REVOKE/1', resourceType: 'photo', filename: 'r.jpg', size: bytes.byteLength, sha256: sha256Hex(bytes) });
+    c.json({
+      type: 'announce',
+      uploadId: 1,
+      assetId: 'REVOKE/1',
+      resourceType: 'photo',
+      filename: 'r.jpg',
+      size: bytes.byteLength,
+      sha256: sha256Hex(bytes),
+    });
     await c.next((m) => m.type === 'ready');
     c.chunk(1, 0, bytes.subarray(0, 50_000));
     await c.next((m) => m.type === 'ack');

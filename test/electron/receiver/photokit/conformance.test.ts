@@ -8,8 +8,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interopSpec, PROBLEM_TYPE, type InteropVersion } from '../../../../shared/protocol';
 import { startFixture, type Fixture } from '../../../helpers/receiver-fixture';
-import { deferred, open, pathOf, send, uploadHeaders, uploadPath, type Answer, type Interim } from '../../../helpers/photokit-http';
-import { answeredComplete, completeFields, content, expectStored, head, patch, patchFields, VERSIONS } from '../../../helpers/resumable';
+import {
+  deferred,
+  open,
+  pathOf,
+  send,
+  uploadHeaders,
+  uploadPath,
+  type Answer,
+  type Interim,
+} from '../../../helpers/photokit-http';
+import {
+  answeredComplete,
+  completeFields,
+  content,
+  expectStored,
+  head,
+  patch,
+  patchFields,
+  VERSIONS,
+} from '../../../helpers/resumable';
 import { receiverInternals } from '../../../../electron/receiver/test-seam';
 
 let fx: Fixture;
@@ -22,10 +40,13 @@ afterAll(async () => fx?.dispose());
 
 /** Creation fields as URLSession sends them: completeness, and Upload-Length where the version has it. */
 function creation(version: InteropVersion, complete: boolean, length: number): Record<string, string> {
-  return { ...completeFields(version, complete), ...(interopSpec(version).uploadLength ? { 'upload-length': String(length) } : {}) };
+  return {
+    ...completeFields(version, complete),
+    ...(interopSpec(version).uploadLength ? { 'upload-length': String(length) } : {}),
+  };
 }
 
-function expectLimit(version: InteropVersion, headers: Answer['headers'] | Interim['headers'], withAge: boolean): void {
+function expectLimit(version: InteropVersion, headers: Answer['headers'], withAge: boolean): void {
   const { limit } = interopSpec(version);
   if (!limit) {
     expect(headers['upload-limit']).toBeUndefined();
@@ -37,7 +58,11 @@ function expectLimit(version: InteropVersion, headers: Answer['headers'] | Inter
   expect(value).not.toMatch(limit.ageKey === 'max-age' ? /expires=/ : /max-age=/);
 }
 
-function expectProblem(version: InteropVersion, answer: Answer, kind: keyof typeof PROBLEM_TYPE): Record<string, unknown> | null {
+function expectProblem(
+  version: InteropVersion,
+  answer: Answer,
+  kind: keyof typeof PROBLEM_TYPE,
+): Record<string, unknown> | null {
   const defined = interopSpec(version).problems.includes(kind);
   const body = answer.json() as Record<string, unknown>;
   if (!defined) {
@@ -53,9 +78,16 @@ function expectProblem(version: InteropVersion, answer: Answer, kind: keyof type
 
 /** An upload created with its first `sent` bytes and `Upload-Complete: ?0`; its Location. */
 async function createPartial(version: InteropVersion, label: string, bytes: Buffer, sent: number): Promise<string> {
-  const created = await send(fx.receiver.url, 'POST', uploadPath(`${label}-${version}/L0/001`), {
-    ...uploadHeaders(token, `${label.toUpperCase()}_${version}.HEIC`), ...creation(version, false, bytes.length),
-  }, bytes.subarray(0, sent));
+  const created = await send(
+    fx.receiver.url,
+    'POST',
+    uploadPath(`${label}-${version}/L0/001`),
+    {
+      ...uploadHeaders(token, `${label.toUpperCase()}_${version}.HEIC`),
+      ...creation(version, false, bytes.length),
+    },
+    bytes.subarray(0, sent),
+  );
   expect(created.status, created.text).toBe(201);
   return String(created.headers.location);
 }
@@ -64,7 +96,9 @@ describe.each(VERSIONS)('interop version %i', (version) => {
   const spec = interopSpec(version);
 
   it('OPTIONS: 200 with Upload-Limit, no credentials needed', async () => {
-    const answer = await send(fx.receiver.url, 'OPTIONS', uploadPath('options/L0/001'), { 'upload-draft-interop-version': String(version) });
+    const answer = await send(fx.receiver.url, 'OPTIONS', uploadPath('options/L0/001'), {
+      'upload-draft-interop-version': String(version),
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers['upload-limit']).toBe(`max-size=${fx.config.maxUploadBytes}`);
     expect(answer.headers['upload-draft-interop-version']).toBe(String(version));
@@ -74,7 +108,9 @@ describe.each(VERSIONS)('interop version %i', (version) => {
   it('creation with 104, a cut mid-body, HEAD and PATCH without credentials: byte-identical', async () => {
     const bytes = content(`cut-${version}`, 300_000);
     const upload = open(fx.receiver.url, 'POST', uploadPath(`cut-${version}/L0/001`), {
-      ...uploadHeaders(token, `CUT_${version}.HEIC`, { 'content-type': 'image/heic' }), ...creation(version, true, bytes.length), 'content-length': String(bytes.length),
+      ...uploadHeaders(token, `CUT_${version}.HEIC`, { 'content-type': 'image/heic' }),
+      ...creation(version, true, bytes.length),
+      'content-length': String(bytes.length),
     });
     await upload.write(bytes.subarray(0, 120_000));
     const interim = await upload.resumption;
@@ -107,7 +143,9 @@ describe.each(VERSIONS)('interop version %i', (version) => {
   it('creation of a first part (104, then 201 with Location), appends that do and do not complete', async () => {
     const bytes = content(`parts-${version}`, 50_000);
     const request = open(fx.receiver.url, 'POST', uploadPath(`parts-${version}/L0/001`), {
-      ...uploadHeaders(token, `PARTS_${version}.HEIC`), ...creation(version, false, bytes.length), 'content-length': '1000',
+      ...uploadHeaders(token, `PARTS_${version}.HEIC`),
+      ...creation(version, false, bytes.length),
+      'content-length': '1000',
     });
     request.end(bytes.subarray(0, 1000));
     const created = await request.answer;
@@ -164,34 +202,54 @@ describe.each(VERSIONS)('interop version %i', (version) => {
   it('DELETE without credentials cancels the upload; HEAD then finds nothing', async () => {
     const bytes = content(`delete-${version}`, 30_000);
     const location = await createPartial(version, 'delete', bytes, 10_000);
-    const deleted = await send(fx.receiver.url, 'DELETE', pathOf(location), { 'upload-draft-interop-version': String(version) });
+    const deleted = await send(fx.receiver.url, 'DELETE', pathOf(location), {
+      'upload-draft-interop-version': String(version),
+    });
     expect(deleted.status).toBe(204);
-    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === `DELETE_${version}.HEIC`)).toBe(false);
+    expect(
+      (await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === `DELETE_${version}.HEIC`),
+    ).toBe(false);
     const gone = await head(fx, location, version);
     expect(gone.status).toBe(404);
     expect(gone.headers['shoebox-error']).toBe('UNKNOWN_UPLOAD');
   });
 
-  it(spec.offsetByGet ? 'GET reads the offset like HEAD' : 'GET is not an offset retrieval in this version', async () => {
-    const bytes = content(`get-${version}`, 9000);
-    const location = await createPartial(version, 'get', bytes, 4000);
-    const got = await send(fx.receiver.url, 'GET', pathOf(location), { 'upload-draft-interop-version': String(version) });
-    if (spec.offsetByGet) {
-      expect(got.status).toBe(204);
-      expect(got.headers['upload-offset']).toBe('4000');
-    } else {
-      expect(got.status).toBe(404);
-    }
-  });
+  it(
+    spec.offsetByGet ? 'GET reads the offset like HEAD' : 'GET is not an offset retrieval in this version',
+    async () => {
+      const bytes = content(`get-${version}`, 9000);
+      const location = await createPartial(version, 'get', bytes, 4000);
+      const got = await send(fx.receiver.url, 'GET', pathOf(location), {
+        'upload-draft-interop-version': String(version),
+      });
+      if (spec.offsetByGet) {
+        expect(got.status).toBe(204);
+        expect(got.headers['upload-offset']).toBe('4000');
+      } else {
+        expect(got.status).toBe(404);
+      }
+    },
+  );
 
-  it.skipIf(!spec.uploadLength)('refuses lengths that disagree, with the inconsistent-length problem where defined', async () => {
-    const answer = await send(fx.receiver.url, 'POST', uploadPath(`length-${version}/L0/001`), {
-      ...uploadHeaders(token, `LEN_${version}.HEIC`), ...completeFields(version, true), 'upload-length': '999',
-    }, content('length', 1000));
-    expect(answer.status).toBe(400);
-    expect(answer.interim).toEqual([]);
-    expectProblem(version, answer, 'inconsistentLength');
-  });
+  it.skipIf(!spec.uploadLength)(
+    'refuses lengths that disagree, with the inconsistent-length problem where defined',
+    async () => {
+      const answer = await send(
+        fx.receiver.url,
+        'POST',
+        uploadPath(`length-${version}/L0/001`),
+        {
+          ...uploadHeaders(token, `LEN_${version}.HEIC`),
+          ...completeFields(version, true),
+          'upload-length': '999',
+        },
+        content('length', 1000),
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.interim).toEqual([]);
+      expectProblem(version, answer, 'inconsistentLength');
+    },
+  );
 
   it.skipIf(!spec.partialUploadType)('refuses a PATCH not typed application/partial-upload', async () => {
     const bytes = content(`type-${version}`, 4000);
@@ -211,9 +269,18 @@ describe('versions the receiver does not speak', () => {
     try {
       for (const n of [1, 2]) {
         const bytes = content(`v10-${n}`, 2000);
-        const answer = await send(fx.receiver.url, 'POST', uploadPath(`v10-${n}/L0/001`), {
-          ...uploadHeaders(token, `V10_${n}.JPG`), 'upload-draft-interop-version': '10', 'upload-complete': '?1', 'upload-length': '2000',
-        }, bytes);
+        const answer = await send(
+          fx.receiver.url,
+          'POST',
+          uploadPath(`v10-${n}/L0/001`),
+          {
+            ...uploadHeaders(token, `V10_${n}.JPG`),
+            'upload-draft-interop-version': '10',
+            'upload-complete': '?1',
+            'upload-length': '2000',
+          },
+          bytes,
+        );
         expect(answer.status).toBe(201);
         expect(answer.interim).toEqual([]);
         expect(answer.headers.location).toBeUndefined();

@@ -9,7 +9,12 @@ const protocol = readFileSync(path.join(import.meta.dirname, '../../docs/PROTOCO
 describe('docs/PROTOCOL.md', () => {
   it('lists every error code with its status, retryability, action and Retry-After', () => {
     const section = protocol.slice(protocol.indexOf('## Error codes'), protocol.indexOf('## Where files go'));
-    const rows = new Map([...section.matchAll(/^\| `(\w+)` \| (\d+) \| (yes|no) \| ([\w-]+) \| ([\d–]+) \|/gm)].map((m) => [m[1], m.slice(2, 6)]));
+    const rows = new Map(
+      [...section.matchAll(/^\| `(\w+)` \| (\d+) \| (yes|no) \| ([\w-]+) \| ([\d–]+) \|/gm)].map((m) => [
+        m[1],
+        m.slice(2, 6),
+      ]),
+    );
     expect([...rows.keys()].sort()).toEqual(Object.keys(ERROR_CODES).sort());
     for (const [code, spec] of Object.entries(ERROR_CODES)) {
       const after = spec.retryable && 'retryAfter' in spec ? String(spec.retryAfter) : '–';

@@ -20,7 +20,10 @@ afterEach(async () => {
 
 async function visibleFiles(folder: string): Promise<string[]> {
   const entries = await fs.readdir(folder, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile() && !path.relative(folder, path.join(e.parentPath, e.name)).startsWith('.')).map((e) => path.relative(folder, path.join(e.parentPath, e.name))).sort();
+  return entries
+    .filter((e) => e.isFile() && !path.relative(folder, path.join(e.parentPath, e.name)).startsWith('.'))
+    .map((e) => path.relative(folder, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 describe('PhotoKit uploads at the edges', () => {
@@ -28,9 +31,21 @@ describe('PhotoKit uploads at the edges', () => {
     fx = await startFixture();
     const { token } = await fx.pair();
     const bytes = Buffer.from('the same photo, twice');
-    const first = await send(fx.receiver.url, 'POST', uploadPath('TWICE/L0/001'), uploadHeaders(token, 'A.JPG', { 'shoebox-creation-date': '2020-02-02T10:00:00' }), bytes);
+    const first = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('TWICE/L0/001'),
+      uploadHeaders(token, 'A.JPG', { 'shoebox-creation-date': '2020-02-02T10:00:00' }),
+      bytes,
+    );
     expect(first.status, first.text).toBe(201);
-    const again = await send(fx.receiver.url, 'POST', uploadPath('TWICE-COPY/L0/001'), uploadHeaders(token, 'B.JPG', { 'repr-digest': reprDigest(bytes) }), [bytes.subarray(0, 5), bytes.subarray(5)]);
+    const again = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('TWICE-COPY/L0/001'),
+      uploadHeaders(token, 'B.JPG', { 'repr-digest': reprDigest(bytes) }),
+      [bytes.subarray(0, 5), bytes.subarray(5)],
+    );
     expect(again.status, again.text).toBe(200);
     expect(decodeURIComponent(String(again.headers['shoebox-path']))).toBe('2020/2020-02/A.JPG');
     expect(await visibleFiles(fx.folder)).toEqual([path.join('2020', '2020-02', 'A.JPG')]);
@@ -42,13 +57,23 @@ describe('PhotoKit uploads at the edges', () => {
     const { token } = await fx.pair();
     await fs.writeFile(path.join(fx.folder, '2020'), 'a file where the year folder should be'); // commit fails (ENOTDIR)
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const answer = await send(fx.receiver.url, 'POST', uploadPath(`FAILS-${attempt}/L0/001`), uploadHeaders(token, 'F.JPG', { 'shoebox-creation-date': '2020-03-03T10:00:00' }), Buffer.alloc(50_000, attempt));
+      const answer = await send(
+        fx.receiver.url,
+        'POST',
+        uploadPath(`FAILS-${attempt}/L0/001`),
+        uploadHeaders(token, 'F.JPG', { 'shoebox-creation-date': '2020-03-03T10:00:00' }),
+        Buffer.alloc(50_000, attempt),
+      );
       expect(answer.status).toBeGreaterThanOrEqual(500);
     }
     const staged = await fs.readdir(path.join(fx.folder, '.shoebox', 'staging'));
     expect(staged.filter((name) => name.endsWith('.part'))).toEqual([]);
     // Nor its record (the staging sidecar, the one record of an unfinished upload).
-    await expect.poll(async () => (await fs.readdir(path.join(fx!.folder, '.shoebox', 'staging'))).filter((name) => name.endsWith('.json'))).toEqual([]);
+    await expect
+      .poll(async () =>
+        (await fs.readdir(path.join(fx!.folder, '.shoebox', 'staging'))).filter((name) => name.endsWith('.json')),
+      )
+      .toEqual([]);
   });
 });
 
@@ -72,7 +97,10 @@ describe('requests that start after their device is revoked or the receiver clos
 
 describe('the last check before a commit', () => {
   const resource = { id: 'r1', spec: { deviceId: 'phone' } } as unknown as UploadResource;
-  function ctxWith(device: { revokedAt: string | null } | undefined, stored: UploadResource | undefined): PhotoKitContext {
+  function ctxWith(
+    device: { revokedAt: string | null } | undefined,
+    stored: UploadResource | undefined,
+  ): PhotoKitContext {
     return {
       devices: { get: () => (device ? { id: 'phone', name: 'Phone', ...device } : undefined) },
       resources: { get: () => stored },
@@ -84,18 +112,26 @@ describe('the last check before a commit', () => {
   });
 
   it('refuses a device revoked (or forgotten) since the upload began', () => {
-    expect(() => commitGuard(ctxWith({ revokedAt: '2026-12-01T00:00:00Z' }, resource), 'phone', resource)()).toThrow(expect.objectContaining({ code: 'DEVICE_REVOKED' }));
-    expect(() => commitGuard(ctxWith(undefined, resource), 'phone')()).toThrow(expect.objectContaining({ code: 'DEVICE_REVOKED' }));
+    expect(() => commitGuard(ctxWith({ revokedAt: '2026-12-01T00:00:00Z' }, resource), 'phone', resource)()).toThrow(
+      expect.objectContaining({ code: 'DEVICE_REVOKED' }),
+    );
+    expect(() => commitGuard(ctxWith(undefined, resource), 'phone')()).toThrow(
+      expect.objectContaining({ code: 'DEVICE_REVOKED' }),
+    );
   });
 
   it('refuses a resource cancelled meanwhile, or bound to another device', () => {
-    expect(() => commitGuard(ctxWith({ revokedAt: null }, undefined), 'phone', resource)()).toThrow(expect.objectContaining({ code: 'UNKNOWN_UPLOAD' }));
-    expect(() => commitGuard(ctxWith({ revokedAt: null }, resource), 'tablet', resource)()).toThrow(expect.objectContaining({ code: 'UNKNOWN_UPLOAD' }));
+    expect(() => commitGuard(ctxWith({ revokedAt: null }, undefined), 'phone', resource)()).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_UPLOAD' }),
+    );
+    expect(() => commitGuard(ctxWith({ revokedAt: null }, resource), 'tablet', resource)()).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_UPLOAD' }),
+    );
   });
 });
 
 describe('log lines', () => {
-  it('leave out a token in the query and an upload resource\'s id', () => {
+  it("leave out a token in the query and an upload resource's id", () => {
     const of = (url: string) => loggableTarget({ url } as IncomingMessage);
     expect(of('/v1/photokit/A%2FL0/photo?token=secret')).toBe('/v1/photokit/A%2FL0/photo');
     expect(of('/v1/uploads/0123456789abcdef0123456789abcdef')).toBe('/v1/uploads/<id>');

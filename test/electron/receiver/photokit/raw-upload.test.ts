@@ -48,7 +48,10 @@ describe.skipIf(!HAVE_PHOTOS)('every sample photo in one raw request', () => {
   it.each(names)('%s: 201, byte-identical, then 200 with the same asset id and path', async (name) => {
     const bytes = readFileSync(photo(name));
     const assetId = `${name.replace(/\W/g, '')}/L0/001`;
-    const headers = uploadHeaders(token, name, { 'content-type': 'application/octet-stream', 'shoebox-creation-date': '2021-03-04T05:06:07+01:00' });
+    const headers = uploadHeaders(token, name, {
+      'content-type': 'application/octet-stream',
+      'shoebox-creation-date': '2021-03-04T05:06:07+01:00',
+    });
     const first = await send(fx.receiver.url, 'POST', uploadPath(assetId), headers, bytes);
     expect(first.status, first.text).toBe(201);
     expect(first.headers['shoebox-asset-id']).toBe(encodeURIComponent(assetId));
@@ -57,7 +60,13 @@ describe.skipIf(!HAVE_PHOTOS)('every sample photo in one raw request', () => {
     expect(first.headers['shoebox-duplicate']).toBe('?0');
     expect(first.headers['shoebox-size']).toBe(String(bytes.byteLength));
     const storedPath = decodeURIComponent(String(first.headers['shoebox-path']));
-    expect(first.json()).toMatchObject({ assetId, path: storedPath, sha256: sha256Hex(bytes), size: bytes.byteLength, duplicate: false });
+    expect(first.json()).toMatchObject({
+      assetId,
+      path: storedPath,
+      sha256: sha256Hex(bytes),
+      size: bytes.byteLength,
+      duplicate: false,
+    });
     expect(readFileSync(path.join(fx.folder, storedPath)).equals(bytes)).toBe(true);
 
     const again = await send(fx.receiver.url, 'PUT', uploadPath(assetId), headers, bytes);
@@ -79,7 +88,13 @@ describe('raw uploads', () => {
 
   it('takes a chunked body (no Content-Length) and commits it byte-identical', async () => {
     const pieces = [bytes.subarray(0, 1000), bytes.subarray(1000, 200_000), bytes.subarray(200_000)];
-    const answer = await send(fx.receiver.url, 'POST', uploadPath('chunked/L0/001', 'video'), uploadHeaders(token, 'CLIP.MOV', { 'content-type': 'video/quicktime' }), pieces);
+    const answer = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('chunked/L0/001', 'video'),
+      uploadHeaders(token, 'CLIP.MOV', { 'content-type': 'video/quicktime' }),
+      pieces,
+    );
     expect(answer.status, answer.text).toBe(201);
     const stored = decodeURIComponent(String(answer.headers['shoebox-path']));
     expect(stored).toMatch(/CLIP\.MOV$/);
@@ -88,9 +103,17 @@ describe('raw uploads', () => {
 
   it('keeps a UTF-8 filename sent as RFC 8187 ext-value, and files by Shoebox-Creation-Date when the file has no EXIF', async () => {
     const body = Buffer.from('not really a photo, no EXIF here');
-    const answer = await send(fx.receiver.url, 'POST', uploadPath('utf8/L0/001'), {
-      authorization: `Bearer ${token}`, 'shoebox-filename': `UTF-8''${encodeURIComponent('Été à Zürich.txt')}`, 'shoebox-creation-date': '2017-06-15T08:30:00+02:00',
-    }, body);
+    const answer = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('utf8/L0/001'),
+      {
+        authorization: `Bearer ${token}`,
+        'shoebox-filename': `UTF-8''${encodeURIComponent('Été à Zürich.txt')}`,
+        'shoebox-creation-date': '2017-06-15T08:30:00+02:00',
+      },
+      body,
+    );
     expect(answer.status, answer.text).toBe(201);
     expect(decodeURIComponent(String(answer.headers['shoebox-path']))).toBe('2017/2017-06/Été à Zürich.txt');
     expect(answer.headers['shoebox-capture-date']).toBe('2017-06-15T08:30:00');
@@ -119,9 +142,17 @@ describe('raw uploads', () => {
       socket.once('error', (error) => resolve(error));
       socket.once('close', () => resolve(null));
     });
-    const head = [`POST ${uploadPath('early/L0/001', 'video')} HTTP/1.1`, `host: 127.0.0.1:${port}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `content-length: ${body.byteLength}`, '', ''].join('\r\n');
+    const head = [
+      `POST ${uploadPath('early/L0/001', 'video')} HTTP/1.1`,
+      `host: 127.0.0.1:${port}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      `content-length: ${body.byteLength}`,
+      '',
+      '',
+    ].join('\r\n');
     socket.write(head);
-    for (let offset = 0; offset < body.byteLength; offset += 64 * 1024) socket.write(body.subarray(offset, offset + 64 * 1024));
+    for (let offset = 0; offset < body.byteLength; offset += 64 * 1024)
+      socket.write(body.subarray(offset, offset + 64 * 1024));
     await new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
     await until(() => received.includes('"duplicate":true'));
     socket.end();
@@ -133,7 +164,13 @@ describe('raw uploads', () => {
   it('refuses a Repr-Digest mismatch with 422 CHECKSUM_MISMATCH and stores nothing', async () => {
     const body = Buffer.from('these bytes are not the announced ones');
     const before = await storedFiles();
-    const answer = await send(fx.receiver.url, 'POST', uploadPath('mismatch/L0/001'), uploadHeaders(token, 'MISMATCH.JPG', { 'repr-digest': reprDigest(Buffer.from('other')) }), body);
+    const answer = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('mismatch/L0/001'),
+      uploadHeaders(token, 'MISMATCH.JPG', { 'repr-digest': reprDigest(Buffer.from('other')) }),
+      body,
+    );
     expect(answer.status).toBe(422);
     expect(answer.headers['shoebox-error']).toBe('CHECKSUM_MISMATCH');
     expect(answer.json().error?.code).toBe('CHECKSUM_MISMATCH');
@@ -141,10 +178,22 @@ describe('raw uploads', () => {
     expect(await receiverInternals(fx.receiver).staging.list()).toEqual([]);
   });
 
-  it('files a Live Photo\'s photo and pairedVideo (two jobs, one asset) side by side', async () => {
+  it("files a Live Photo's photo and pairedVideo (two jobs, one asset) side by side", async () => {
     const headers = (name: string) => uploadHeaders(token, name, { 'shoebox-creation-date': '2016-02-03T04:05:06' });
-    const still = await send(fx.receiver.url, 'POST', uploadPath('live/L0/001', 'photo'), headers('IMG_0042.HEIC'), Buffer.from('live still bytes'));
-    const motion = await send(fx.receiver.url, 'POST', uploadPath('live/L0/001', 'pairedVideo'), headers('IMG_0042.MOV'), Buffer.from('live motion bytes'));
+    const still = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('live/L0/001', 'photo'),
+      headers('IMG_0042.HEIC'),
+      Buffer.from('live still bytes'),
+    );
+    const motion = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('live/L0/001', 'pairedVideo'),
+      headers('IMG_0042.MOV'),
+      Buffer.from('live motion bytes'),
+    );
     expect([still.status, motion.status]).toEqual([201, 201]);
     expect(decodeURIComponent(String(still.headers['shoebox-path']))).toBe('2016/2016-02/IMG_0042.HEIC');
     expect(decodeURIComponent(String(motion.headers['shoebox-path']))).toBe('2016/2016-02/IMG_0042.MOV');
@@ -154,7 +203,13 @@ describe('raw uploads', () => {
   it('reports a committed event like the WebSocket path', async () => {
     const seen: string[] = [];
     fx.receiver.events.on('committed', (e) => seen.push(e.filename));
-    const answer = await send(fx.receiver.url, 'POST', uploadPath('event/L0/001'), uploadHeaders(token, 'EVENT.JPG'), Buffer.from('event bytes'));
+    const answer = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('event/L0/001'),
+      uploadHeaders(token, 'EVENT.JPG'),
+      Buffer.from('event bytes'),
+    );
     expect(answer.status).toBe(201);
     expect(seen).toEqual(['EVENT.JPG']);
   });

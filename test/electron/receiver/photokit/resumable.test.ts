@@ -20,7 +20,10 @@ beforeAll(async () => {
 afterAll(async () => fx.dispose());
 
 function sample(label: string): Buffer {
-  const real = HAVE_PHOTOS && existsSync(photo('heic-single.heic')) ? readFileSync(photo('heic-single.heic')) : content('fallback', 293_608);
+  const real =
+    HAVE_PHOTOS && existsSync(photo('heic-single.heic'))
+      ? readFileSync(photo('heic-single.heic'))
+      : content('fallback', 293_608);
   return Buffer.concat([real, Buffer.from(label)]); // unique bytes per test, still a real photo's prefix
 }
 
@@ -28,7 +31,9 @@ describe('interrupted uploads', () => {
   it('keeps the bytes of a connection cut mid-body: HEAD reports them, PATCH completes it byte-identical', async () => {
     const bytes = sample('cut-mid-body');
     const upload = open(fx.receiver.url, 'POST', uploadPath('cut/L0/001'), {
-      ...uploadHeaders(token, 'CUT.HEIC'), ...completeFields(6, true), 'content-length': String(bytes.length),
+      ...uploadHeaders(token, 'CUT.HEIC'),
+      ...completeFields(6, true),
+      'content-length': String(bytes.length),
     });
     await upload.write(bytes.subarray(0, 150_000));
     const interim = await upload.resumption;
@@ -45,15 +50,25 @@ describe('interrupted uploads', () => {
     expectStored(fx, await patch(fx, location, 6, offset, bytes.subarray(offset)), bytes, 6);
   });
 
-  it('shows in the receiver\'s upload activity: receiving, then interrupted, then stored (transport http)', async () => {
+  it("shows in the receiver's upload activity: receiving, then interrupted, then stored (transport http)", async () => {
     const states: string[] = [];
     const onActivity = (a: { filename: string; state: string; transport: string }) => {
       if (a.filename === 'ACTIVE.HEIC') states.push(`${a.transport}:${a.state}`);
     };
     fx.receiver.events.on('activity', onActivity);
     const bytes = sample('activity');
-    const created = await send(fx.receiver.url, 'POST', uploadPath('activity/L0/001'), { ...uploadHeaders(token, 'ACTIVE.HEIC'), ...completeFields(6, false) }, bytes.subarray(0, 1000));
-    expect(fx.receiver.activeUploads().find((a) => a.filename === 'ACTIVE.HEIC')).toMatchObject({ state: 'interrupted', received: 1000, transport: 'http' });
+    const created = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('activity/L0/001'),
+      { ...uploadHeaders(token, 'ACTIVE.HEIC'), ...completeFields(6, false) },
+      bytes.subarray(0, 1000),
+    );
+    expect(fx.receiver.activeUploads().find((a) => a.filename === 'ACTIVE.HEIC')).toMatchObject({
+      state: 'interrupted',
+      received: 1000,
+      transport: 'http',
+    });
     await patch(fx, String(created.headers.location), 6, 1000, bytes.subarray(1000));
     fx.receiver.events.off('activity', onActivity);
     expect(states[0]).toBe('http:receiving');
@@ -64,7 +79,11 @@ describe('interrupted uploads', () => {
 
   it('lets a newer request take over an upload whose old connection is still open', async () => {
     const bytes = sample('takeover');
-    const stale = open(fx.receiver.url, 'POST', uploadPath('takeover/L0/001'), { ...uploadHeaders(token, 'TAKE.HEIC'), ...completeFields(6, true), 'content-length': String(bytes.length) });
+    const stale = open(fx.receiver.url, 'POST', uploadPath('takeover/L0/001'), {
+      ...uploadHeaders(token, 'TAKE.HEIC'),
+      ...completeFields(6, true),
+      'content-length': String(bytes.length),
+    });
     await stale.write(bytes.subarray(0, 70_000));
     const location = String((await stale.resumption).headers.location);
     await deferred(200);
@@ -72,25 +91,49 @@ describe('interrupted uploads', () => {
     const offset = Number(state.headers['upload-offset']);
     expect(offset).toBe(70_000);
     // Taken over: closed, not answered (a final 409 would fail the job on iOS).
-    await expect(stale.answer.then((a) => String(a.status), () => 'closed')).resolves.toBe('closed');
+    await expect(
+      stale.answer.then(
+        (a) => String(a.status),
+        () => 'closed',
+      ),
+    ).resolves.toBe('closed');
     expectStored(fx, await patch(fx, location, 6, offset, bytes.subarray(offset)), bytes, 6);
   });
 
   it('DELETE cancels the upload and frees its staging', async () => {
     const bytes = sample('delete-me');
-    const created = await send(fx.receiver.url, 'POST', uploadPath('delete/L0/001'), { ...uploadHeaders(token, 'DEL.HEIC'), ...completeFields(5, false) }, bytes.subarray(0, 40_000));
+    const created = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('delete/L0/001'),
+      { ...uploadHeaders(token, 'DEL.HEIC'), ...completeFields(5, false) },
+      bytes.subarray(0, 40_000),
+    );
     const location = String(created.headers.location);
-    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'DEL.HEIC')).toBe(true);
-    const deleted = await send(fx.receiver.url, 'DELETE', pathOf(location), { ...auth(token), 'upload-draft-interop-version': '5' });
+    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'DEL.HEIC')).toBe(
+      true,
+    );
+    const deleted = await send(fx.receiver.url, 'DELETE', pathOf(location), {
+      ...auth(token),
+      'upload-draft-interop-version': '5',
+    });
     expect(deleted.status).toBe(204);
-    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'DEL.HEIC')).toBe(false);
+    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'DEL.HEIC')).toBe(
+      false,
+    );
     expect((await head(fx, location, 5)).status).toBe(404);
   });
 
-  it('is reached by its URL alone, as iOS resumes: no token needed, a token sent anyway must be the owner\'s', async () => {
+  it("is reached by its URL alone, as iOS resumes: no token needed, a token sent anyway must be the owner's", async () => {
     const other = (await fx.pair('Someone else', 'other-device')).token;
     const bytes = sample('private');
-    const created = await send(fx.receiver.url, 'POST', uploadPath('private/L0/001'), { ...uploadHeaders(token, 'MINE.HEIC'), ...completeFields(8, false) }, bytes.subarray(0, 10_000));
+    const created = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('private/L0/001'),
+      { ...uploadHeaders(token, 'MINE.HEIC'), ...completeFields(8, false) },
+      bytes.subarray(0, 10_000),
+    );
     const location = String(created.headers.location);
     expect(pathOf(location)).toMatch(/^\/v1\/uploads\/[0-9a-f]{32}$/); // 128 random bits
     const unknown = await send(fx.receiver.url, 'HEAD', '/v1/uploads/0123456789abcdef0123456789abcdef', {});
@@ -113,10 +156,16 @@ describe('interrupted uploads', () => {
     expectStored(fx, await patch(fx, location, 8, 10_000, bytes.subarray(10_000)), bytes, 8);
   });
 
-  it('stops a revoked device\'s resources at once: HEAD and PATCH by URL get 403', async () => {
+  it("stops a revoked device's resources at once: HEAD and PATCH by URL get 403", async () => {
     const paired = await fx.pair('Revoked later', 'revoked-later');
     const bytes = sample('revoked');
-    const created = await send(fx.receiver.url, 'POST', uploadPath('revoked/L0/001'), { ...uploadHeaders(paired.token, 'REV.HEIC'), ...completeFields(8, false) }, bytes.subarray(0, 5000));
+    const created = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('revoked/L0/001'),
+      { ...uploadHeaders(paired.token, 'REV.HEIC'), ...completeFields(8, false) },
+      bytes.subarray(0, 5000),
+    );
     const location = String(created.headers.location);
     expect((await head(fx, location, 8)).status).toBe(204);
     await fx.receiver.revokeDevice(paired.deviceId);
@@ -130,7 +179,13 @@ describe('interrupted uploads', () => {
 
   it('keeps an upload resource across a receiver restart', async () => {
     const bytes = sample('restart');
-    const created = await send(fx.receiver.url, 'POST', uploadPath('restart/L0/001'), { ...uploadHeaders(token, 'RESTART.HEIC'), ...completeFields(6, false) }, bytes.subarray(0, 123_456));
+    const created = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('restart/L0/001'),
+      { ...uploadHeaders(token, 'RESTART.HEIC'), ...completeFields(6, false) },
+      bytes.subarray(0, 123_456),
+    );
     const location = String(created.headers.location);
     await fx.restart();
     const state = await head(fx, location, 6);
@@ -143,9 +198,17 @@ describe('interrupted uploads', () => {
 describe('lengths', () => {
   it('answers a body shorter than its Upload-Length with 409 INCOMPLETE, and lets PATCH finish it', async () => {
     const bytes = content('short-body', 2000);
-    const created = await send(fx.receiver.url, 'POST', uploadPath('short/L0/001'), {
-      ...uploadHeaders(token, 'SHORT.JPG'), ...completeFields(6, true), 'upload-length': '2000',
-    }, [bytes.subarray(0, 1000)]);
+    const created = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('short/L0/001'),
+      {
+        ...uploadHeaders(token, 'SHORT.JPG'),
+        ...completeFields(6, true),
+        'upload-length': '2000',
+      },
+      [bytes.subarray(0, 1000)],
+    );
     expect(created.status).toBe(409);
     expect(created.headers['shoebox-error']).toBe('INCOMPLETE');
     expect(created.headers['upload-offset']).toBe('1000');
@@ -153,12 +216,22 @@ describe('lengths', () => {
   });
 
   it('refuses a body past its Upload-Length with 400 OUT_OF_RANGE and discards the upload', async () => {
-    const created = await send(fx.receiver.url, 'POST', uploadPath('long/L0/001'), {
-      ...uploadHeaders(token, 'LONG.JPG'), ...completeFields(6, false), 'upload-length': '1000',
-    }, [content('long-body', 1500)]);
+    const created = await send(
+      fx.receiver.url,
+      'POST',
+      uploadPath('long/L0/001'),
+      {
+        ...uploadHeaders(token, 'LONG.JPG'),
+        ...completeFields(6, false),
+        'upload-length': '1000',
+      },
+      [content('long-body', 1500)],
+    );
     expect(created.status).toBe(400);
     expect(created.headers['shoebox-error']).toBe('OUT_OF_RANGE');
-    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'LONG.JPG')).toBe(false);
+    expect((await receiverInternals(fx.receiver).staging.list()).some((s) => s.spec.filename === 'LONG.JPG')).toBe(
+      false,
+    );
   });
 });
 
@@ -168,7 +241,12 @@ describe('idle bodies', () => {
     try {
       const t = (await idle.pair()).token;
       const bytes = content('idle', 50_000);
-      const upload = open(idle.receiver.url, 'POST', uploadPath('idle/L0/001'), { ...uploadHeaders(t, 'IDLE.JPG'), ...completeFields(8, true), 'upload-length': String(bytes.length), 'content-length': String(bytes.length) });
+      const upload = open(idle.receiver.url, 'POST', uploadPath('idle/L0/001'), {
+        ...uploadHeaders(t, 'IDLE.JPG'),
+        ...completeFields(8, true),
+        'upload-length': String(bytes.length),
+        'content-length': String(bytes.length),
+      });
       await upload.write(bytes.subarray(0, 20_000));
       const location = String((await upload.resumption).headers.location);
       await expect(upload.answer).rejects.toThrow(/socket hang up|ECONNRESET/);
@@ -183,7 +261,10 @@ describe('idle bodies', () => {
     const idle = await startFixture({ idleTimeoutMs: 300 });
     try {
       const t = (await idle.pair()).token;
-      const upload = open(idle.receiver.url, 'POST', uploadPath('idle-plain/L0/001'), { ...uploadHeaders(t, 'IDLE2.JPG'), 'content-length': '50000' });
+      const upload = open(idle.receiver.url, 'POST', uploadPath('idle-plain/L0/001'), {
+        ...uploadHeaders(t, 'IDLE2.JPG'),
+        'content-length': '50000',
+      });
       await upload.write(content('idle-plain', 20_000));
       const answer = await upload.answer;
       expect(answer.status).toBe(408);
@@ -200,7 +281,13 @@ describe('expiry', () => {
     const short = await startFixture({ staleUploadAgeMs: 500 });
     try {
       const t = (await short.pair()).token;
-      const created = await send(short.receiver.url, 'POST', uploadPath('stale/L0/001'), { ...uploadHeaders(t, 'STALE.HEIC'), ...completeFields(6, false) }, Buffer.alloc(1000, 1));
+      const created = await send(
+        short.receiver.url,
+        'POST',
+        uploadPath('stale/L0/001'),
+        { ...uploadHeaders(t, 'STALE.HEIC'), ...completeFields(6, false) },
+        Buffer.alloc(1000, 1),
+      );
       const location = String(created.headers.location);
       await deferred(800);
       expect((await head(short, location, 6)).status).toBe(404);

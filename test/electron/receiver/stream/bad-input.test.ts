@@ -29,19 +29,32 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
   /** After each bad input, an honest client on its own connection still gets its photo stored. */
   async function bystanderStillServed(): Promise<void> {
     const bytes = randomBytes(2048);
-    expect(await bystander.upload(nextId++, bytes, { filename: `ok-${nextId}.jpg` })).toMatchObject({ type: 'committed', duplicate: false });
+    expect(await bystander.upload(nextId++, bytes, { filename: `ok-${nextId}.jpg` })).toMatchObject({
+      type: 'committed',
+      duplicate: false,
+    });
   }
 
   function announceMsg(uploadId: number, overrides: Record<string, unknown> = {}) {
     const bytes = Buffer.from(`content ${uploadId}`);
-    return { type: 'announce', uploadId, assetId: `BAD/${uploadId}`, resourceType: 'photo', filename: 'x.jpg', size: bytes.byteLength, sha256: sha256Hex(bytes), ...overrides };
+    return {
+      type: 'announce',
+      uploadId,
+      assetId: `BAD/${uploadId}`,
+      resourceType: 'photo',
+      filename: 'x.jpg',
+      size: bytes.byteLength,
+      sha256: sha256Hex(bytes),
+      ...overrides,
+    };
   }
-
 
   it.each([
     ['GET http://a:99999/ HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['GET //evil.example/v1/info HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['GET http://a:99999/v1/stream HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'],
+    [
+      'GET http://a:99999/v1/stream HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    ],
   ])('answers a request target that is not a path (%j) without falling over', async (request) => {
     const answer = await rawExchange(fx.receiver.url, request, (received) => /\r\n\r\n/.test(received));
     expect(answer).toMatch(/^HTTP\/1\.1 (400|404) /);
@@ -58,7 +71,9 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
     expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'BAD_MESSAGE', uploadId: 5 });
     c.json(announceMsg(6, { extra: 'field' }));
     expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'BAD_MESSAGE' });
-    expect(await c.upload(7, Buffer.from('still works'), { filename: 'works.jpg' })).toMatchObject({ type: 'committed' });
+    expect(await c.upload(7, Buffer.from('still works'), { filename: 'works.jpg' })).toMatchObject({
+      type: 'committed',
+    });
     c.close();
     await bystanderStillServed();
   });
@@ -98,12 +113,23 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
   it('refuses negative, overlapping, gapped and out-of-range offsets', async () => {
     const c = await RawClient.authed(fx.wsUrl, token);
     const bytes = randomBytes(1000);
-    const base = { assetId: 'OFFSETS/1', resourceType: 'photo', filename: 'offsets.jpg', size: 1000, sha256: sha256Hex(bytes) };
+    const base = {
+      assetId: 'OFFSETS/1',
+      resourceType: 'photo',
+      filename: 'offsets.jpg',
+      size: 1000,
+      sha256: sha256Hex(bytes),
+    };
     c.json({ type: 'announce', uploadId: 1, ...base });
     await c.next((m) => m.type === 'ready');
     c.chunk(1, 0, bytes.subarray(0, 400));
     c.chunk(1, 200, bytes.subarray(200, 600)); // overlaps what is held
-    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'BAD_OFFSET', uploadId: 1, offset: 400, retryable: true });
+    expect(await c.next((m) => m.type === 'error')).toMatchObject({
+      code: 'BAD_OFFSET',
+      uploadId: 1,
+      offset: 400,
+      retryable: true,
+    });
 
     c.json({ type: 'announce', uploadId: 2, ...base });
     const ready = await c.next((m) => m.type === 'ready' && m.uploadId === 2);
@@ -122,7 +148,10 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
     frame.writeUInt32BE(4, 1);
     frame.writeBigUInt64BE(0xffff_ffff_ffff_ffffn, 5);
     c.binary(frame);
-    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'BAD_MESSAGE', message: expect.stringContaining('offset') });
+    expect(await c.next((m) => m.type === 'error')).toMatchObject({
+      code: 'BAD_MESSAGE',
+      message: expect.stringContaining('offset'),
+    });
 
     c.json({ type: 'announce', uploadId: 4, ...base });
     const resume = await c.next((m) => m.type === 'ready' && m.uploadId === 4);
@@ -137,21 +166,54 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
   it('refuses finish before every byte, and a wrong SHA-256 (discarding the bytes)', async () => {
     const c = await RawClient.authed(fx.wsUrl, token);
     const bytes = randomBytes(5000);
-    c.json({ type: 'announce', uploadId: 1, assetId: 'SHA/1', resourceType: 'photo', filename: 'sha.jpg', size: 5000, sha256: sha256Hex(bytes) });
+    c.json({
+      type: 'announce',
+      uploadId: 1,
+      assetId: 'SHA/1',
+      resourceType: 'photo',
+      filename: 'sha.jpg',
+      size: 5000,
+      sha256: sha256Hex(bytes),
+    });
     await c.next((m) => m.type === 'ready');
     c.chunk(1, 0, bytes.subarray(0, 3000));
     c.json({ type: 'finish', uploadId: 1 });
-    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'INCOMPLETE', offset: 3000, retryable: true });
+    expect(await c.next((m) => m.type === 'error')).toMatchObject({
+      code: 'INCOMPLETE',
+      offset: 3000,
+      retryable: true,
+    });
 
     const wrong = sha256Hex(Buffer.from('something else'));
-    c.json({ type: 'announce', uploadId: 2, assetId: 'SHA/2', resourceType: 'photo', filename: 'sha.jpg', size: 5000, sha256: wrong });
+    c.json({
+      type: 'announce',
+      uploadId: 2,
+      assetId: 'SHA/2',
+      resourceType: 'photo',
+      filename: 'sha.jpg',
+      size: 5000,
+      sha256: wrong,
+    });
     await c.next((m) => m.type === 'ready' && m.uploadId === 2);
     c.chunk(2, 0, bytes);
     c.json({ type: 'finish', uploadId: 2 });
-    expect(await c.next((m) => m.type === 'error' && m.uploadId === 2)).toMatchObject({ code: 'CHECKSUM_MISMATCH', offset: 0 });
+    expect(await c.next((m) => m.type === 'error' && m.uploadId === 2)).toMatchObject({
+      code: 'CHECKSUM_MISMATCH',
+      offset: 0,
+    });
     const visible = await fs.readdir(fx.folder);
-    expect(visible.filter((n) => !n.startsWith('.') && n !== new Date().getFullYear().toString() && !/^\d{4}$/.test(n))).toEqual([]);
-    c.json({ type: 'announce', uploadId: 3, assetId: 'SHA/2', resourceType: 'photo', filename: 'sha.jpg', size: 5000, sha256: wrong });
+    expect(
+      visible.filter((n) => !n.startsWith('.') && n !== new Date().getFullYear().toString() && !/^\d{4}$/.test(n)),
+    ).toEqual([]);
+    c.json({
+      type: 'announce',
+      uploadId: 3,
+      assetId: 'SHA/2',
+      resourceType: 'photo',
+      filename: 'sha.jpg',
+      size: 5000,
+      sha256: wrong,
+    });
     expect(await c.next((m) => m.type === 'ready' && m.uploadId === 3)).toMatchObject({ offset: 0 });
     c.close();
     await bystanderStillServed();
@@ -168,7 +230,11 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
   ])('refuses the filename %j and writes nothing outside the folder', async (filename) => {
     const c = await RawClient.authed(fx.wsUrl, token);
     c.json(announceMsg(1, { filename }));
-    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'BAD_FILENAME', uploadId: 1, retryable: false });
+    expect(await c.next((m) => m.type === 'error')).toMatchObject({
+      code: 'BAD_FILENAME',
+      uploadId: 1,
+      retryable: false,
+    });
     const around = await fs.readdir(path.dirname(fx.folder));
     expect(around.sort()).toEqual(['Backup', 'data']);
     c.close();
@@ -211,7 +277,15 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
   it('serves /v1/info without secrets', async () => {
     const res = await fetch(`${fx.receiver.url}/v1/info`);
     const info = await res.json();
-    expect(info).toEqual({ product: 'shoebox', protocol: 1, receiverId: fx.receiver.receiverId, name: 'Test Receiver', version: expect.any(String), pairingOpen: expect.any(Boolean), tls: false });
+    expect(info).toEqual({
+      product: 'shoebox',
+      protocol: 1,
+      receiverId: fx.receiver.receiverId,
+      name: 'Test Receiver',
+      version: expect.any(String),
+      pairingOpen: expect.any(Boolean),
+      tls: false,
+    });
   });
 });
 
@@ -222,13 +296,23 @@ describe('stalls and full disks', () => {
       const { token } = await fx.pair();
       const c = await RawClient.authed(fx.wsUrl, token);
       const bytes = randomBytes(4000);
-      c.json({ type: 'announce', uploadId: 1, assetId: 'STALL/1', resourceType: 'photo', filename: 'stall.jpg', size: 4000, sha256: sha256Hex(bytes) });
+      c.json({
+        type: 'announce',
+        uploadId: 1,
+        assetId: 'STALL/1',
+        resourceType: 'photo',
+        filename: 'stall.jpg',
+        size: 4000,
+        sha256: sha256Hex(bytes),
+      });
       await c.next((m) => m.type === 'ready');
       c.chunk(1, 0, bytes.subarray(0, 1000));
       expect(await c.next((m) => m.type === 'error', 5000)).toMatchObject({ code: 'IDLE_TIMEOUT', retryable: true });
       expect(await c.closed()).toBe(4008);
       const again = await RawClient.authed(fx.wsUrl, token);
-      expect(await again.upload(1, bytes, { filename: 'stall.jpg', assetId: 'STALL/1' })).toMatchObject({ type: 'committed' });
+      expect(await again.upload(1, bytes, { filename: 'stall.jpg', assetId: 'STALL/1' })).toMatchObject({
+        type: 'committed',
+      });
       again.close();
     } finally {
       await fx.dispose();
@@ -243,7 +327,12 @@ describe('stalls and full disks', () => {
       const c = await RawClient.authed(fx.wsUrl, token);
       const bytes = randomBytes(5000);
       const answer = await c.upload(1, bytes, { filename: 'full.jpg' });
-      expect(answer).toMatchObject({ type: 'error', code: 'DISK_FULL', retryable: true, message: expect.stringContaining('Free some space') });
+      expect(answer).toMatchObject({
+        type: 'error',
+        code: 'DISK_FULL',
+        retryable: true,
+        message: expect.stringContaining('Free some space'),
+      });
       free = 10 * 1024 * 1024;
       expect(await c.upload(2, bytes, { filename: 'full.jpg' })).toMatchObject({ type: 'committed' });
       c.close();

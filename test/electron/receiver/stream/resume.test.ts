@@ -11,12 +11,22 @@ const SIZE = 3 * 1024 * 1024 + 12345;
 const CHUNK = 128 * 1024;
 
 function announce(client: RawClient, uploadId: number, bytes: Buffer, assetId = 'RESUME/L0/001') {
-  client.json({ type: 'announce', uploadId, assetId, resourceType: 'photo', filename: 'big.heic', size: bytes.byteLength, sha256: sha256Hex(bytes), captureDate: '2023-05-06T07:08:09' });
+  client.json({
+    type: 'announce',
+    uploadId,
+    assetId,
+    resourceType: 'photo',
+    filename: 'big.heic',
+    size: bytes.byteLength,
+    sha256: sha256Hex(bytes),
+    captureDate: '2023-05-06T07:08:09',
+  });
 }
 
 /** Sends [from, to) in chunks and waits until the receiver acknowledges `to` as durable. */
 async function sendRange(client: RawClient, uploadId: number, bytes: Buffer, from: number, to: number): Promise<void> {
-  for (let offset = from; offset < to; offset += CHUNK) client.chunk(uploadId, offset, bytes.subarray(offset, Math.min(offset + CHUNK, to)));
+  for (let offset = from; offset < to; offset += CHUNK)
+    client.chunk(uploadId, offset, bytes.subarray(offset, Math.min(offset + CHUNK, to)));
   await client.next((m) => m.type === 'ack' && m.uploadId === uploadId && m.offset >= to);
 }
 
@@ -62,7 +72,11 @@ describe('resuming uploads', () => {
     expect(await first.next((m) => m.type === 'error')).toMatchObject({ code: 'SHUTTING_DOWN', retryable: true });
 
     const second = await RawClient.authed(fx.wsUrl, token);
-    const answer = await second.upload(1, bytes, { filename: 'big.heic', assetId: 'RESUME/L0/001', captureDate: '2023-05-06T07:08:09' });
+    const answer = await second.upload(1, bytes, {
+      filename: 'big.heic',
+      assetId: 'RESUME/L0/001',
+      captureDate: '2023-05-06T07:08:09',
+    });
     expect(answer).toMatchObject({ type: 'committed', duplicate: false });
     second.close();
   });
@@ -70,12 +84,26 @@ describe('resuming uploads', () => {
   it('resumes after the receiver process is killed (SIGKILL) and restarted', async () => {
     const root = await makeTempDir();
     const folder = path.join(root, 'Backup');
-    const args = ['--folder', folder, '--data-dir', path.join(root, 'data'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls', '--min-free', '0'];
+    const args = [
+      '--folder',
+      folder,
+      '--data-dir',
+      path.join(root, 'data'),
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--no-bonjour',
+      '--no-tls',
+      '--min-free',
+      '0',
+    ];
     const bytes = randomBytes(SIZE);
     let proc = await spawnReceiver(args);
     try {
       const res = await fetch(`${proc.url}${PATHS.pair}`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ code: proc.pairingCode, deviceName: 'Killer iPhone', deviceId: 'killer' }),
       });
       const { token } = pairResponseSchema.parse(await res.json());

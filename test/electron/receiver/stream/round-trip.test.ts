@@ -48,7 +48,12 @@ describe('storing uploads', () => {
       for (const name of allPhotos()) {
         const bytes = await fs.readFile(photo(name));
         const answer = await client.upload(nextId++, bytes, { filename: name, chunkSize: 64 * 1024 });
-        expect(answer, name).toMatchObject({ type: 'committed', duplicate: false, sha256: sha256Hex(bytes), size: bytes.byteLength });
+        expect(answer, name).toMatchObject({
+          type: 'committed',
+          duplicate: false,
+          sha256: sha256Hex(bytes),
+          size: bytes.byteLength,
+        });
         if (answer.type !== 'committed') continue;
         if (expected[name]) expect(answer.path).toBe(expected[name]);
         const stored = await fs.readFile(path.join(fx.folder, answer.path));
@@ -73,20 +78,39 @@ describe('storing uploads', () => {
   });
 
   it('files a photo without EXIF by the client’s date, else by the arrival date', async () => {
-    const withDate = await client.upload(nextId++, Buffer.from('no exif here, client date'), { filename: 'note.jpg', captureDate: '2021-03-04T05:06:07+01:00' });
-    expect(withDate).toMatchObject({ type: 'committed', path: '2021/2021-03/note.jpg', captureDate: '2021-03-04T05:06:07' });
+    const withDate = await client.upload(nextId++, Buffer.from('no exif here, client date'), {
+      filename: 'note.jpg',
+      captureDate: '2021-03-04T05:06:07+01:00',
+    });
+    expect(withDate).toMatchObject({
+      type: 'committed',
+      path: '2021/2021-03/note.jpg',
+      captureDate: '2021-03-04T05:06:07',
+    });
     const mtime = (await fs.stat(path.join(fx.folder, '2021/2021-03/note.jpg'))).mtime;
     expect(mtime.toISOString()).toBe('2021-03-04T04:06:07.000Z');
 
     const arrival = arrivalCaptureDate();
     const noDate = await client.upload(nextId++, Buffer.from('no exif, no client date'), { filename: 'undated.jpg' });
-    expect(noDate).toMatchObject({ type: 'committed', path: `${arrival.local.slice(0, 4)}/${arrival.local.slice(0, 7)}/undated.jpg` });
+    expect(noDate).toMatchObject({
+      type: 'committed',
+      path: `${arrival.local.slice(0, 4)}/${arrival.local.slice(0, 7)}/undated.jpg`,
+    });
   });
 
   it('gives a name clash a suffix and never overwrites', async () => {
-    const first = await client.upload(nextId++, Buffer.from('first'), { filename: 'IMG_0420.JPG', captureDate: '2020-04-20T10:00:00' });
-    const second = await client.upload(nextId++, Buffer.from('second'), { filename: 'IMG_0420.JPG', captureDate: '2020-04-21T10:00:00' });
-    const third = await client.upload(nextId++, Buffer.from('third'), { filename: 'IMG_0420.JPG', captureDate: '2020-04-22T10:00:00' });
+    const first = await client.upload(nextId++, Buffer.from('first'), {
+      filename: 'IMG_0420.JPG',
+      captureDate: '2020-04-20T10:00:00',
+    });
+    const second = await client.upload(nextId++, Buffer.from('second'), {
+      filename: 'IMG_0420.JPG',
+      captureDate: '2020-04-21T10:00:00',
+    });
+    const third = await client.upload(nextId++, Buffer.from('third'), {
+      filename: 'IMG_0420.JPG',
+      captureDate: '2020-04-22T10:00:00',
+    });
     expect([first, second, third].map((a) => (a.type === 'committed' ? a.path : a.type))).toEqual([
       '2020/2020-04/IMG_0420.JPG',
       '2020/2020-04/IMG_0420 (1).JPG',
@@ -97,16 +121,38 @@ describe('storing uploads', () => {
 
   it('keeps a Live Photo’s photo and paired video side by side under one base name', async () => {
     // Another asset already took the name IMG_7000.HEIC this month.
-    await client.upload(nextId++, Buffer.from('someone else'), { filename: 'IMG_7000.HEIC', captureDate: '2022-07-01T08:00:00', assetId: 'OTHER/L0/001' });
+    await client.upload(nextId++, Buffer.from('someone else'), {
+      filename: 'IMG_7000.HEIC',
+      captureDate: '2022-07-01T08:00:00',
+      assetId: 'OTHER/L0/001',
+    });
     const asset = 'LIVE-PHOTO-ASSET/L0/001';
-    const still = await client.upload(nextId++, Buffer.from('the still'), { filename: 'IMG_7000.HEIC', captureDate: '2022-07-02T08:00:00', assetId: asset, resourceType: 'photo' });
-    const video = await client.upload(nextId++, Buffer.from('the motion'), { filename: 'IMG_7000.MOV', captureDate: '2022-07-02T08:00:00', assetId: asset, resourceType: 'pairedVideo' });
+    const still = await client.upload(nextId++, Buffer.from('the still'), {
+      filename: 'IMG_7000.HEIC',
+      captureDate: '2022-07-02T08:00:00',
+      assetId: asset,
+      resourceType: 'photo',
+    });
+    const video = await client.upload(nextId++, Buffer.from('the motion'), {
+      filename: 'IMG_7000.MOV',
+      captureDate: '2022-07-02T08:00:00',
+      assetId: asset,
+      resourceType: 'pairedVideo',
+    });
     expect(still).toMatchObject({ type: 'committed', path: '2022/2022-07/IMG_7000 (1).HEIC' });
     expect(video).toMatchObject({ type: 'committed', path: '2022/2022-07/IMG_7000 (1).MOV' });
   });
 
   it('shows nothing half-written: only finished files are visible, staging is hidden', async () => {
-    client.json({ type: 'announce', uploadId: 9999, assetId: 'PARTIAL/L0/001', resourceType: 'photo', filename: 'partial.jpg', size: 100, sha256: sha256Hex(Buffer.alloc(100)) });
+    client.json({
+      type: 'announce',
+      uploadId: 9999,
+      assetId: 'PARTIAL/L0/001',
+      resourceType: 'photo',
+      filename: 'partial.jpg',
+      size: 100,
+      sha256: sha256Hex(Buffer.alloc(100)),
+    });
     await client.next((m) => m.type === 'ready' && m.uploadId === 9999);
     client.chunk(9999, 0, Buffer.alloc(50));
     await client.next((m) => m.type === 'ack' && m.uploadId === 9999);
@@ -123,8 +169,14 @@ describe('a file deleted from the backup folder by hand', () => {
     try {
       const { token } = await fx.pair();
       let client = await RawClient.authed(fx.wsUrl, token);
-      const kept = await client.upload(1, Buffer.from('kept'), { filename: 'kept.jpg', captureDate: '2020-01-01T10:00:00' });
-      const lost = await client.upload(2, Buffer.from('deleted by hand'), { filename: 'lost.jpg', captureDate: '2020-01-01T11:00:00' });
+      const kept = await client.upload(1, Buffer.from('kept'), {
+        filename: 'kept.jpg',
+        captureDate: '2020-01-01T10:00:00',
+      });
+      const lost = await client.upload(2, Buffer.from('deleted by hand'), {
+        filename: 'lost.jpg',
+        captureDate: '2020-01-01T11:00:00',
+      });
       client.close();
       if (kept.type !== 'committed' || lost.type !== 'committed') throw new Error('upload failed');
       await fx.receiver.close();
@@ -138,7 +190,12 @@ describe('a file deleted from the backup folder by hand', () => {
       expect(receiver.library.getByPath(lost.path)).toBeUndefined();
       expect(receiver.library.getByPath(kept.path)).toBeDefined();
       client = await RawClient.authed(fx.wsUrl, token);
-      expect(await client.upload(3, Buffer.from('deleted by hand'), { filename: 'lost.jpg', captureDate: '2020-01-01T11:00:00' })).toMatchObject({ type: 'committed', duplicate: false, path: lost.path });
+      expect(
+        await client.upload(3, Buffer.from('deleted by hand'), {
+          filename: 'lost.jpg',
+          captureDate: '2020-01-01T11:00:00',
+        }),
+      ).toMatchObject({ type: 'committed', duplicate: false, path: lost.path });
       client.close();
     } finally {
       await fx.dispose();

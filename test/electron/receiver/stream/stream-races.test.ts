@@ -18,7 +18,14 @@ afterEach(async () => {
 });
 
 const announce = (uploadId: number, bytes: Uint8Array, extra: Record<string, unknown> = {}) => ({
-  type: 'announce', uploadId, assetId: `RACE-${sha256Hex(bytes).slice(0, 8)}/L0/001`, resourceType: 'photo', filename: 'race.jpg', size: bytes.byteLength, sha256: sha256Hex(bytes), ...extra,
+  type: 'announce',
+  uploadId,
+  assetId: `RACE-${sha256Hex(bytes).slice(0, 8)}/L0/001`,
+  resourceType: 'photo',
+  filename: 'race.jpg',
+  size: bytes.byteLength,
+  sha256: sha256Hex(bytes),
+  ...extra,
 });
 
 describe('chunk streams under awkward timing', () => {
@@ -37,7 +44,10 @@ describe('chunk streams under awkward timing', () => {
     a.json(announce(1, bytes));
     b.json(announce(1, bytes));
     const [readyA, readyB] = await Promise.all([a.next((m) => m.type === 'ready'), b.next((m) => m.type === 'ready')]);
-    expect([readyA, readyB]).toEqual([expect.objectContaining({ offset: 1_000_000 }), expect.objectContaining({ offset: 1_000_000 })]);
+    expect([readyA, readyB]).toEqual([
+      expect.objectContaining({ offset: 1_000_000 }),
+      expect.objectContaining({ offset: 1_000_000 }),
+    ]);
     // The one taken over learns it at its next chunk; the other finishes. Try a first, then b.
     const rest = bytes.subarray(1_000_000);
     const finishOn = async (client: RawClient) => {
@@ -87,13 +97,16 @@ describe('chunk streams under awkward timing', () => {
   it('drops the queued work of a device revoked while it waits: nothing is stored after the revocation', async () => {
     let gate: (() => void) | undefined;
     let calls = 0;
-    fx = await startFixture({}, {
-      freeBytes: async () => {
-        calls += 1;
-        if (calls === 2) await new Promise<void>((resolve) => (gate = resolve)); // the second announce waits on the disk
-        return 1e12;
+    fx = await startFixture(
+      {},
+      {
+        freeBytes: async () => {
+          calls += 1;
+          if (calls === 2) await new Promise<void>((resolve) => (gate = resolve)); // the second announce waits on the disk
+          return 1e12;
+        },
       },
-    });
+    );
     const { token, deviceId } = await fx.pair();
     const client = await RawClient.authed(fx.wsUrl, token);
     const small = randomBytes(2000);
@@ -115,7 +128,10 @@ describe('chunk streams under awkward timing', () => {
 
   it('stops an upload when the disk gets down to its reserve during it (retryable), keeping its bytes', async () => {
     let free = 1e12;
-    fx = await startFixture({ minFreeBytes: 1_000_000 }, { freeBytes: async () => free, spaceCheckEveryBytes: 256 * 1024, ackEveryBytes: 256 * 1024 });
+    fx = await startFixture(
+      { minFreeBytes: 1_000_000 },
+      { freeBytes: async () => free, spaceCheckEveryBytes: 256 * 1024, ackEveryBytes: 256 * 1024 },
+    );
     const { token } = await fx.pair();
     const client = await RawClient.authed(fx.wsUrl, token);
     const bytes = randomBytes(2_000_000);
@@ -125,7 +141,11 @@ describe('chunk streams under awkward timing', () => {
     await client.next((m) => m.type === 'ack' && m.offset === 512 * 1024);
     free = 500_000; // someone else filled the disk
     client.chunk(1, 512 * 1024, bytes.subarray(512 * 1024, 1024 * 1024));
-    expect(await client.next((m) => m.type === 'error')).toMatchObject({ code: 'DISK_FULL', retryable: true, uploadId: 1 });
+    expect(await client.next((m) => m.type === 'error')).toMatchObject({
+      code: 'DISK_FULL',
+      retryable: true,
+      uploadId: 1,
+    });
     free = 1e12;
     client.json(announce(2, bytes));
     const ready = await client.next((m) => m.type === 'ready' && m.uploadId === 2);

@@ -25,7 +25,10 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-const subjects = { names: ['marys-mac.local', 'shoebox-on-marys-mac.local'], addresses: ['192.168.1.20', 'fe80::1', '2001:db8::20'] };
+const subjects = {
+  names: ['marys-mac.local', 'shoebox-on-marys-mac.local'],
+  addresses: ['192.168.1.20', 'fe80::1', '2001:db8::20'],
+};
 const mode = async (file: string): Promise<number> => (await stat(file)).mode & 0o777;
 const posix = process.platform !== 'win32';
 
@@ -95,8 +98,13 @@ describe('certificate authority and server certificate', () => {
     const result = await ensureServerCertificate(dir, subjects);
     await writeFile(path.join(dir, 'server.pem'), result.certPem);
     const out = execFileSync('openssl', [
-      'verify', '-purpose', 'sslserver', '-x509_strict',
-      '-CAfile', path.join(dir, 'tls', 'ca-cert.pem'), path.join(dir, 'server.pem'),
+      'verify',
+      '-purpose',
+      'sslserver',
+      '-x509_strict',
+      '-CAfile',
+      path.join(dir, 'tls', 'ca-cert.pem'),
+      path.join(dir, 'server.pem'),
     ]).toString();
     expect(out).toMatch(/: OK/);
     const text = execFileSync('openssl', ['x509', '-noout', '-text', '-in', path.join(dir, 'server.pem')]).toString();

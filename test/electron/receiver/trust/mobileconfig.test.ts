@@ -52,7 +52,8 @@ describe('iOS configuration profile', () => {
   });
 
   it('has stable UUIDs derived from the CA, different per install', () => {
-    const uuids = (xml: string): string[] => [...xml.matchAll(/<key>PayloadUUID<\/key>\s*<string>([^<]+)</g)].map((m) => m[1]!);
+    const uuids = (xml: string): string[] =>
+      [...xml.matchAll(/<key>PayloadUUID<\/key>\s*<string>([^<]+)</g)].map((m) => m[1]!);
     const a1 = uuids(buildCaMobileconfig({ caCertDer: caDer, receiverName: 'Desk' }));
     const a2 = uuids(buildCaMobileconfig({ caCertDer: caDer, receiverName: 'Renamed desk' }));
     const b = uuids(buildCaMobileconfig({ caCertDer: otherCaDer, receiverName: 'Desk' }));

@@ -76,7 +76,9 @@ describe('pin checks with the CA trusted (checkServerIdentity)', () => {
 
   it("refuses another install's certificate even when its CA is trusted too", async () => {
     const { port } = await serve(installB);
-    const err = await connectWithCa(port, [installA.caCertPem, installB.caCertPem], installA.pin).catch((e: unknown) => e);
+    const err = await connectWithCa(port, [installA.caCertPem, installB.caCertPem], installA.pin).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PinMismatchError);
     expect((err as PinMismatchError).code).toBe('ERR_SHOEBOX_PIN_MISMATCH');
     expect((err as Error).message).toMatch(/does not match the pin from pairing.*pair again/);
@@ -94,11 +96,14 @@ describe('connectPinned (pin only, from the QR code or TXT)', () => {
     const { port } = await serve(installA);
     const socket = await connectPinned({ host: '127.0.0.1', port, pin: installA.pin });
     const body = await new Promise<string>((resolve, reject) => {
-      const req = https.request({ host: '127.0.0.1', port, path: '/v1/info', createConnection: () => socket }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(text));
-      });
+      const req = https.request(
+        { host: '127.0.0.1', port, path: '/v1/info', createConnection: () => socket },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(text));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -107,7 +112,9 @@ describe('connectPinned (pin only, from the QR code or TXT)', () => {
 
   it('refuses a mismatch with a clear message, before sending anything', async () => {
     const server = await serve(installB);
-    const err = await connectPinned({ host: '127.0.0.1', port: server.port, pin: installA.pin }).catch((e: unknown) => e);
+    const err = await connectPinned({ host: '127.0.0.1', port: server.port, pin: installA.pin }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PinMismatchError);
     expect((err as Error).message).toContain(`127.0.0.1:${server.port}`);
     expect((err as Error).message).toContain(installA.pin);

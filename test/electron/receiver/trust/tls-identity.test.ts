@@ -14,15 +14,29 @@ import { RawClient } from '../../../helpers/raw-client';
 import { makeTempDir, startFixture, type Fixture } from '../../../helpers/receiver-fixture';
 
 /** A GET or POST over a connection pinned to `pin`. */
-async function pinnedRequest(port: number, pin: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+async function pinnedRequest(
+  port: number,
+  pin: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   const socket = await connectPinned({ host: '127.0.0.1', port, pin });
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: '127.0.0.1', port, path, method: body === undefined ? 'GET' : 'POST', headers: body === undefined ? {} : { 'content-type': 'application/json' }, createConnection: () => socket },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: body === undefined ? 'GET' : 'POST',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        createConnection: () => socket,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
       },
     );
     req.on('error', reject);
@@ -42,8 +56,24 @@ function peerCertificate(port: number): Promise<tls.PeerCertificate> {
 
 function fakeInterfaces(addresses: string[]): NodeJS.Dict<os.NetworkInterfaceInfo[]> {
   return {
-    lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }],
-    eth0: addresses.map((address) => ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: `${address}/24` })),
+    lo: [
+      {
+        address: '127.0.0.1',
+        netmask: '255.0.0.0',
+        family: 'IPv4',
+        mac: '00:00:00:00:00:00',
+        internal: true,
+        cidr: '127.0.0.1/8',
+      },
+    ],
+    eth0: addresses.map((address) => ({
+      address,
+      netmask: '255.255.255.0',
+      family: 'IPv4',
+      mac: '02:00:00:00:00:01',
+      internal: false,
+      cidr: `${address}/24`,
+    })),
   };
 }
 
@@ -61,7 +91,9 @@ describe('the receiver over TLS', () => {
     const peer = await peerCertificate(fx.receiver.port);
     expect(spkiPin(peer.raw)).toBe(trust.pin);
 
-    const info = infoSchema.parse(JSON.parse((await pinnedRequest(fx.receiver.port, trust.pin, PATHS.info)).body.toString()));
+    const info = infoSchema.parse(
+      JSON.parse((await pinnedRequest(fx.receiver.port, trust.pin, PATHS.info)).body.toString()),
+    );
     expect(info).toMatchObject({ tls: true, fp: trust.pin, receiverId: fx.receiver.receiverId });
 
     const ca = await pinnedRequest(fx.receiver.port, trust.pin, trust.caCerPath);
@@ -80,12 +112,24 @@ describe('the receiver over TLS', () => {
   it('pairs through the pairing URL and uploads over WSS pinned to it', async () => {
     fx = await startFixture({ tls: true });
     const url = parsePairingUrl(fx.receiver.trust!.pairingUrl(fx.receiver.pairingCode!.code));
-    expect(url).toMatchObject({ port: fx.receiver.port, receiverId: fx.receiver.receiverId, fp: fx.receiver.trust!.pin });
-    const answer = await pinnedRequest(url.port, url.fp, PATHS.pair, { code: url.code, deviceName: 'TLS phone', deviceId: 'tls-phone' });
+    expect(url).toMatchObject({
+      port: fx.receiver.port,
+      receiverId: fx.receiver.receiverId,
+      fp: fx.receiver.trust!.pin,
+    });
+    const answer = await pinnedRequest(url.port, url.fp, PATHS.pair, {
+      code: url.code,
+      deviceName: 'TLS phone',
+      deviceId: 'tls-phone',
+    });
     const { token } = pairResponseSchema.parse(JSON.parse(answer.body.toString()));
     const socket = await connectPinned({ host: '127.0.0.1', port: url.port, pin: url.fp });
-    const client = await RawClient.authed(`wss://127.0.0.1:${url.port}${PATHS.stream}`, token, { createConnection: () => socket });
-    expect(await client.upload(1, Buffer.from('over tls'), { filename: 'tls.jpg', captureDate: '2024-02-03T04:05:06' })).toMatchObject({ type: 'committed', path: '2024/2024-02/tls.jpg' });
+    const client = await RawClient.authed(`wss://127.0.0.1:${url.port}${PATHS.stream}`, token, {
+      createConnection: () => socket,
+    });
+    expect(
+      await client.upload(1, Buffer.from('over tls'), { filename: 'tls.jpg', captureDate: '2024-02-03T04:05:06' }),
+    ).toMatchObject({ type: 'committed', path: '2024/2024-02/tls.jpg' });
     client.close();
   });
 
@@ -93,7 +137,9 @@ describe('the receiver over TLS', () => {
     fx = await startFixture({ tls: true });
     const impostor = await startFixture({ tls: true });
     try {
-      await expect(connectPinned({ host: '127.0.0.1', port: impostor.receiver.port, pin: fx.receiver.trust!.pin })).rejects.toBeInstanceOf(PinMismatchError);
+      await expect(
+        connectPinned({ host: '127.0.0.1', port: impostor.receiver.port, pin: fx.receiver.trust!.pin }),
+      ).rejects.toBeInstanceOf(PinMismatchError);
     } finally {
       await impostor.dispose();
     }
@@ -105,7 +151,13 @@ describe('the receiver over TLS', () => {
     let addresses = ['192.0.2.10'];
     const watcher = createAddressWatcher({ intervalMs: 50, networkInterfaces: () => fakeInterfaces(addresses) });
     const dataDir = await makeTempDir();
-    const identity = await TlsIdentity.create({ dataDir, advertisedName: () => 'Desk', host: '0.0.0.0', watcher, log: () => undefined });
+    const identity = await TlsIdentity.create({
+      dataDir,
+      advertisedName: () => 'Desk',
+      host: '0.0.0.0',
+      watcher,
+      log: () => undefined,
+    });
     const server = tls.createServer(identity.secureContextOptions(), (socket) => socket.end());
     identity.attach(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -20,7 +20,8 @@ async function tempRoot(): Promise<string> {
   return root;
 }
 const options = { purpose: 'a test receiver', guards: 'the test folder' };
-const writeLock = (file: string, holder: object) => fs.writeFile(file, JSON.stringify({ startedAt: '2026-01-01T00:00:00Z', purpose: 'x', token: 't', ...holder }));
+const writeLock = (file: string, holder: object) =>
+  fs.writeFile(file, JSON.stringify({ startedAt: '2026-01-01T00:00:00Z', purpose: 'x', token: 't', ...holder }));
 const ageBy = async (file: string, ms: number) => {
   const then = new Date(Date.now() - ms);
   await fs.utimes(file, then, then);
@@ -32,8 +33,16 @@ describe('instance lock', () => {
     const first = await InstanceLock.acquire(file, options);
     const refused = await InstanceLock.acquire(file, options).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(InstanceLockedError);
-    expect((refused as InstanceLockedError).holder).toMatchObject({ pid: process.pid, host: os.hostname(), purpose: 'a test receiver' });
-    expect((refused as Error).message).toMatch(new RegExp(`^The test folder is in use by a test receiver \\(process ${process.pid} since .+\\)\\. Quit that one first`));
+    expect((refused as InstanceLockedError).holder).toMatchObject({
+      pid: process.pid,
+      host: os.hostname(),
+      purpose: 'a test receiver',
+    });
+    expect((refused as Error).message).toMatch(
+      new RegExp(
+        `^The test folder is in use by a test receiver \\(process ${process.pid} since .+\\)\\. Quit that one first`,
+      ),
+    );
     await first.release();
     await first.release();
     await expect(fs.stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -103,7 +112,9 @@ describe('instance lock', () => {
     await vi.waitFor(async () => expect(Date.now() - (await fs.stat(file)).mtimeMs).toBeLessThan(10_000));
     await writeLock(file, { pid: 1, host: 'someone-else' });
     await vi.waitFor(() => expect(lock.lost).toBe(true));
-    expect(log).toHaveBeenCalledWith(expect.stringContaining('is no longer held by this Shoebox (now x, process 1 on someone-else)'));
+    expect(log).toHaveBeenCalledWith(
+      expect.stringContaining('is no longer held by this Shoebox (now x, process 1 on someone-else)'),
+    );
     await lock.release();
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ host: 'someone-else' });
   });
@@ -115,12 +126,23 @@ describe('receiver and the folder lock', () => {
     const config = testConfig(root);
     const first = await startReceiver(config, { openPairing: false });
     try {
-      await expect(startReceiver({ ...config, dataDir: path.join(root, 'other-data') }, { openPairing: false })).rejects.toThrow(
-        new RegExp(`^The backup folder ${config.folder.replace(/[/\\.]/g, '\\$&')} is in use by another Shoebox receiver`),
+      await expect(
+        startReceiver({ ...config, dataDir: path.join(root, 'other-data') }, { openPairing: false }),
+      ).rejects.toThrow(
+        new RegExp(
+          `^The backup folder ${config.folder.replace(/[/\\.]/g, '\\$&')} is in use by another Shoebox receiver`,
+        ),
       );
-      await expect(startReceiver({ ...config, folder: path.join(root, 'Other') }, { openPairing: false })).rejects.toThrow(/^The data folder .* is in use by another Shoebox receiver/);
+      await expect(
+        startReceiver({ ...config, folder: path.join(root, 'Other') }, { openPairing: false }),
+      ).rejects.toThrow(/^The data folder .* is in use by another Shoebox receiver/);
       // The refused starts left nothing behind: the other folder is free.
-      await (await startReceiver({ ...config, folder: path.join(root, 'Other'), dataDir: path.join(root, 'other-data') }, { openPairing: false })).close();
+      await (
+        await startReceiver(
+          { ...config, folder: path.join(root, 'Other'), dataDir: path.join(root, 'other-data') },
+          { openPairing: false },
+        )
+      ).close();
       expect((await fetch(`${first.url}/v1/info`)).status).toBe(200);
     } finally {
       await first.close();
@@ -134,14 +156,29 @@ describe('receiver and the folder lock', () => {
     const running = await startReceiver(config, { openPairing: false });
     try {
       const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-      const args = [path.join(REPO_ROOT, 'electron/launch/cli/main.ts'), 'serve', '--folder', config.folder, '--data-dir', path.join(root, 'd2'), '--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls'];
+      const args = [
+        path.join(REPO_ROOT, 'electron/launch/cli/main.ts'),
+        'serve',
+        '--folder',
+        config.folder,
+        '--data-dir',
+        path.join(root, 'd2'),
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--no-bonjour',
+        '--no-tls',
+      ];
       const child = spawn(tsx, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(code).toBe(1);
-      expect(out).toMatch(/shoebox: The backup folder .*is in use by another Shoebox receiver \(process \d+ since [^)]+\)\. Quit that one first/);
+      expect(out).toMatch(
+        /shoebox: The backup folder .*is in use by another Shoebox receiver \(process \d+ since [^)]+\)\. Quit that one first/,
+      );
     } finally {
       await running.close();
     }
@@ -155,11 +192,15 @@ describe('the backup folder at start', () => {
     expect((await fs.stat(path.join(root, 'home', 'Pictures', 'Shoebox'))).isDirectory()).toBe(true);
     await ensureBackupFolder(path.join(root, 'Shoebox'), path.join(root, 'home'));
     await ensureBackupFolder(path.join(root, 'Shoebox'), path.join(root, 'home')); // already there
-    await expect(ensureBackupFolder(path.join(root, 'Volumes', 'Photos', 'Shoebox'), path.join(root, 'home'))).rejects.toThrow(
+    await expect(
+      ensureBackupFolder(path.join(root, 'Volumes', 'Photos', 'Shoebox'), path.join(root, 'home')),
+    ).rejects.toThrow(
       /^The backup folder .*Shoebox is not there, nor is .*Photos\. If it is on a disk that is not connected, connect it/,
     );
     await expect(fs.stat(path.join(root, 'Volumes'))).rejects.toMatchObject({ code: 'ENOENT' });
     await fs.writeFile(path.join(root, 'plain-file'), 'x');
-    await expect(ensureBackupFolder(path.join(root, 'plain-file'), path.join(root, 'home'))).rejects.toThrow(/is a file, not a folder/);
+    await expect(ensureBackupFolder(path.join(root, 'plain-file'), path.join(root, 'home'))).rejects.toThrow(
+      /is a file, not a folder/,
+    );
   });
 });

@@ -3,7 +3,10 @@
  * fail) and calls process() through the ExtensionHost, on a virtual clock.
  */
 import { describe, expect, it } from 'vitest';
-import { ShoeboxBackupExtension, type BackupExtensionOptions } from '../../../../shared/simulator/photokit/backup-extension';
+import {
+  ShoeboxBackupExtension,
+  type BackupExtensionOptions,
+} from '../../../../shared/simulator/photokit/backup-extension';
 import { buildDestination } from '../../../../shared/simulator/photokit/destination';
 import { ExtensionHost } from '../../../../shared/simulator/photokit/extension-host';
 import type { IosVersion } from '../../../../shared/simulator/photokit/ios-surface';
@@ -15,7 +18,11 @@ import { Timeline } from '../../../../shared/simulator/photokit/timeline';
 import type { LedgerSnapshot } from '../../../../shared/simulator/photokit/upload-ledger';
 import { DESTINATION, PERMANENT, RETRYABLE, sampleLibrary } from '../../../helpers/simulator/photokit-fakes';
 
-async function setup(count: number, jobLimit = 100, options: { livePhoto?: boolean; ios?: IosVersion; extension?: Partial<BackupExtensionOptions> } = {}) {
+async function setup(
+  count: number,
+  jobLimit = 100,
+  options: { livePhoto?: boolean; ios?: IosVersion; extension?: Partial<BackupExtensionOptions> } = {},
+) {
   const clock = new VirtualClock();
   const timeline = new Timeline(() => clock.now());
   const store = new JobStore({ jobLimit });
@@ -23,7 +30,12 @@ async function setup(count: number, jobLimit = 100, options: { livePhoto?: boole
   const library = new PhotoLibrary(sources);
   const container = new MemoryStorage<unknown>();
   const host = new ExtensionHost({
-    store, library, container, clock, timeline, ios: options.ios ?? '26.1',
+    store,
+    library,
+    container,
+    clock,
+    timeline,
+    ios: options.ios ?? '26.1',
     factory: ShoeboxBackupExtension.factory({ destination: DESTINATION, ...options.extension }),
   });
   const process = async () => (await host.process()).result;
@@ -31,7 +43,10 @@ async function setup(count: number, jobLimit = 100, options: { livePhoto?: boole
   const uploadAll = (status = 201) => {
     for (const job of store.fetchJobs('process')) {
       store.begin(job.id);
-      store.succeed(job.id, status, { 'shoebox-path': `2019/2019-08/${encodeURIComponent(job.resource.filename)}`, 'shoebox-duplicate': status === 200 ? '?1' : '?0' });
+      store.succeed(job.id, status, {
+        'shoebox-path': `2019/2019-08/${encodeURIComponent(job.resource.filename)}`,
+        'shoebox-duplicate': status === 200 ? '?1' : '?0',
+      });
     }
   };
   return { clock, timeline, store, library, container, host, sources, uploadAll, process };
@@ -59,8 +74,15 @@ describe('ShoeboxBackupExtension.process()', () => {
 
     const ledger = (await container.load()) as LedgerSnapshot;
     expect(ledger.entries).toHaveLength(5);
-    expect(ledger.entries.find((e) => e.filename === 'IMG_1002.HEIC')).toMatchObject({ outcome: 'uploaded', path: '2019/2019-08/IMG_1002.HEIC', duplicate: true });
-    expect(ledger.entries.find((e) => e.filename === 'IMG_1000.HEIC')).toMatchObject({ outcome: 'uploaded', duplicate: false });
+    expect(ledger.entries.find((e) => e.filename === 'IMG_1002.HEIC')).toMatchObject({
+      outcome: 'uploaded',
+      path: '2019/2019-08/IMG_1002.HEIC',
+      duplicate: true,
+    });
+    expect(ledger.entries.find((e) => e.filename === 'IMG_1000.HEIC')).toMatchObject({
+      outcome: 'uploaded',
+      duplicate: false,
+    });
 
     // Each job's destination is what the receiver expects: raw body, metadata in the URL and headers.
     const job = store.all()[0]!;
@@ -83,9 +105,19 @@ describe('ShoeboxBackupExtension.process()', () => {
     expect(await process()).toBe('completed');
     uploadAll(200);
     expect(await process()).toBe('completed');
-    expect(store.all()[0]).toMatchObject({ state: 'succeeded', acknowledged: true, responseHeaderFields: { 'shoebox-duplicate': '?1' } });
+    expect(store.all()[0]).toMatchObject({
+      state: 'succeeded',
+      acknowledged: true,
+      responseHeaderFields: { 'shoebox-duplicate': '?1' },
+    });
     expect(((await container.load()) as LedgerSnapshot).entries).toEqual([
-      { assetId: 'ASSET-0/L0/001', resourceType: 'photo', filename: 'IMG_1000.HEIC', outcome: 'uploaded', jobId: 'job-0001' },
+      {
+        assetId: 'ASSET-0/L0/001',
+        resourceType: 'photo',
+        filename: 'IMG_1000.HEIC',
+        outcome: 'uploaded',
+        jobId: 'job-0001',
+      },
     ]);
     expect(timeline.events.filter((e) => e.type === 'extension' && e.what === 'deprecated')).toEqual([]); // createJob is current on 26.1
   });
@@ -93,7 +125,11 @@ describe('ShoeboxBackupExtension.process()', () => {
   it('makes a Live Photo two jobs with the same asset id: photo and pairedVideo', async () => {
     const { store, process } = await setup(1, 10, { livePhoto: true });
     expect(await process()).toBe('completed');
-    expect(store.all().map((j) => [j.resource.assetId, j.resource.resourceType, j.destination.url.split('/v1/photokit/')[1]])).toEqual([
+    expect(
+      store
+        .all()
+        .map((j) => [j.resource.assetId, j.resource.resourceType, j.destination.url.split('/v1/photokit/')[1]]),
+    ).toEqual([
       ['ASSET-0/L0/001', 'photo', 'ASSET-0%2FL0%2F001/photo'],
       ['ASSET-0/L0/001', 'pairedVideo', 'ASSET-0%2FL0%2F001/pairedVideo'],
     ]);
@@ -114,7 +150,9 @@ describe('ShoeboxBackupExtension.process()', () => {
     const saved = (await container.load()) as LedgerSnapshot;
     expect(saved.entries).toEqual([]);
     expect(saved.inFlight).toEqual([]);
-    expect(saved.waiting).toMatchObject([{ assetId: 'ASSET-0/L0/001', resourceType: 'photo', attempts: 1, notBefore: clock.now() + 1_000 - 2 }]);
+    expect(saved.waiting).toMatchObject([
+      { assetId: 'ASSET-0/L0/001', resourceType: 'photo', attempts: 1, notBefore: clock.now() + 1_000 - 2 },
+    ]);
     expect(await process()).toBe('processing');
     expect(store.all()).toHaveLength(1); // not before the back-off
     await clock.sleep(1_000);
@@ -125,7 +163,11 @@ describe('ShoeboxBackupExtension.process()', () => {
     store.begin(again.id);
     store.succeed(again.id, 201, { 'shoebox-path': '2019/2019-08/IMG_1000.HEIC' });
     expect(await process()).toBe('completed');
-    expect(((await container.load()) as LedgerSnapshot)).toMatchObject({ entries: [{ outcome: 'uploaded', jobId: again.id, filename: 'IMG_1000.HEIC' }], waiting: [], inFlight: [] });
+    expect((await container.load()) as LedgerSnapshot).toMatchObject({
+      entries: [{ outcome: 'uploaded', jobId: again.id, filename: 'IMG_1000.HEIC' }],
+      waiting: [],
+      inFlight: [],
+    });
   });
 
   it('on iOS 26.4 reads shoebox-error-action: give-up records the resource as failed for good, without a retry', async () => {
@@ -136,7 +178,10 @@ describe('ShoeboxBackupExtension.process()', () => {
     store.fail(job!.id, PERMANENT, { 'Shoebox-Error': 'BAD_FILENAME', 'Shoebox-Error-Action': 'give-up' });
     expect(await process()).toBe('completed');
     expect(store.job(job!.id)).toMatchObject({ state: 'failed', retried: false, acknowledged: true });
-    expect(((await container.load()) as LedgerSnapshot).entries[0]).toMatchObject({ outcome: 'failed', error: expect.stringContaining('BAD_FILENAME') });
+    expect(((await container.load()) as LedgerSnapshot).entries[0]).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringContaining('BAD_FILENAME'),
+    });
     expect(await process()).toBe('completed');
     expect(store.all()).toHaveLength(1);
   });
@@ -162,7 +207,18 @@ describe('ShoeboxBackupExtension.process()', () => {
   it('cancels redundant jobs (iOS 26.5: fetchJobs(.process) and cancel()): a second job for one resource, and a job for a resource already backed up', async () => {
     const { store, container, library, process } = await setup(3, 100, { ios: '26.5' });
     const [r0, r1] = library.resources();
-    await container.save({ version: 1, entries: [{ assetId: r1!.assetId, resourceType: r1!.resourceType, filename: r1!.filename, outcome: 'uploaded', jobId: 'job-0000' }] });
+    await container.save({
+      version: 1,
+      entries: [
+        {
+          assetId: r1!.assetId,
+          resourceType: r1!.resourceType,
+          filename: r1!.filename,
+          outcome: 'uploaded',
+          jobId: 'job-0000',
+        },
+      ],
+    });
     const ids: string[] = [];
     store.performChanges((request) => {
       ids.push(request.creationRequestForJob(buildDestination(DESTINATION, r0!), r0!));
@@ -171,7 +227,12 @@ describe('ShoeboxBackupExtension.process()', () => {
     });
     expect(await process()).toBe('completed');
     expect(ids.map((id) => store.job(id)!.state)).toEqual(['registered', 'cancelled', 'cancelled']);
-    expect(store.fetchJobs('process').map((j) => j.resource.filename).sort()).toEqual(['IMG_1000.HEIC', 'IMG_1002.HEIC']);
+    expect(
+      store
+        .fetchJobs('process')
+        .map((j) => j.resource.filename)
+        .sort(),
+    ).toEqual(['IMG_1000.HEIC', 'IMG_1002.HEIC']);
   });
 
   it('before iOS 26.5 knows its in-flight jobs from its container only: a fresh container sees none and creates for everything', async () => {
@@ -193,7 +254,10 @@ describe('ShoeboxBackupExtension.process()', () => {
     expect(await host.terminate('test')).toBe(true);
     expect((await first).result).toBe('terminated');
     expect(store.all()).toHaveLength(0); // the change never landed
-    expect(timeline.events.map((e) => (e.type === 'extension' ? `${e.launch}:${e.what}` : e.type))).toEqual(['1:launched', '1:terminated']);
+    expect(timeline.events.map((e) => (e.type === 'extension' ? `${e.launch}:${e.what}` : e.type))).toEqual([
+      '1:launched',
+      '1:terminated',
+    ]);
 
     expect(await process()).toBe('completed');
     expect(host.launches).toBe(2);

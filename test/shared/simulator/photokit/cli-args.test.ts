@@ -32,21 +32,67 @@ describe('--mode photokit options', () => {
 
   it('defaults in photokit mode: photokit-http, interop 8, iOS 26.1, a 20 s process() budget, jobLimit 100, seed 1, unlocked, no terminations', () => {
     expect(run('--mode', 'photokit').photokit).toEqual({
-      transport: 'photokit-http', locked: false, terminateEveryMs: undefined, jobLimit: 100, interop: 8, ios: '26.1', processBudgetMs: 20_000,
-      optimizedStorage: false, outages: [], seed: 1, jobStore: undefined, verbose: false,
+      transport: 'photokit-http',
+      locked: false,
+      terminateEveryMs: undefined,
+      jobLimit: 100,
+      interop: 8,
+      ios: '26.1',
+      processBudgetMs: 20_000,
+      optimizedStorage: false,
+      outages: [],
+      seed: 1,
+      jobStore: undefined,
+      verbose: false,
     });
   });
 
   it('reads every option', () => {
-    expect(run(
-      '--mode', 'photokit', '--locked', '--terminate-every', '2.5', '--job-limit', '10', '--interop', '3', '--ios', '26.5', '--process-budget', '1.5',
-      '--optimized-storage', '--receiver-away', '30+120,600+0.5', '--seed', '9', '--job-store', 'state.json', '--timeline-verbose',
-    ).photokit).toEqual({
-      transport: 'photokit-http', locked: true, terminateEveryMs: 2500, jobLimit: 10, interop: 3, ios: '26.5', processBudgetMs: 1500,
-      optimizedStorage: true, outages: [{ afterMs: 30_000, forMs: 120_000 }, { afterMs: 600_000, forMs: 500 }], seed: 9, jobStore: 'state.json', verbose: true,
+    expect(
+      run(
+        '--mode',
+        'photokit',
+        '--locked',
+        '--terminate-every',
+        '2.5',
+        '--job-limit',
+        '10',
+        '--interop',
+        '3',
+        '--ios',
+        '26.5',
+        '--process-budget',
+        '1.5',
+        '--optimized-storage',
+        '--receiver-away',
+        '30+120,600+0.5',
+        '--seed',
+        '9',
+        '--job-store',
+        'state.json',
+        '--timeline-verbose',
+      ).photokit,
+    ).toEqual({
+      transport: 'photokit-http',
+      locked: true,
+      terminateEveryMs: 2500,
+      jobLimit: 10,
+      interop: 3,
+      ios: '26.5',
+      processBudgetMs: 1500,
+      optimizedStorage: true,
+      outages: [
+        { afterMs: 30_000, forMs: 120_000 },
+        { afterMs: 600_000, forMs: 500 },
+      ],
+      seed: 9,
+      jobStore: 'state.json',
+      verbose: true,
     });
-    for (const version of [3, 4, 5, 6, 7, 8, 9]) expect(run('--mode', 'photokit', '--interop', String(version)).photokit?.interop).toBe(version);
-    for (const ios of ['26.1', '26.4', '26.5', '27']) expect(run('--mode', 'photokit', '--ios', ios).photokit?.ios).toBe(ios);
+    for (const version of [3, 4, 5, 6, 7, 8, 9])
+      expect(run('--mode', 'photokit', '--interop', String(version)).photokit?.interop).toBe(version);
+    for (const ios of ['26.1', '26.4', '26.5', '27'])
+      expect(run('--mode', 'photokit', '--ios', ios).photokit?.ios).toBe(ios);
     expect(run('--mode', 'photokit', '--interop', '0').photokit?.interop).toBe(false);
     expect(run('--mode', 'photokit', '--transport', 'ws').photokit?.transport).toBe('ws');
   });

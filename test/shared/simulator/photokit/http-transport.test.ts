@@ -37,8 +37,11 @@ function harness(conditions: Partial<NetworkConditions> = {}, seed = 1) {
   const events: Array<Pick<TransferEvent, 'what' | 'offset' | 'method' | 'location' | 'message'>> = [];
   let transfer = {};
   const ctx: TransferContext = {
-    clock: realSimClock, conditions: networkConditions(false, { chunkBytes: 16 * 1024, ...conditions }), random: seededRandom(seed),
-    throttle: undefined, signal: new AbortController().signal,
+    clock: realSimClock,
+    conditions: networkConditions(false, { chunkBytes: 16 * 1024, ...conditions }),
+    random: seededRandom(seed),
+    throttle: undefined,
+    signal: new AbortController().signal,
     event: (what, detail = {}) => events.push({ what, ...detail }),
     saveTransfer: (state) => (transfer = state),
   };
@@ -46,11 +49,30 @@ function harness(conditions: Partial<NetworkConditions> = {}, seed = 1) {
 }
 
 let counter = 0;
-async function job(label: string, size = 200_000, base = fx.receiver.url, withToken = token): Promise<{ job: TransferJob; source: UploadSource; bytes: Uint8Array }> {
+async function job(
+  label: string,
+  size = 200_000,
+  base = fx.receiver.url,
+  withToken = token,
+): Promise<{ job: TransferJob; source: UploadSource; bytes: Uint8Array }> {
   const bytes = bytesOf(size, 1000 + ++counter);
-  const source = await memorySource({ assetId: `PK-${label}-${counter}/L0/001`, filename: `${label}_${counter}.HEIC`, bytes, contentType: 'image/heic' });
+  const source = await memorySource({
+    assetId: `PK-${label}-${counter}/L0/001`,
+    filename: `${label}_${counter}.HEIC`,
+    bytes,
+    contentType: 'image/heic',
+  });
   const description = { ...source, sha256: source.sha256, contentType: 'image/heic' };
-  return { job: { id: `job-${counter}`, resource: source, destination: buildDestination({ baseUrl: base, token: withToken }, description), transfer: {} }, source, bytes };
+  return {
+    job: {
+      id: `job-${counter}`,
+      resource: source,
+      destination: buildDestination({ baseUrl: base, token: withToken }, description),
+      transfer: {},
+    },
+    source,
+    bytes,
+  };
 }
 
 /**
@@ -77,7 +99,11 @@ function interimFirst(inner: HttpClient): HttpClient {
           first = false;
         }
       }
-      const request = inner.request({ ...r, body: { length: r.body.length, chunks: chunks() }, onInterim: (status, headers) => (onInterim(status, headers), interim()) });
+      const request = inner.request({
+        ...r,
+        body: { length: r.body.length, chunks: chunks() },
+        onInterim: (status, headers) => (onInterim(status, headers), interim()),
+      });
       void request.finally(interim).catch(() => undefined);
       return request;
     },
@@ -85,9 +111,18 @@ function interimFirst(inner: HttpClient): HttpClient {
 }
 
 /** The node client, recording every request's method and headers. */
-function recording(inner: HttpClient = interimFirst(nodeHttpClient())): { http: HttpClient; sent: Array<Pick<HttpRequest, 'method' | 'headers'>> } {
+function recording(inner: HttpClient = interimFirst(nodeHttpClient())): {
+  http: HttpClient;
+  sent: Array<Pick<HttpRequest, 'method' | 'headers'>>;
+} {
   const sent: Array<Pick<HttpRequest, 'method' | 'headers'>> = [];
-  return { sent, http: { seesInterimResponses: inner.seesInterimResponses, request: (r) => (sent.push({ method: r.method, headers: r.headers }), inner.request(r)) } };
+  return {
+    sent,
+    http: {
+      seesInterimResponses: inner.seesInterimResponses,
+      request: (r) => (sent.push({ method: r.method, headers: r.headers }), inner.request(r)),
+    },
+  };
 }
 
 function lower(headers: Record<string, string>): Record<string, string> {
@@ -104,41 +139,54 @@ function storedBytes(headers: Record<string, string>): Buffer {
 }
 
 describe('PhotoKitHttpTransport', () => {
-  it.each([...INTEROP_VERSIONS] as InteropVersion[])('interop %i: resumes cut uploads with HEAD and PATCH, without app headers, byte-identical', async (version) => {
-    const { http, sent } = recording();
-    const transport = new PhotoKitHttpTransport({ http, interopVersion: version });
-    const { job: j, source, bytes } = await job(`v${version}`);
-    const { ctx, events } = harness({ cutChance: 0.3, maxCutsPerJob: 3 }, version);
-    const outcome = await transport.transfer(j, source, ctx);
-    expect(outcome).toMatchObject({ ok: true, status: 201 });
-    if (!outcome.ok) return;
-    expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
-    expect(outcome.headers['repr-digest']).toBe(j.destination.headers['Repr-Digest']);
-    const whats = events.map((e) => e.what);
-    expect(whats.filter((w) => w === 'cut')).toHaveLength(3);
-    expect(whats).toContain('resumable');
-    expect(whats.filter((w) => w === 'offset').length).toBeGreaterThanOrEqual(1);
-    // POST again only while no 104 gave a Location yet (a cut before it: start over), then PATCHes.
-    const methods = events.filter((e) => e.what === 'request').map((e) => e.method).join(',');
-    expect(methods).toMatch(/^(POST,)*POST(,PATCH)*$/);
-    expect(count(methods, 'POST')).toBe(1 + whats.filter((w) => w === 'restart').length);
-    expect(count(methods, 'PATCH')).toBe(whats.filter((w) => w === 'offset').length);
-    expect(fx.receiver.library.getAssetResources(j.resource.assetId)).toHaveLength(1);
-    for (const request of sent.filter((r) => r.method === 'HEAD' || r.method === 'PATCH')) {
-      const headers = lower(request.headers);
-      expect(headers.authorization).toBeUndefined();
-      expect(headers['shoebox-token']).toBeUndefined();
-      expect(headers['shoebox-filename']).toBeUndefined();
-      expect(headers['upload-draft-interop-version']).toBe(String(version));
-    }
-  });
+  it.each([...INTEROP_VERSIONS] as InteropVersion[])(
+    'interop %i: resumes cut uploads with HEAD and PATCH, without app headers, byte-identical',
+    async (version) => {
+      const { http, sent } = recording();
+      const transport = new PhotoKitHttpTransport({ http, interopVersion: version });
+      const { job: j, source, bytes } = await job(`v${version}`);
+      const { ctx, events } = harness({ cutChance: 0.3, maxCutsPerJob: 3 }, version);
+      const outcome = await transport.transfer(j, source, ctx);
+      expect(outcome).toMatchObject({ ok: true, status: 201 });
+      if (!outcome.ok) return;
+      expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
+      expect(outcome.headers['repr-digest']).toBe(j.destination.headers['Repr-Digest']);
+      const whats = events.map((e) => e.what);
+      expect(whats.filter((w) => w === 'cut')).toHaveLength(3);
+      expect(whats).toContain('resumable');
+      expect(whats.filter((w) => w === 'offset').length).toBeGreaterThanOrEqual(1);
+      // POST again only while no 104 gave a Location yet (a cut before it: start over), then PATCHes.
+      const methods = events
+        .filter((e) => e.what === 'request')
+        .map((e) => e.method)
+        .join(',');
+      expect(methods).toMatch(/^(POST,)*POST(,PATCH)*$/);
+      expect(count(methods, 'POST')).toBe(1 + whats.filter((w) => w === 'restart').length);
+      expect(count(methods, 'PATCH')).toBe(whats.filter((w) => w === 'offset').length);
+      expect(fx.receiver.library.getAssetResources(j.resource.assetId)).toHaveLength(1);
+      for (const request of sent.filter((r) => r.method === 'HEAD' || r.method === 'PATCH')) {
+        const headers = lower(request.headers);
+        expect(headers.authorization).toBeUndefined();
+        expect(headers['shoebox-token']).toBeUndefined();
+        expect(headers['shoebox-filename']).toBeUndefined();
+        expect(headers['upload-draft-interop-version']).toBe(String(version));
+      }
+    },
+  );
 
   it('defaults to what iOS 26 sends: interop 8, Upload-Complete: ?1 and Upload-Length on the creation', async () => {
     const { http, sent } = recording();
     const { job: j, source } = await job('ios26', 50_000);
-    expect(await new PhotoKitHttpTransport({ http }).transfer(j, source, harness().ctx)).toMatchObject({ ok: true, status: 201 });
+    expect(await new PhotoKitHttpTransport({ http }).transfer(j, source, harness().ctx)).toMatchObject({
+      ok: true,
+      status: 201,
+    });
     const creation = lower(sent.find((r) => r.method === 'POST')!.headers);
-    expect(creation).toMatchObject({ 'upload-draft-interop-version': '8', 'upload-complete': '?1', 'upload-length': '50000' });
+    expect(creation).toMatchObject({
+      'upload-draft-interop-version': '8',
+      'upload-complete': '?1',
+      'upload-length': '50000',
+    });
     expect(lower(sent[0]!.headers)).toEqual({ 'upload-draft-interop-version': '8' }); // OPTIONS
     expect(sent[0]!.method).toBe('OPTIONS');
   });
@@ -157,7 +205,10 @@ describe('PhotoKitHttpTransport', () => {
   });
 
   it('waits out a receiver that is away (connections refused), then resumes where it was', async () => {
-    const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()), backoff: { baseMs: 50, maxMs: 200 } });
+    const transport = new PhotoKitHttpTransport({
+      http: interimFirst(nodeHttpClient()),
+      backoff: { baseMs: 50, maxMs: 200 },
+    });
     const { job: j, source, bytes } = await job('away', 400_000);
     // The outage begins once 96 KiB of the body have left, not at a fixed time from the start, so a slow
     // machine cannot put it before the first byte (then there would be nothing to resume).
@@ -168,7 +219,8 @@ describe('PhotoKitHttpTransport', () => {
     class CountingBucket extends TokenBucket {
       override take(bytes: number): Promise<void> {
         sent += bytes;
-        if (outages.length === 0 && sent >= 96 * 1024) outages.push({ afterMs: realSimClock.now() - start, forMs: 800 });
+        if (outages.length === 0 && sent >= 96 * 1024)
+          outages.push({ afterMs: realSimClock.now() - start, forMs: 800 });
         return super.take(bytes);
       }
     }
@@ -183,30 +235,41 @@ describe('PhotoKitHttpTransport', () => {
   });
 
   it('fails the job with a network error when the receiver stays away past giveUpAfterMs', async () => {
-    const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()), giveUpAfterMs: 300, backoff: { baseMs: 20, maxMs: 50 } });
+    const transport = new PhotoKitHttpTransport({
+      http: interimFirst(nodeHttpClient()),
+      giveUpAfterMs: 300,
+      backoff: { baseMs: 20, maxMs: 50 },
+    });
     const { job: j, source } = await job('gone-for-good', 10_000);
     const outcome = await transport.transfer(j, source, harness({ outages: [{ afterMs: 0, forMs: 60_000 }] }).ctx);
     expect(outcome).toMatchObject({ ok: false, error: { code: 'cannotConnect', retryable: true } });
   });
 
-  it.each([408, 409, 503])('ends the job on a final %i to a resumption: no further HEAD or PATCH, as on iOS', async (status) => {
-    const inner = interimFirst(nodeHttpClient());
-    let heads = 0;
-    const sent: string[] = [];
-    const http: HttpClient = {
-      seesInterimResponses: true,
-      request: async (r) => {
-        sent.push(r.method);
-        if (r.method === 'HEAD' && ++heads === 1) return { status, headers: { 'shoebox-error': 'X' }, body: '' };
-        return inner.request(r);
-      },
-    };
-    const { job: j, source } = await job(`final-${status}`, 200_000);
-    // Cut right after the 104 (a cut before it would restart with a new POST, not resume).
-    const outcome = await new PhotoKitHttpTransport({ http }).transfer(j, source, harness({ cutAfterInterimChance: 1, maxCutsPerJob: 1 }).ctx);
-    expect(outcome).toMatchObject({ ok: false, error: { status } });
-    expect(sent).toEqual(['OPTIONS', 'POST', 'HEAD']);
-  });
+  it.each([408, 409, 503])(
+    'ends the job on a final %i to a resumption: no further HEAD or PATCH, as on iOS',
+    async (status) => {
+      const inner = interimFirst(nodeHttpClient());
+      let heads = 0;
+      const sent: string[] = [];
+      const http: HttpClient = {
+        seesInterimResponses: true,
+        request: async (r) => {
+          sent.push(r.method);
+          if (r.method === 'HEAD' && ++heads === 1) return { status, headers: { 'shoebox-error': 'X' }, body: '' };
+          return inner.request(r);
+        },
+      };
+      const { job: j, source } = await job(`final-${status}`, 200_000);
+      // Cut right after the 104 (a cut before it would restart with a new POST, not resume).
+      const outcome = await new PhotoKitHttpTransport({ http }).transfer(
+        j,
+        source,
+        harness({ cutAfterInterimChance: 1, maxCutsPerJob: 1 }).ctx,
+      );
+      expect(outcome).toMatchObject({ ok: false, error: { status } });
+      expect(sent).toEqual(['OPTIONS', 'POST', 'HEAD']);
+    },
+  );
 
   it('learns the outcome with HEAD when the answer to a complete body is lost', async () => {
     const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()) });
@@ -238,14 +301,19 @@ describe('PhotoKitHttpTransport', () => {
     first.ctx.event = (what, detail) => {
       first.events.push({ what, ...detail });
       // The system stops at the first cut after the 104 gave a Location (a cut before it just restarts, as on iOS).
-      if (what === 'cut' && (first.transfer() as { location?: string }).location) aborting.abort(new Error('the system stopped'));
+      if (what === 'cut' && (first.transfer() as { location?: string }).location)
+        aborting.abort(new Error('the system stopped'));
     };
     await expect(transport.transfer(j, source, first.ctx)).rejects.toThrow('the system stopped');
     const saved = first.transfer() as { location?: string };
     expect(saved.location).toMatch(/\/v1\/uploads\/[0-9a-f]{32}$/);
 
     const second = harness();
-    const outcome = await new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()) }).transfer({ ...j, transfer: saved }, source, second.ctx);
+    const outcome = await new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()) }).transfer(
+      { ...j, transfer: saved },
+      source,
+      second.ctx,
+    );
     expect(outcome).toMatchObject({ ok: true, status: 201 });
     if (outcome.ok) expect(storedBytes(outcome.headers).equals(Buffer.from(bytes))).toBe(true);
     expect(second.events.map((e) => e.what).slice(0, 2)).toEqual(['offset', 'request']);
@@ -262,14 +330,14 @@ describe('PhotoKitHttpTransport', () => {
     expect(again.events.filter((e) => e.what === 'network-error')).toEqual([]);
   });
 
-  it('fails the job with the receiver\'s code on a final error (no Retry-After: not retryable)', async () => {
+  it("fails the job with the receiver's code on a final error (no Retry-After: not retryable)", async () => {
     const transport = new PhotoKitHttpTransport({ http: interimFirst(nodeHttpClient()) });
     const { job: j, source } = await job('bad-token', 10_000, fx.receiver.url, 'x'.repeat(43));
     const outcome = await transport.transfer(j, source, harness().ctx);
     expect(outcome).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED', status: 401, retryable: false } });
   });
 
-  it('over fetch (the browser\'s way): no 104 to see, so plain uploads that start over after a cut', async () => {
+  it("over fetch (the browser's way): no 104 to see, so plain uploads that start over after a cut", async () => {
     const transport = new PhotoKitHttpTransport({ http: fetchHttpClient() });
     const { job: j, source, bytes } = await job('fetch');
     const { ctx, events } = harness({ cutChance: 0.2, maxCutsPerJob: 1 });
@@ -287,13 +355,21 @@ describe('PhotoKitHttpTransport', () => {
       const code = secure.receiver.pairingCode?.code ?? secure.receiver.openPairing().code;
       const paired = await fetchPinned(secure, pin, code);
       const { job: j, source } = await job('tls', 100_000, secure.receiver.url, paired);
-      const outcome = await new PhotoKitHttpTransport({ http: nodeHttpClient({ pin }) }).transfer(j, source, harness({ cutChance: 0.2, maxCutsPerJob: 1 }).ctx);
+      const outcome = await new PhotoKitHttpTransport({ http: nodeHttpClient({ pin }) }).transfer(
+        j,
+        source,
+        harness({ cutChance: 0.2, maxCutsPerJob: 1 }).ctx,
+      );
       expect(outcome).toMatchObject({ ok: true, status: 201 });
       expect(secure.receiver.library.totals().resources).toBe(1);
 
       const wrongPin = 'A'.repeat(43);
       const { job: k, source: other } = await job('tls-wrong', 1000, secure.receiver.url, paired);
-      const refused = await new PhotoKitHttpTransport({ http: nodeHttpClient({ pin: wrongPin }), maxNetworkFailures: 1, backoff: { baseMs: 1, maxMs: 2 } }).transfer(k, other, harness().ctx);
+      const refused = await new PhotoKitHttpTransport({
+        http: nodeHttpClient({ pin: wrongPin }),
+        maxNetworkFailures: 1,
+        backoff: { baseMs: 1, maxMs: 2 },
+      }).transfer(k, other, harness().ctx);
       expect(refused).toMatchObject({ ok: false, error: { code: 'networkError' } });
       if (!refused.ok) expect(refused.error.message).toMatch(/does not match the pin/);
       expect(secure.receiver.library.totals().resources).toBe(1);
@@ -305,6 +381,12 @@ describe('PhotoKitHttpTransport', () => {
 
 /** Pairs over a pinned connection (the fixture's own pair() uses fetch, which does not trust the test CA). */
 async function fetchPinned(fixture: Fixture, pin: string, code: string): Promise<string> {
-  const answer = await pair({ baseUrl: fixture.receiver.url, fetch: pinnedFetch(pin), code, deviceName: 'TLS phone', deviceId: 'tls-phone' });
+  const answer = await pair({
+    baseUrl: fixture.receiver.url,
+    fetch: pinnedFetch(pin),
+    code,
+    deviceName: 'TLS phone',
+    deviceId: 'tls-phone',
+  });
   return answer.token;
 }

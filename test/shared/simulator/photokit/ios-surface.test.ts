@@ -5,7 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildDestination } from '../../../../shared/simulator/photokit/destination';
 import { ExtensionHost } from '../../../../shared/simulator/photokit/extension-host';
-import type { ExtensionEnvironment, ProcessingResult, UploadExtension } from '../../../../shared/simulator/photokit/extension-types';
+import type {
+  ExtensionEnvironment,
+  ProcessingResult,
+  UploadExtension,
+} from '../../../../shared/simulator/photokit/extension-types';
 import { ApiUnavailableError, type IosVersion } from '../../../../shared/simulator/photokit/ios-surface';
 import { JobStore } from '../../../../shared/simulator/photokit/job-store';
 import type { UploadJob } from '../../../../shared/simulator/photokit/job-types';
@@ -20,24 +24,34 @@ import { DESTINATION, PERMANENT, sampleLibrary } from '../../../helpers/simulato
 type Body = (env: ExtensionEnvironment) => Promise<ProcessingResult>;
 
 /** A host on `ios` whose extension runs `body` on each call, on the old protocol (or the iOS 27 one). */
-async function hostWith(ios: IosVersion, body: Body, protocol: UploadExtension['protocol'] = 'PHBackgroundResourceUploadExtension') {
+async function hostWith(
+  ios: IosVersion,
+  body: Body,
+  protocol: UploadExtension['protocol'] = 'PHBackgroundResourceUploadExtension',
+) {
   const clock = new VirtualClock();
   const timeline = new Timeline(() => clock.now());
   const store = new JobStore();
   const library = new PhotoLibrary(await sampleLibrary(2, 1000), { clock });
   const calls: string[] = [];
   const host = new ExtensionHost({
-    store, library, clock, timeline, ios, container: new MemoryStorage<unknown>(),
-    factory: (env) => protocol === 'PHBackgroundResourceUploadExtension'
-      ? { protocol, process: () => body(env), notifyTermination: () => void calls.push('notifyTermination') }
-      : {
-        protocol,
-        processJobs: () => body(env),
-        willTerminate: async () => {
-          await clock.sleep(10);
-          calls.push('willTerminate');
-        },
-      },
+    store,
+    library,
+    clock,
+    timeline,
+    ios,
+    container: new MemoryStorage<unknown>(),
+    factory: (env) =>
+      protocol === 'PHBackgroundResourceUploadExtension'
+        ? { protocol, process: () => body(env), notifyTermination: () => void calls.push('notifyTermination') }
+        : {
+            protocol,
+            processJobs: () => body(env),
+            willTerminate: async () => {
+              await clock.sleep(10);
+              calls.push('willTerminate');
+            },
+          },
   });
   return { clock, timeline, store, library, host, calls };
 }
@@ -64,7 +78,13 @@ describe('the API surface per iOS version', () => {
       for (const attempt of [
         () => env.library.fetchJobs('process'),
         () => env.library.performChanges((r) => r.cancel('job-0001')),
-        () => env.library.performChanges((r) => r.creationRequestForJob(buildDestination(DESTINATION, env.library.resources()[0]!), env.library.resources()[0]!)),
+        () =>
+          env.library.performChanges((r) =>
+            r.creationRequestForJob(
+              buildDestination(DESTINATION, env.library.resources()[0]!),
+              env.library.resources()[0]!,
+            ),
+          ),
       ]) {
         try {
           await attempt();
@@ -78,9 +98,14 @@ describe('the API surface per iOS version', () => {
     });
     finishedJobs(store, library);
     expect((await host.process()).result).toBe('completed');
-    expect(seen.map((j) => [j.id, j.state, j.responseHeaderFields, j.error])).toEqual([['job-0001', 'failed', undefined, undefined], ['job-0002', 'succeeded', undefined, undefined]]);
+    expect(seen.map((j) => [j.id, j.state, j.responseHeaderFields, j.error])).toEqual([
+      ['job-0001', 'failed', undefined, undefined],
+      ['job-0002', 'succeeded', undefined, undefined],
+    ]);
     expect(errors).toEqual([
-      expect.stringMatching(/^PHAssetResourceUploadJob\.fetchJobs\(action: \.process\) is introduced in iOS 26\.5; this phone runs iOS 26\.1/),
+      expect.stringMatching(
+        /^PHAssetResourceUploadJob\.fetchJobs\(action: \.process\) is introduced in iOS 26\.5; this phone runs iOS 26\.1/,
+      ),
       expect.stringMatching(/cancel\(\) is introduced in iOS 26\.4.*#available\(iOS 26\.4, \*\)/),
       expect.stringMatching(/creationRequestForJob\(destination:resource:\) is introduced in iOS 26\.4/),
     ]);
@@ -102,10 +127,17 @@ describe('the API surface per iOS version', () => {
     });
     finishedJobs(store, library);
     await host.process();
-    expect(seen[0]).toMatchObject({ state: 'failed', responseHeaderFields: { 'shoebox-error': 'BAD_FILENAME', 'shoebox-error-action': 'give-up' } });
+    expect(seen[0]).toMatchObject({
+      state: 'failed',
+      responseHeaderFields: { 'shoebox-error': 'BAD_FILENAME', 'shoebox-error-action': 'give-up' },
+    });
     expect(seen[0]!.error).toEqual({ domain: 'NSURLErrorDomain', code: -1011, name: 'badServerResponse' });
     expect(JSON.stringify(seen[0]!.error)).not.toMatch(/400|unsafe name/);
-    expect(seen[1]).toMatchObject({ state: 'succeeded', responseHeaderFields: { 'shoebox-path': '2019/x.HEIC' }, error: undefined });
+    expect(seen[1]).toMatchObject({
+      state: 'succeeded',
+      responseHeaderFields: { 'shoebox-path': '2019/x.HEIC' },
+      error: undefined,
+    });
     expect(store.job('job-0003')).toMatchObject({ state: 'cancelled', acknowledged: true });
     // The system's record keeps the detail: the timeline shows it.
     expect(store.job('job-0001')).toMatchObject({ status: 400, error: PERMANENT });
@@ -128,13 +160,17 @@ describe('the API surface per iOS version', () => {
   });
 
   it('27: the PHBackgroundResourceUploadJobExtension protocol, processJobs() and an awaited willTerminate(); job.resource and createJob noted as deprecated', async () => {
-    const { host, store, library, timeline, calls, clock } = await hostWith('27', async (env) => {
-      const [resource] = env.library.resources();
-      await env.library.performChanges((r) => r.createJob(buildDestination(DESTINATION, resource!), resource!));
-      env.library.fetchJobs('process').forEach((job) => job.resource);
-      await clock.sleep(60_000);
-      return 'completed';
-    }, 'PHBackgroundResourceUploadJobExtension');
+    const { host, store, library, timeline, calls, clock } = await hostWith(
+      '27',
+      async (env) => {
+        const [resource] = env.library.resources();
+        await env.library.performChanges((r) => r.createJob(buildDestination(DESTINATION, resource!), resource!));
+        env.library.fetchJobs('process').forEach((job) => job.resource);
+        await clock.sleep(60_000);
+        return 'completed';
+      },
+      'PHBackgroundResourceUploadJobExtension',
+    );
     const running = host.process();
     await clock.sleep(100);
     expect(await host.terminate('test')).toBe(true);
@@ -153,20 +189,53 @@ describe('the API surface per iOS version', () => {
 
   it('the iOS 27 protocol is refused on an older iOS; the old one is still served on 27, noted as deprecated', async () => {
     const { host } = await hostWith('26.5', async () => 'completed', 'PHBackgroundResourceUploadJobExtension');
-    await expect(host.process()).rejects.toThrow(/PHBackgroundResourceUploadJobExtension is introduced in iOS 27; this phone runs iOS 26\.5/);
+    await expect(host.process()).rejects.toThrow(
+      /PHBackgroundResourceUploadJobExtension is introduced in iOS 27; this phone runs iOS 26\.5/,
+    );
     const legacy = await hostWith('27', async () => 'completed');
     expect((await legacy.host.process()).result).toBe('completed');
-    expect(legacy.timeline.events.some((e) => e.type === 'extension' && e.what === 'deprecated' && /PHBackgroundResourceUploadExtension/.test(e.message ?? ''))).toBe(true);
+    expect(
+      legacy.timeline.events.some(
+        (e) =>
+          e.type === 'extension' &&
+          e.what === 'deprecated' &&
+          /PHBackgroundResourceUploadExtension/.test(e.message ?? ''),
+      ),
+    ).toBe(true);
   });
 });
 
 describe('sanitizeJobError', () => {
   it('maps what the transport reports to the URLError iOS shows, never the status or the receiver code', () => {
-    expect(sanitizeJobError({ code: 'UPLOAD_EXPIRED', message: 'x', status: 409, retryable: false })).toEqual({ domain: 'NSURLErrorDomain', code: -1011, name: 'badServerResponse' });
-    expect(sanitizeJobError({ code: 'networkError', message: 'x', retryable: true })).toEqual({ domain: 'NSURLErrorDomain', code: -1005, name: 'networkConnectionLost' });
-    expect(sanitizeJobError({ code: 'timedOut', message: 'x', retryable: true })).toEqual({ domain: 'NSURLErrorDomain', code: -1001, name: 'timedOut' });
-    expect(sanitizeJobError({ code: 'cannotConnect', message: 'x', retryable: true })).toEqual({ domain: 'NSURLErrorDomain', code: -1004, name: 'cannotConnectToHost' });
-    expect(sanitizeJobError({ code: 'SOMETHING_NEW', message: 'x', retryable: true })).toEqual({ domain: 'NSURLErrorDomain', code: -1005, name: 'networkConnectionLost' });
-    expect(sanitizeJobError({ code: 'invalidResource', message: 'x', retryable: false })).toEqual({ domain: 'PHPhotosErrorDomain', code: 3302, name: 'invalidResource' });
+    expect(sanitizeJobError({ code: 'UPLOAD_EXPIRED', message: 'x', status: 409, retryable: false })).toEqual({
+      domain: 'NSURLErrorDomain',
+      code: -1011,
+      name: 'badServerResponse',
+    });
+    expect(sanitizeJobError({ code: 'networkError', message: 'x', retryable: true })).toEqual({
+      domain: 'NSURLErrorDomain',
+      code: -1005,
+      name: 'networkConnectionLost',
+    });
+    expect(sanitizeJobError({ code: 'timedOut', message: 'x', retryable: true })).toEqual({
+      domain: 'NSURLErrorDomain',
+      code: -1001,
+      name: 'timedOut',
+    });
+    expect(sanitizeJobError({ code: 'cannotConnect', message: 'x', retryable: true })).toEqual({
+      domain: 'NSURLErrorDomain',
+      code: -1004,
+      name: 'cannotConnectToHost',
+    });
+    expect(sanitizeJobError({ code: 'SOMETHING_NEW', message: 'x', retryable: true })).toEqual({
+      domain: 'NSURLErrorDomain',
+      code: -1005,
+      name: 'networkConnectionLost',
+    });
+    expect(sanitizeJobError({ code: 'invalidResource', message: 'x', retryable: false })).toEqual({
+      domain: 'PHPhotosErrorDomain',
+      code: 3302,
+      name: 'invalidResource',
+    });
   });
 });

@@ -13,7 +13,8 @@ function resource(i: number): SourceInfo {
 function create(store: JobStore, ...indexes: number[]): string[] {
   const ids: string[] = [];
   store.performChanges((request) => {
-    for (const i of indexes) ids.push(request.creationRequestForJob(buildDestination(DESTINATION, resource(i)), resource(i)));
+    for (const i of indexes)
+      ids.push(request.creationRequestForJob(buildDestination(DESTINATION, resource(i)), resource(i)));
   });
   return ids;
 }
@@ -32,14 +33,22 @@ describe('JobStore', () => {
   it('creates registered jobs that the system moves through pending to succeeded, keeping lowercased headers', () => {
     const store = new JobStore();
     const [id] = create(store, 1);
-    expect(store.job(id!)).toMatchObject({ state: 'registered', acknowledged: false, retried: false, resource: resource(1) });
+    expect(store.job(id!)).toMatchObject({
+      state: 'registered',
+      acknowledged: false,
+      retried: false,
+      resource: resource(1),
+    });
     expect(store.fetchJobs('process').map((j) => j.id)).toEqual([id]);
     expect(store.begin(id!)).toMatchObject({ state: 'pending', attempts: 1 });
     expect(store.fetchJobs('process').map((j) => j.id)).toEqual([id]);
     store.succeed(id!, 201, { 'Shoebox-Path': '2019/2019-08/IMG_1.HEIC', 'Repr-Digest': 'sha-256=:x:' });
     const job = store.job(id!)!;
     expect(job.state).toBe('succeeded');
-    expect(job.responseHeaderFields).toEqual({ 'shoebox-path': '2019/2019-08/IMG_1.HEIC', 'repr-digest': 'sha-256=:x:' });
+    expect(job.responseHeaderFields).toEqual({
+      'shoebox-path': '2019/2019-08/IMG_1.HEIC',
+      'repr-digest': 'sha-256=:x:',
+    });
     expect(store.fetchJobs('process')).toEqual([]);
     expect(store.fetchJobs('acknowledge').map((j) => j.id)).toEqual([id]);
   });
@@ -88,11 +97,20 @@ describe('JobStore', () => {
     const [id] = create(store, 1);
     store.begin(id!);
     store.fail(id!, { code: 'STORAGE_ERROR', message: 'disk', status: 500, retryable: true }, { 'Retry-After': '5' });
-    expect(store.job(id!)).toMatchObject({ state: 'failed', status: 500, responseHeaderFields: { 'retry-after': '5' } });
+    expect(store.job(id!)).toMatchObject({
+      state: 'failed',
+      status: 500,
+      responseHeaderFields: { 'retry-after': '5' },
+    });
     expect(store.fetchJobs('retry').map((j) => j.id)).toEqual([id]);
 
     store.performChanges((r) => r.retry(id!));
-    expect(store.job(id!)).toMatchObject({ state: 'registered', retried: true, error: undefined, responseHeaderFields: undefined });
+    expect(store.job(id!)).toMatchObject({
+      state: 'registered',
+      retried: true,
+      error: undefined,
+      responseHeaderFields: undefined,
+    });
     expect(store.fetchJobs('retry')).toEqual([]);
 
     store.begin(id!);
@@ -144,11 +162,15 @@ describe('JobStore', () => {
     const [a, b] = create(store, 1, 2);
     store.begin(a!);
     store.succeed(a!, 201, {});
-    expect(photosError(() => store.performChanges((r) => {
-      r.acknowledge(a!);
-      r.creationRequestForJob(buildDestination(DESTINATION, resource(3)), resource(3));
-      r.acknowledge(b!); // registered: refused
-    })).code).toBe('changeNotSupported');
+    expect(
+      photosError(() =>
+        store.performChanges((r) => {
+          r.acknowledge(a!);
+          r.creationRequestForJob(buildDestination(DESTINATION, resource(3)), resource(3));
+          r.acknowledge(b!); // registered: refused
+        }),
+      ).code,
+    ).toBe('changeNotSupported');
     expect(store.job(a!)!.acknowledged).toBe(false);
     expect(store.all()).toHaveLength(2);
   });

@@ -42,15 +42,24 @@ describe('the process() time budget', () => {
     });
     const events: TimelineEvent[] = [];
     const { summary } = await runPhotoKitSimulation({
-      items: await sampleLibrary(1, 1000), transport: new FakeTransport(), destination: DESTINATION, clock, extension: slow,
-      processBudgetMs: 1_000, onEvent: (e) => events.push(e),
+      items: await sampleLibrary(1, 1000),
+      transport: new FakeTransport(),
+      destination: DESTINATION,
+      clock,
+      extension: slow,
+      processBudgetMs: 1_000,
+      onEvent: (e) => events.push(e),
     });
     expect(summary.stats).toMatchObject({ budgetTerminations: 2, terminations: 2, launches: 3 });
     expect(summary.succeeded).toBe(1);
     const terminated = events.filter((e) => e.type === 'extension' && e.what === 'terminated');
     expect(terminated.map((e) => e.at)).toEqual([1_000, 1_000 + 250 + 1_000]);
-    expect(lines(events)).toContain('   1.00s  extension #1  terminated (notifyTermination): process() ran past its 1 s budget');
-    expect(formatPhotoKitSummary(summary)).toMatch(/extension\s+3 launches, 2 terminations \(2 past the process\(\) budget\)/);
+    expect(lines(events)).toContain(
+      '   1.00s  extension #1  terminated (notifyTermination): process() ran past its 1 s budget',
+    );
+    expect(formatPhotoKitSummary(summary)).toMatch(
+      /extension\s+3 launches, 2 terminations \(2 past the process\(\) budget\)/,
+    );
   });
 });
 
@@ -63,7 +72,8 @@ function acknowledgingFromCall(from: number): ExtensionFactory {
       calls += 1;
       const finished = env.library.fetchJobs('acknowledge');
       const [resource] = env.library.resources();
-      if (calls === 1) await env.library.performChanges((r) => r.createJob(buildDestination(DESTINATION, resource!), resource!));
+      if (calls === 1)
+        await env.library.performChanges((r) => r.createJob(buildDestination(DESTINATION, resource!), resource!));
       if (calls >= from) await env.library.performChanges((r) => finished.forEach((job) => r.acknowledge(job.id)));
       return finished.length > 0 && calls < from ? 'processing' : 'completed';
     },
@@ -77,12 +87,19 @@ describe('presented jobs must be acknowledged in the same run (error 50008)', ()
     const sloppy = acknowledgingFromCall(3);
     const events: TimelineEvent[] = [];
     const { summary } = await runPhotoKitSimulation({
-      items: await sampleLibrary(1, 1000), transport: new FakeTransport(), destination: DESTINATION, clock, extension: sloppy,
-      timing: { unacknowledgedBackoffMs: 7_000 }, onEvent: (e) => events.push(e),
+      items: await sampleLibrary(1, 1000),
+      transport: new FakeTransport(),
+      destination: DESTINATION,
+      clock,
+      extension: sloppy,
+      timing: { unacknowledgedBackoffMs: 7_000 },
+      onEvent: (e) => events.push(e),
     });
     expect(summary.stats.unacknowledgedBackoffs).toBe(1);
     const backoff = events.find((e) => e.type === 'extension' && e.what === 'backoff')!;
-    expect(formatTimelineEvent(backoff)).toMatch(/extension #1\s+error 50008: process\(\) returned leaving 1 presented job\(s\) unacknowledged \(job-0001\); not called again for 7 s$/);
+    expect(formatTimelineEvent(backoff)).toMatch(
+      /extension #1\s+error 50008: process\(\) returned leaving 1 presented job\(s\) unacknowledged \(job-0001\); not called again for 7 s$/,
+    );
     const processAt = events.filter((e) => e.type === 'extension' && e.what === 'process').map((e) => e.at);
     expect(processAt[2]! - processAt[1]!).toBeGreaterThanOrEqual(7_000);
     expect(summary).toMatchObject({ succeeded: 1 });
@@ -93,10 +110,17 @@ describe('presented jobs must be acknowledged in the same run (error 50008)', ()
     const stubborn = acknowledgingFromCall(5);
     const events: TimelineEvent[] = [];
     const { summary } = await runPhotoKitSimulation({
-      items: await sampleLibrary(1, 1000), transport: new FakeTransport(), destination: DESTINATION, clock: new VirtualClock(), extension: stubborn,
-      timing: { unacknowledgedBackoffMs: 7_000 }, onEvent: (e) => events.push(e),
+      items: await sampleLibrary(1, 1000),
+      transport: new FakeTransport(),
+      destination: DESTINATION,
+      clock: new VirtualClock(),
+      extension: stubborn,
+      timing: { unacknowledgedBackoffMs: 7_000 },
+      onEvent: (e) => events.push(e),
     });
-    const waits = events.filter((e) => e.type === 'extension' && e.what === 'backoff').map((e) => (e.type === 'extension' ? e.ms : undefined));
+    const waits = events
+      .filter((e) => e.type === 'extension' && e.what === 'backoff')
+      .map((e) => (e.type === 'extension' ? e.ms : undefined));
     expect(waits).toEqual([7_000, 14_000, 28_000]);
     expect(summary).toMatchObject({ succeeded: 1 });
   });
@@ -105,8 +129,14 @@ describe('presented jobs must be acknowledged in the same run (error 50008)', ()
     const transport = new FakeTransport({ msPerChunk: 20 });
     for (const name of ['IMG_1001.HEIC', 'IMG_1003.HEIC']) transport.failNext(name, RETRYABLE, RETRYABLE);
     const { summary } = await runPhotoKitSimulation({
-      items: await sampleLibrary(6, 200_000), transport, destination: DESTINATION, clock: new VirtualClock(), jobLimit: 2,
-      terminateEveryMs: 150, seed: 3, reference: { recreate: { baseMs: 500 } },
+      items: await sampleLibrary(6, 200_000),
+      transport,
+      destination: DESTINATION,
+      clock: new VirtualClock(),
+      jobLimit: 2,
+      terminateEveryMs: 150,
+      seed: 3,
+      reference: { recreate: { baseMs: 500 } },
     });
     expect(summary).toMatchObject({ succeeded: 6, failed: 0, unfinished: 0 });
     expect(summary.stats.unacknowledgedBackoffs).toBe(0);
@@ -117,7 +147,12 @@ describe('presented jobs must be acknowledged in the same run (error 50008)', ()
 describe('a retry counts toward jobLimit', () => {
   it('fails the block with limitExceeded when unacknowledged + retried jobs pass jobLimit; acknowledging in the same block makes room', () => {
     const store = new JobStore({ jobLimit: 2 });
-    const [a, b] = [0, 1].map((i) => ({ assetId: `A${i}`, resourceType: 'photo' as const, filename: `IMG_${i}.HEIC`, size: 10 }));
+    const [a, b] = [0, 1].map((i) => ({
+      assetId: `A${i}`,
+      resourceType: 'photo' as const,
+      filename: `IMG_${i}.HEIC`,
+      size: 10,
+    }));
     store.performChanges((r) => {
       r.creationRequestForJob(buildDestination(DESTINATION, a!), a!);
       r.creationRequestForJob(buildDestination(DESTINATION, b!), b!);
@@ -132,7 +167,9 @@ describe('a retry counts toward jobLimit', () => {
       refused = error;
     }
     expect(isPhotosError(refused, 'limitExceeded')).toBe(true);
-    expect((refused as Error).message).toMatch(/retrying 1 job\(s\) would make 2 unacknowledged jobs \+ 1 retried; jobLimit is 2/);
+    expect((refused as Error).message).toMatch(
+      /retrying 1 job\(s\) would make 2 unacknowledged jobs \+ 1 retried; jobLimit is 2/,
+    );
     expect(store.job('job-0001')).toMatchObject({ state: 'failed', retried: false });
     store.performChanges((r) => {
       r.acknowledge('job-0002');
@@ -145,7 +182,12 @@ describe('a retry counts toward jobLimit', () => {
     const transport = new FakeTransport();
     transport.failNext('IMG_1001.HEIC', RETRYABLE);
     const { summary } = await runPhotoKitSimulation({
-      items: await sampleLibrary(3, 10_000), transport, destination: DESTINATION, clock: new VirtualClock(), jobLimit: 1, reference: { recreate: { baseMs: 300 } },
+      items: await sampleLibrary(3, 10_000),
+      transport,
+      destination: DESTINATION,
+      clock: new VirtualClock(),
+      jobLimit: 1,
+      reference: { recreate: { baseMs: 300 } },
     });
     expect(summary).toMatchObject({ succeeded: 3, failed: 0, retried: 0, recreated: 1, jobsCreated: 4 });
     expect(summary.stats.limitExceeded).toBe(1);
@@ -157,16 +199,29 @@ describe('a resource deleted from the library', () => {
   it('fails the change block that creates a job for it (missingResource); the reference extension creates the others', async () => {
     const clock = new VirtualClock();
     // All three are in iCloud: describing each takes 1 s, time enough to delete one meanwhile.
-    const library = new PhotoLibrary(await sampleLibrary(3, 2_000_000), { clock, optimized: () => true, iCloudBytesPerSecond: 2_000_000 });
+    const library = new PhotoLibrary(await sampleLibrary(3, 2_000_000), {
+      clock,
+      optimized: () => true,
+      iCloudBytesPerSecond: 2_000_000,
+    });
     const transport = new FakeTransport();
-    const system = await PhotoKitSystem.create({ library, transport, clock, extension: ShoeboxBackupExtension.factory({ destination: DESTINATION }) });
+    const system = await PhotoKitSystem.create({
+      library,
+      transport,
+      clock,
+      extension: ShoeboxBackupExtension.factory({ destination: DESTINATION }),
+    });
     const [, deleted] = library.resources();
     void clock.sleep(2_500).then(() => library.remove(deleted!));
     const stats = await system.run();
     expect(system.store.all().map((j) => j.resource.filename)).toEqual(['IMG_1000.HEIC', 'IMG_1002.HEIC']);
     const text = lines(system.timeline.events);
-    expect(text).toContainEqual(expect.stringMatching(/extension #1\s+missingResource: no longer in the photo library: IMG_1001\.HEIC/));
-    expect(text).toContainEqual(expect.stringMatching(/1 resource\(s\) left the library meanwhile \(IMG_1001\.HEIC\): creating the others/));
+    expect(text).toContainEqual(
+      expect.stringMatching(/extension #1\s+missingResource: no longer in the photo library: IMG_1001\.HEIC/),
+    );
+    expect(text).toContainEqual(
+      expect.stringMatching(/1 resource\(s\) left the library meanwhile \(IMG_1001\.HEIC\): creating the others/),
+    );
     expect(stats.stoppedBecause).toBeUndefined();
     expect([...transport.stored.values()].sort()).toEqual(['2019/2019-08/IMG_1000.HEIC', '2019/2019-08/IMG_1002.HEIC']);
   });
@@ -176,7 +231,11 @@ describe('"Optimize iPhone Storage": downloads inside process() count against it
   const run = async (timeBudgetMs?: number) => {
     const transport = new FakeTransport();
     const result = await runPhotoKitSimulation({
-      items: await sampleLibrary(4, 1_500_000), transport, destination: DESTINATION, clock: new VirtualClock(), processBudgetMs: 4_000,
+      items: await sampleLibrary(4, 1_500_000),
+      transport,
+      destination: DESTINATION,
+      clock: new VirtualClock(),
+      processBudgetMs: 4_000,
       optimizedStorage: { optimized: () => true, iCloudBytesPerSecond: 1_000_000 },
       ...(timeBudgetMs === undefined ? {} : { reference: { timeBudgetMs } }),
     });
@@ -191,7 +250,9 @@ describe('"Optimize iPhone Storage": downloads inside process() count against it
     expect(digests).toContain(true);
     expect(digests).toContain(false);
     expect(transport.answers.filter((a) => a.status === 201)).toHaveLength(4);
-    expect(lines(system.timeline.events)).toContainEqual(expect.stringMatching(/reading IMG_\d+\.HEIC \(in iCloud\) did not fit the time budget/));
+    expect(lines(system.timeline.events)).toContainEqual(
+      expect.stringMatching(/reading IMG_\d+\.HEIC \(in iCloud\) did not fit the time budget/),
+    );
   });
 
   it('an extension that ignores the time it spends downloading is terminated past the budget', async () => {

@@ -12,12 +12,20 @@ import type { TimelineEvent } from '../../../../shared/simulator/photokit/timeli
 import type { UploadSource } from '../../../../shared/simulator/upload-source';
 import { DESTINATION, FakeTransport, RETRYABLE, sampleLibrary } from '../../../helpers/simulator/photokit-fakes';
 
-async function simulate(transport: FakeTransport, options: Partial<Omit<PhotoKitRunOptions, 'items'>> & { count?: number; items?: UploadSource[] } = {}) {
+async function simulate(
+  transport: FakeTransport,
+  options: Partial<Omit<PhotoKitRunOptions, 'items'>> & { count?: number; items?: UploadSource[] } = {},
+) {
   const { count = 6, ...rest } = options;
   const items = options.items ?? (await sampleLibrary(count, 300_000));
   const events: TimelineEvent[] = [];
   const result = await runPhotoKitSimulation({
-    items, transport, destination: DESTINATION, clock: new VirtualClock(), onEvent: (e) => events.push(e), ...rest,
+    items,
+    transport,
+    destination: DESTINATION,
+    clock: new VirtualClock(),
+    onEvent: (e) => events.push(e),
+    ...rest,
   });
   return { ...result, events, items };
 }
@@ -33,11 +41,26 @@ describe('PhotoKitSystem', () => {
   it('uploads every resource once: jobs registered, pending, succeeded, acknowledged', async () => {
     const transport = new FakeTransport({ msPerChunk: 5 });
     const { summary, system, events, items } = await simulate(transport);
-    expect(summary).toMatchObject({ resources: 6, succeeded: 6, stored: 6, alreadyStored: 0, failed: 0, unfinished: 0, jobsCreated: 6, retried: 0, cancelled: 0 });
+    expect(summary).toMatchObject({
+      resources: 6,
+      succeeded: 6,
+      stored: 6,
+      alreadyStored: 0,
+      failed: 0,
+      unfinished: 0,
+      jobsCreated: 6,
+      retried: 0,
+      cancelled: 0,
+    });
     expect(summary.stats.stoppedBecause).toBeUndefined();
-    expectStoredOnce(transport, items.map((i) => i.filename));
+    expectStoredOnce(
+      transport,
+      items.map((i) => i.filename),
+    );
     const job = system.store.all()[0]!;
-    const states = events.filter((e) => e.type === 'job' && e.jobId === job.id).map((e) => (e.type === 'job' ? `${e.change}:${e.state}` : ''));
+    const states = events
+      .filter((e) => e.type === 'job' && e.jobId === job.id)
+      .map((e) => (e.type === 'job' ? `${e.change}:${e.state}` : ''));
     expect(states).toEqual(['created:registered', 'state:pending', 'state:succeeded', 'acknowledged:succeeded']);
     expect(system.store.unacknowledgedCount()).toBe(0);
   });
@@ -45,7 +68,14 @@ describe('PhotoKitSystem', () => {
   it('never holds more than jobLimit unacknowledged jobs, and still gets through the library', async () => {
     const transport = new FakeTransport({ msPerChunk: 3 });
     const items = await sampleLibrary(12, 100_000);
-    const result = await runPhotoKitSimulation({ items, transport, destination: DESTINATION, clock: new VirtualClock(), jobLimit: 3, concurrency: 2 });
+    const result = await runPhotoKitSimulation({
+      items,
+      transport,
+      destination: DESTINATION,
+      clock: new VirtualClock(),
+      jobLimit: 3,
+      concurrency: 2,
+    });
     expect(result.summary).toMatchObject({ succeeded: 12, jobsCreated: 12 });
     const unacked = new Set<string>();
     let peak = 0;
@@ -59,7 +89,10 @@ describe('PhotoKitSystem', () => {
     }
     expect(peak).toBe(3);
     expect(result.summary.stats.limitExceeded).toBe(0); // the extension asks for no more than the free slots
-    expectStoredOnce(transport, items.map((i) => i.filename));
+    expectStoredOnce(
+      transport,
+      items.map((i) => i.filename),
+    );
   });
 
   it('retries a failed job once; failing again it is re-created after a back-off and then succeeds', async () => {
@@ -69,8 +102,17 @@ describe('PhotoKitSystem', () => {
     transport.failNext('IMG_1002.HEIC', RETRYABLE);
     const { summary, system } = await simulate(transport, { items, reference: { recreate: { baseMs: 2_000 } } });
     expect(summary).toMatchObject({ succeeded: 3, failed: 0, retried: 2, jobsCreated: 4, recreated: 1 });
-    expect(summary.outcomes.find((o) => o.resource.filename === 'IMG_1001.HEIC')).toMatchObject({ state: 'succeeded', jobs: 2, retried: false, status: 201 });
-    expect(summary.outcomes.find((o) => o.resource.filename === 'IMG_1002.HEIC')).toMatchObject({ state: 'succeeded', retried: true, status: 201 });
+    expect(summary.outcomes.find((o) => o.resource.filename === 'IMG_1001.HEIC')).toMatchObject({
+      state: 'succeeded',
+      jobs: 2,
+      retried: false,
+      status: 201,
+    });
+    expect(summary.outcomes.find((o) => o.resource.filename === 'IMG_1002.HEIC')).toMatchObject({
+      state: 'succeeded',
+      retried: true,
+      status: 201,
+    });
     expect(transport.attempts.get('IMG_1001.HEIC')).toBe(3);
     const [first, second] = system.store.all().filter((j) => j.resource.filename === 'IMG_1001.HEIC');
     expect(first).toMatchObject({ state: 'failed', retried: true, acknowledged: true, error: RETRYABLE });
@@ -80,11 +122,20 @@ describe('PhotoKitSystem', () => {
 
   it('survives random terminations mid-upload: the extension restarts, picks up, every photo committed exactly once', async () => {
     const transport = new FakeTransport({ msPerChunk: 40 });
-    const { summary, items, events } = await simulate(transport, { count: 10, jobLimit: 4, terminateEveryMs: 60, seed: 42, timing: { relaunchDelayMs: 30 } });
+    const { summary, items, events } = await simulate(transport, {
+      count: 10,
+      jobLimit: 4,
+      terminateEveryMs: 60,
+      seed: 42,
+      timing: { relaunchDelayMs: 30 },
+    });
     expect(summary).toMatchObject({ succeeded: 10, stored: 10, failed: 0, unfinished: 0, jobsCreated: 10 });
     expect(summary.stats.terminations).toBeGreaterThanOrEqual(2);
     expect(summary.stats.launches).toBeGreaterThan(summary.stats.terminations - 1);
-    expectStoredOnce(transport, items.map((i) => i.filename));
+    expectStoredOnce(
+      transport,
+      items.map((i) => i.filename),
+    );
     // Terminations landed while uploads were running (the system's uploads go on without the extension).
     const pendingAt = new Set<string>();
     let terminatedMidUpload = 0;
@@ -98,7 +149,13 @@ describe('PhotoKitSystem', () => {
 
   it('is deterministic under a seed', async () => {
     const run = async (seed: number) => {
-      const { events } = await simulate(new FakeTransport({ msPerChunk: 7 }), { count: 8, jobLimit: 3, terminateEveryMs: 50, seed, locked: true });
+      const { events } = await simulate(new FakeTransport({ msPerChunk: 7 }), {
+        count: 8,
+        jobLimit: 3,
+        terminateEveryMs: 50,
+        seed,
+        locked: true,
+      });
       return events.map((e) => formatTimelineEvent(e, { verbose: true })).join('\n');
     };
     const a = await run(7);
@@ -123,7 +180,15 @@ describe('PhotoKitSystem', () => {
     const clock = new VirtualClock();
     const stop = new AbortController();
     const first = runPhotoKitSimulation({
-      items, transport, destination: DESTINATION, clock, jobStorage, container, jobLimit: 5, concurrency: 2, signal: stop.signal,
+      items,
+      transport,
+      destination: DESTINATION,
+      clock,
+      jobStorage,
+      container,
+      jobLimit: 5,
+      concurrency: 2,
+      signal: stop.signal,
       onEvent: (e) => {
         if (e.type === 'job' && e.state === 'succeeded' && transport.answers.length === 3) stop.abort();
       },
@@ -134,9 +199,20 @@ describe('PhotoKitSystem', () => {
     const saved = (await jobStorage.load())!;
     expect(saved.jobs.some((j) => j.state === 'pending' || j.state === 'registered')).toBe(true);
 
-    const { summary, system } = await runPhotoKitSimulation({ items, transport, destination: DESTINATION, clock: new VirtualClock(), jobStorage, container, jobLimit: 5 });
+    const { summary, system } = await runPhotoKitSimulation({
+      items,
+      transport,
+      destination: DESTINATION,
+      clock: new VirtualClock(),
+      jobStorage,
+      container,
+      jobLimit: 5,
+    });
     expect(summary).toMatchObject({ succeeded: 8, failed: 0, unfinished: 0, jobsCreated: 8 });
     expect(new Set(system.store.all().map((j) => j.resource.filename)).size).toBe(8);
-    expectStoredOnce(transport, items.map((i) => i.filename));
+    expectStoredOnce(
+      transport,
+      items.map((i) => i.filename),
+    );
   });
 });
