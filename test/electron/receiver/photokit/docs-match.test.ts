@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, INTEROP_VERSIONS } from '../../../../shared/protocol';
 
-const protocol = readFileSync(path.join(import.meta.dirname, '../../docs/PROTOCOL.md'), 'utf8');
+const protocol = readFileSync(path.join(import.meta.dirname, '../../../../docs/PROTOCOL.md'), 'utf8');
 
 describe('docs/PROTOCOL.md', () => {
   it('lists every error code with its status, retryability, action and Retry-After', () => {
