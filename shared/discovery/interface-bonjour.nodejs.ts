@@ -109,7 +109,8 @@ export function createInterfaceBonjour(
   ) {
     bonjour.destroy();
     throw new Error(
-      'bonjour-service internals changed (server.register / server.mdns): update shared/discovery/interface-bonjour.nodejs.ts',
+      'bonjour-service internals changed (server.register / server.mdns): ' +
+        'update shared/discovery/interface-bonjour.nodejs.ts',
     );
   }
   const mdns = responder.mdns;

@@ -13,7 +13,10 @@ export const infoSchema = z.strictObject({
   pairingOpen: z.boolean(),
   /** Whether this listener speaks TLS (HTTPS/WSS). */
   tls: z.boolean(),
-  /** SPKI pin of the TLS certificate (SHA-256, base64url), when tls is on. Unauthenticated: compare it with the pin from pairing. */
+  /**
+   * SPKI pin of the TLS certificate (SHA-256, base64url), when tls is on. Unauthenticated: compare it with the pin
+   * from pairing.
+   */
   fp: z.string().optional(),
 });
 export type Info = z.infer<typeof infoSchema>;
@@ -43,7 +46,10 @@ export const httpErrorBodySchema = z.strictObject({
     code: z.enum(ERROR_CODE_NAMES),
     message: z.string(),
     retryable: z.boolean(),
-    /** What a PhotoKit extension does about the failed job (also sent as Shoebox-Error-Action); always sent by this receiver. */
+    /**
+     * What a PhotoKit extension does about the failed job (also sent as Shoebox-Error-Action); always sent by this
+     * receiver.
+     */
     action: z.enum(ERROR_ACTIONS).optional(),
   }),
 });

@@ -44,7 +44,10 @@ export interface InteropSpec {
   partialUploadType: boolean;
   /** The problem types this version defines (answers carry them as application/problem+json). */
   problems: readonly ProblemType[];
-  /** The status of an append (PATCH) that does not complete the upload: 201 in the early drafts, 204 in the later examples. */
+  /**
+   * The status of an append (PATCH) that does not complete the upload: 201 in the early drafts, 204 in the later
+   * examples.
+   */
   incompleteAppendStatus: 201 | 204;
   /**
    * An append to an upload that is already complete: `refuse` (400, completed-upload where defined),

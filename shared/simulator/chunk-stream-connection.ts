@@ -63,7 +63,9 @@ export class ChunkStreamConnection {
         clearTimeout(timer);
         try {
           ws?.close(CLOSE_CODES.normal);
-        } catch {}
+        } catch {
+          // Best effort: the socket may not exist yet or be closed already.
+        }
         reject(new UploadFailure(reason));
       };
       const timer = setTimeout(
@@ -268,7 +270,9 @@ export class ChunkStreamConnection {
     clearInterval(this.#watchdog);
     try {
       this.#ws.close(code, reason.code.slice(0, 100));
-    } catch {}
+    } catch {
+      // Best effort: the socket may be closed already.
+    }
     for (const channel of [...this.#channels.values()]) channel.lose(reason);
     this.#channels.clear();
     this.release(this.#inFlight);
@@ -291,7 +295,8 @@ export function parseServerMessage(data: unknown): ServerMessage | string {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const type = typeof json === 'object' && json !== null && 'type' in json ? String(json.type) : '?';
-  return `invalid ${type} message: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema mismatch'}`;
+  const detail = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema mismatch';
+  return `invalid ${type} message: ${detail}`;
 }
 
 /** What a close from the receiver means for the uploads. */

@@ -61,7 +61,8 @@ export class PairingStore {
     if (!result.success) {
       const issue = result.error.issues[0];
       throw new StateFileError(
-        `${this.file} is not a simulator pairings file${issue ? ` (${issue.path.join('.')}: ${issue.message})` : ''}: fix or delete it`,
+        `${this.file} is not a simulator pairings file` +
+          `${issue ? ` (${issue.path.join('.')}: ${issue.message})` : ''}: fix or delete it`,
       );
     }
     return result.data.pairings;

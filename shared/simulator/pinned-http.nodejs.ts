@@ -37,7 +37,10 @@ export interface PinnedResponse {
 const MAX_ANSWER_BYTES = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** One request over a fresh pinned connection. Rejects with PinMismatchError before sending anything to the wrong key. */
+/**
+ * One request over a fresh pinned connection. Rejects with PinMismatchError before sending anything to the wrong
+ * key.
+ */
 export async function pinnedRequest(endpoint: PinnedEndpoint, request: PinnedRequest): Promise<PinnedResponse> {
   const { host, port, pin } = endpoint;
   const timeoutMs = endpoint.timeoutMs ?? DEFAULT_TIMEOUT_MS;

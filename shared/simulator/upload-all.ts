@@ -57,7 +57,7 @@ export async function uploadAll(
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const started = performance.now();
   const sentBefore = client.stats.bytesSent;
-  const results: UploadResult[] = new Array(items.length);
+  const results: UploadResult[] = new Array<UploadResult>(items.length);
   let next = 0;
 
   const runOne = async (index: number): Promise<UploadResult> => {

@@ -217,6 +217,7 @@ export class UploadTask {
     if (!cancel) return channel.next();
     if (cancel.aborted) throw cancel.reason;
     return new Promise((resolve, reject) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason, passed on as is
       const onAbort = () => reject(cancel.reason);
       cancel.addEventListener('abort', onAbort, { once: true });
       channel
@@ -283,7 +284,9 @@ export class UploadTask {
   #cancelOnReceiver(connection: ChunkStreamConnection, uploadId: number): void {
     try {
       if (connection.isOpen) connection.send({ type: 'cancel', uploadId });
-    } catch {}
+    } catch {
+      // Best effort: the connection may already be gone.
+    }
   }
 
   #done(reason: FailureReason): AttemptEnd {

@@ -8,7 +8,11 @@ export interface WebSocketLike {
   readonly bufferedAmount: number;
   send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: any) => void): void;
+  addEventListener(type: 'open', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+  /** `ws` gives the error's message and the Error itself; the browser gives neither. */
+  addEventListener(type: 'error', listener: (event: { message?: string; error?: Error }) => void): void;
 }
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;

@@ -57,7 +57,10 @@ export interface DurableFileHandle {
 }
 
 export interface DurableFs {
-  /** 'a' appends (creating the file), 'w' creates or truncates, 'wx' creates or fails with EEXIST. Mode 0600 unless given. */
+  /**
+   * 'a' appends (creating the file), 'w' creates or truncates, 'wx' creates or fails with EEXIST. Mode 0600 unless
+   * given.
+   */
   open(file: string, flags: 'a' | 'w' | 'wx', mode?: number): Promise<DurableFileHandle>;
   /** Rejects with code ENOENT when the file does not exist. */
   readFile(file: string): Promise<Buffer>;

@@ -24,7 +24,10 @@ export function describeReceiver(target: { name?: string | undefined; host: stri
 
 /** The refusal every pin check ends in; `detail` says which pins differed. */
 export function pinMismatchMessage(who: string, detail?: string): string {
-  return `${who} is not the computer you paired with (certificate pin mismatch): pair again with its QR code (--pair-url). Nothing was sent to it.${detail ? ` ${detail}` : ''}`;
+  return (
+    `${who} is not the computer you paired with (certificate pin mismatch): ` +
+    `pair again with its QR code (--pair-url). Nothing was sent to it.${detail ? ` ${detail}` : ''}`
+  );
 }
 
 export function isPinMismatch(error: unknown): boolean {

@@ -55,7 +55,10 @@ type ConnectionValues = {
 };
 
 export interface ConnectionConfig {
-  /** Receiver address; 127.0.0.1 when only --port is given; undefined: from the pairing URL, Bonjour or a saved pairing. */
+  /**
+   * Receiver address; 127.0.0.1 when only --port is given; undefined: from the pairing URL, Bonjour or a saved
+   * pairing.
+   */
   host: string | undefined;
   port: number | undefined;
   code: string | undefined;

@@ -1,4 +1,7 @@
-/** Text the simulator CLI prints: rates, per-file lines, the final summary. Sizes read as everywhere (shared/format.ts). */
+/**
+ * Text the simulator CLI prints: rates, per-file lines, the final summary. Sizes read as everywhere
+ * (shared/format.ts).
+ */
 import type { UploadResult } from '../client-types';
 import type { UploadSummary } from '../upload-all';
 import { formatBytes } from '../../format';
@@ -29,7 +32,8 @@ export function formatSummary(summary: UploadSummary): string {
   for (const { source, reason } of summary.failures)
     lines.push(`    ${source.filename}: ${reason.code}: ${reason.message}`);
   lines.push(
-    `  elapsed     ${(summary.elapsedMs / 1000).toFixed(1)} s, ${formatRate(summary.bytesSent, summary.elapsedMs)} (${formatBytes(summary.bytesSent)} sent)`,
+    `  elapsed     ${(summary.elapsedMs / 1000).toFixed(1)} s, ` +
+      `${formatRate(summary.bytesSent, summary.elapsedMs)} (${formatBytes(summary.bytesSent)} sent)`,
   );
   return lines.join('\n');
 }

@@ -22,7 +22,7 @@ import { pairStep, TLS_HINT } from './pair-step.nodejs';
 import { resolveTarget } from './resolve-target.nodejs';
 import { formatBytes } from '../../format';
 import { formatResult, formatSummary } from './format';
-import { ProgressView, type OutputStream } from './progress-view';
+import { ProgressView } from './progress-view';
 import { runPhotoKitCli } from './photokit-run.nodejs';
 
 import type { CliIo } from './io';
@@ -93,7 +93,8 @@ export async function runSimulatorCli(
       if (token === undefined) return 1;
       if (config.dirs.length === 0) return 0;
     } else if (target.saved && config.save && (target.saved.host !== link.host || target.saved.port !== link.port)) {
-      await store.save({ ...target.saved, host: link.host, port: link.port }); // it moved (Bonjour said so, pin checked)
+      // It moved (Bonjour said so, pin checked).
+      await store.save({ ...target.saved, host: link.host, port: link.port });
     }
     if (config.mode === 'photokit') return await runPhotoKitCli(config, link, token!, io);
     return await uploadDirs(config, link, token!, io);

@@ -50,7 +50,8 @@ export async function pairStep(link: ReceiverLink, options: PairStepOptions, io:
   }
   if (options.expectedReceiverId !== undefined && answer.receiverId !== options.expectedReceiverId) {
     io.stderr.write(
-      `simulate: warning: the receiver's id is ${answer.receiverId}, the pairing URL said ${options.expectedReceiverId}\n`,
+      `simulate: warning: the receiver's id is ${answer.receiverId}, ` +
+        `the pairing URL said ${options.expectedReceiverId}\n`,
     );
   }
   io.stdout.write(`token: ${answer.token}\n`);
@@ -72,9 +73,12 @@ export async function pairStep(link: ReceiverLink, options: PairStepOptions, io:
       io.stderr.write(`simulate: warning: ${(error as Error).message}\n`);
     }
   }
-  const next = `${saved ? `--receiver "${answer.receiverName}" or ` : ''}--token=${answer.token}${link.pin ? ` --fp=${link.pin}` : ''}`;
+  const next =
+    `${saved ? `--receiver "${answer.receiverName}" or ` : ''}--token=${answer.token}` +
+    `${link.pin ? ` --fp=${link.pin}` : ''}`;
   io.stderr.write(
-    `paired with "${answer.receiverName}" as ${answer.deviceId}${link.tls ? ' over TLS (pinned)' : ''}${saved}; next time use ${next}\n`,
+    `paired with "${answer.receiverName}" as ${answer.deviceId}${link.tls ? ' over TLS (pinned)' : ''}${saved}; ` +
+      `next time use ${next}\n`,
   );
   return answer.token;
 }

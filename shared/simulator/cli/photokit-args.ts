@@ -27,6 +27,8 @@ export const PHOTOKIT_OPTIONS = {
   'timeline-verbose': { type: 'boolean' },
 } as const;
 
+const INTEROP_RANGE = `${INTEROP_VERSIONS[0]}-${INTEROP_VERSIONS.at(-1)}`;
+
 export const PHOTOKIT_USAGE = `Mode:
   --mode MODE           files (default): upload each file over the chunk stream, or
                         photokit: simulate iOS PhotoKit background uploads: the extension creates jobs,
@@ -40,7 +42,7 @@ PhotoKit mode:
   --terminate-every SEC end the extension (notifyTermination) at random moments, SEC seconds apart on
                         average; it is started again later and picks up from the job store
   --job-limit N         jobLimit: most unacknowledged jobs at once (default ${DEFAULT_JOB_LIMIT})
-  --interop N           resumable-upload interop version, ${INTEROP_VERSIONS[0]}-${INTEROP_VERSIONS.at(-1)}: 3 (iOS 17), 5 (iOS 18.0), 6 (iOS 18.1),
+  --interop N           resumable-upload interop version, ${INTEROP_RANGE}: 3 (iOS 17), 5 (iOS 18.0), 6 (iOS 18.1),
                         ${DEFAULT_INTEROP_VERSION} (default, iOS 26), or 0 for plain uploads that start over after a cut
   --ios V               the PhotoKit API surface: ${IOS_VERSIONS.join(', ')} (default ${DEFAULT_IOS}, the oldest and
                         strictest): responseHeaderFields, error and cancel() from 26.4, fetchJobs(.process)

@@ -87,7 +87,8 @@ export async function runPhotoKitCli(
   io.stderr.write(`PhotoKit simulation: ${how}\n`);
   if (photokit.transport === 'photokit-http' && (config.dropEvery !== undefined || config.maxRetries !== undefined)) {
     io.stderr.write(
-      'simulate: --drop-every and --max-retries apply to --transport ws; photokit-http cuts connections with --locked, and a failed job is retried once, then re-created after a back-off\n',
+      'simulate: --drop-every and --max-retries apply to --transport ws; photokit-http cuts connections with ' +
+        '--locked, and a failed job is retried once, then re-created after a back-off\n',
     );
   }
 

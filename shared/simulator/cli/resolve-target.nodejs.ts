@@ -117,7 +117,8 @@ async function chooseSaved(config: TargetConfig, store: PairingStore): Promise<S
         2,
       );
     throw new CliFailure(
-      `no saved pairing with "${config.receiver}" in ${store.file}: pair first (--pair-url URL, or --receiver NAME --code NNNNNN --interface ADDR)`,
+      `no saved pairing with "${config.receiver}" in ${store.file}: ` +
+        'pair first (--pair-url URL, or --receiver NAME --code NNNNNN --interface ADDR)',
       2,
     );
   }
@@ -126,7 +127,8 @@ async function chooseSaved(config: TargetConfig, store: PairingStore): Promise<S
   if (all.length > 1)
     throw new CliFailure(`several saved pairings in ${store.file}: choose one with --receiver NAME: ${list(all)}`, 2);
   throw new CliFailure(
-    `no saved pairing in ${store.file}: pair first with --pair-url URL (the receiver's QR code), or give --host/--port with --code or --token`,
+    `no saved pairing in ${store.file}: pair first with --pair-url URL (the receiver's QR code), ` +
+      'or give --host/--port with --code or --token',
     2,
   );
 }
@@ -149,7 +151,8 @@ async function refreshSaved(saved: SavedPairing, config: TargetConfig, deps: Tar
   const advertised = pickReceiver(found, saved.receiverId) ?? pickReceiver(found, saved.name);
   if (!advertised) {
     deps.warn(
-      `"${saved.name}" did not answer on ${config.interfaceAddress}; trying its last address ${saved.host}:${saved.port}`,
+      `"${saved.name}" did not answer on ${config.interfaceAddress}; ` +
+        `trying its last address ${saved.host}:${saved.port}`,
     );
     return target;
   }
@@ -161,7 +164,8 @@ async function refreshSaved(saved: SavedPairing, config: TargetConfig, deps: Tar
   }
   if (advertised.receiverId !== saved.receiverId) {
     throw new CliFailure(
-      `${who} is not the computer you paired with (receiver id ${advertised.receiverId}, paired with ${saved.receiverId}): pair again`,
+      `${who} is not the computer you paired with ` +
+        `(receiver id ${advertised.receiverId}, paired with ${saved.receiverId}): pair again`,
     );
   }
   return { ...target, host: connectAddress(advertised), port: advertised.port };

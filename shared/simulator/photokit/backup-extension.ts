@@ -191,7 +191,8 @@ export class ShoeboxBackup {
     ledger.removeInFlight((record) => resourceKey(record) === resourceKey(ref));
     const { attempts } = ledger.schedule(ref, notBefore, why);
     this.#env.log(
-      `${jobId} failed (${why}): re-creating ${ref.assetId} ${ref.resourceType} in ${Math.round((notBefore - this.#env.now()) / 1000)} s (attempt ${attempts})`,
+      `${jobId} failed (${why}): re-creating ${ref.assetId} ${ref.resourceType} ` +
+        `in ${Math.round((notBefore - this.#env.now()) / 1000)} s (attempt ${attempts})`,
     );
   }
 

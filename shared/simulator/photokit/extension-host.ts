@@ -217,7 +217,8 @@ export class ExtensionHost {
         launch,
         what: 'deprecated',
         message:
-          'PHBackgroundResourceUploadExtension is deprecated in iOS 27: implement PHBackgroundResourceUploadJobExtension',
+          'PHBackgroundResourceUploadExtension is deprecated in iOS 27: ' +
+          'implement PHBackgroundResourceUploadJobExtension',
       });
     }
     this.#instance = instance;

@@ -172,7 +172,10 @@ export class PhotoKitHttpTransport implements UploadTransport {
     }
   }
 
-  /** OPTIONS once per origin: resumable when the receiver answers 200 with Upload-Limit. A connection failure throws. */
+  /**
+   * OPTIONS once per origin: resumable when the receiver answers 200 with Upload-Limit. A connection failure
+   * throws.
+   */
   #resumable(job: TransferJob, ctx: TransferContext): Promise<boolean> {
     if (this.#version === false || !this.#http.seesInterimResponses) return Promise.resolve(false);
     if (!this.#probe) return Promise.resolve(true);

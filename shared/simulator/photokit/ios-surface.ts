@@ -59,7 +59,8 @@ export class ApiUnavailableError extends Error {
   ) {
     const introduced = API_INTRODUCED[api];
     super(
-      `${api} is introduced in iOS ${introduced}; this phone runs iOS ${ios} (guard the call with \`if #available(iOS ${introduced}, *)\`)`,
+      `${api} is introduced in iOS ${introduced}; this phone runs iOS ${ios} ` +
+        `(guard the call with \`if #available(iOS ${introduced}, *)\`)`,
     );
   }
 }

@@ -43,7 +43,10 @@ export interface CreationResult {
   left: number;
 }
 
-/** Describes `batch` until the deadline; a description cut short by the deadline yields a job without digest, then stops. */
+/**
+ * Describes `batch` until the deadline; a description cut short by the deadline yields a job without digest, then
+ * stops.
+ */
 async function plan(
   env: ExtensionEnvironment,
   batch: readonly SourceInfo[],
@@ -131,7 +134,8 @@ export async function createJobs(
     const present = new Set(env.library.resources().map(resourceKey));
     const gone = planned.filter(({ resource }) => !present.has(resourceKey(resource)));
     env.log(
-      `${gone.length} resource(s) left the library meanwhile (${gone.map((p) => p.resource.filename).join(', ')}): creating the others`,
+      `${gone.length} resource(s) left the library meanwhile ` +
+        `(${gone.map((p) => p.resource.filename).join(', ')}): creating the others`,
     );
     planned = planned.filter(({ resource }) => present.has(resourceKey(resource)));
     if (gone.length === 0) throw error;

@@ -20,7 +20,10 @@ function fromHeaders(headers: Readonly<Record<string, string>> | undefined): Res
   }
 }
 
-/** The resource a job uploads, from its destination URL or its response headers; undefined for a job Shoebox did not create. */
+/**
+ * The resource a job uploads, from its destination URL or its response headers; undefined for a job Shoebox did not
+ * create.
+ */
 export function identifyJob(job: Pick<UploadJob, 'destination' | 'responseHeaderFields'>): ResourceRef | undefined {
   return resourceOfUrl(job.destination.url) ?? fromHeaders(job.responseHeaderFields);
 }

@@ -173,7 +173,8 @@ export class JobStore {
         if (job.acknowledged || (job.state !== 'succeeded' && job.state !== 'failed')) {
           throw new PhotosError(
             'changeNotSupported',
-            `acknowledge: job ${id} is ${job.state}${job.acknowledged ? ' and already acknowledged' : ''}; only succeeded or failed jobs are acknowledged`,
+            `acknowledge: job ${id} is ${job.state}${job.acknowledged ? ' and already acknowledged' : ''}; ` +
+              'only succeeded or failed jobs are acknowledged',
           );
         }
         put('acknowledged', job, { ...job, acknowledged: true, updatedAt: now });
@@ -220,7 +221,9 @@ export class JobStore {
           .join(' and ');
         throw new PhotosError(
           'limitExceeded',
-          `${what} job(s) would make ${unacknowledged} unacknowledged jobs${retried > 0 ? ` + ${retried} retried` : ''}; jobLimit is ${this.jobLimit}: acknowledge finished jobs first`,
+          `${what} job(s) would make ${unacknowledged} unacknowledged jobs` +
+            `${retried > 0 ? ` + ${retried} retried` : ''}; ` +
+            `jobLimit is ${this.jobLimit}: acknowledge finished jobs first`,
         );
       }
     }

@@ -49,7 +49,7 @@ export class CoalescingWriter<T> {
   async flush(): Promise<void> {
     while (this.#running) await this.#running;
     if (this.#error !== undefined) {
-      const error = this.#error;
+      const error: unknown = this.#error;
       this.#error = undefined;
       throw error;
     }

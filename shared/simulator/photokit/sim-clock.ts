@@ -50,11 +50,13 @@ export class VirtualClock implements SimClock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason, passed on as is
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
       const timer: Timer = { at: this.#now + Math.max(0, ms), seq: this.#seq++, resolve: () => undefined };
       const onAbort = () => {
         this.#timers = this.#timers.filter((t) => t !== timer);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason, passed on as is
         reject(signal?.reason);
       };
       timer.resolve = () => {

@@ -8,8 +8,8 @@
  * The system's rules (extension-host.ts): each process() call has a time budget (`processBudgetMs`,
  * default 20 s) and the extension is ended past it; a call that returns leaving presented jobs
  * unacknowledged makes the system leave the extension alone for `timing.unacknowledgedBackoffMs`
- * (default 300 s, doubling while it happens run after run; devices log error 50008); the phone's iOS (`ios`, default 26.1) decides what the
- * extension may call and see (ios-surface.ts). Uploads go on meanwhile.
+ * (default 300 s, doubling while it happens run after run; devices log error 50008); the phone's iOS (`ios`,
+ * default 26.1) decides what the extension may call and see (ios-surface.ts). Uploads go on meanwhile.
  * Node and browser; deterministic under a seed as far as the network's timing allows.
  */
 import { BackgroundUploader } from './background-uploader';
@@ -295,7 +295,9 @@ export class PhotoKitSystem {
       launch,
       what: 'backoff',
       ms,
-      message: `error 50008: process() returned leaving ${jobs.length} presented job(s) unacknowledged (${list}); not called again for ${ms / 1000} s`,
+      message:
+        `error 50008: process() returned leaving ${jobs.length} presented job(s) unacknowledged (${list}); ` +
+        `not called again for ${ms / 1000} s`,
     });
     await this.#clock.sleep(ms, stop);
   }

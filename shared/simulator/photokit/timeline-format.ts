@@ -80,9 +80,13 @@ export function formatPhotoKitSummary(summary: PhotoKitSummary): string {
     else if (outcome.state !== 'succeeded') lines.push(`    ${name(outcome.resource)}: ${outcome.state}`);
   }
   lines.push(
-    `  jobs        ${summary.jobsCreated} created (${summary.recreated} re-created), ${summary.retried} retried, ${summary.cancelled} cancelled, limitExceeded ${s.limitExceeded}x`,
-    `  extension   ${s.launches} launches, ${s.terminations} terminations (${s.budgetTerminations} past the process() budget), process() ${s.processCalls}x, ${s.unacknowledgedBackoffs} back-offs (error 50008)`,
-    `  network     ${s.cuts} cuts, ${s.resumes} resumed (HEAD), ${s.restarts} restarts, ${s.pauses} suspensions, ${s.networkErrors} network errors`,
+    `  jobs        ${summary.jobsCreated} created (${summary.recreated} re-created), ${summary.retried} retried, ` +
+      `${summary.cancelled} cancelled, limitExceeded ${s.limitExceeded}x`,
+    `  extension   ${s.launches} launches, ${s.terminations} terminations ` +
+      `(${s.budgetTerminations} past the process() budget), process() ${s.processCalls}x, ` +
+      `${s.unacknowledgedBackoffs} back-offs (error 50008)`,
+    `  network     ${s.cuts} cuts, ${s.resumes} resumed (HEAD), ${s.restarts} restarts, ${s.pauses} suspensions, ` +
+      `${s.networkErrors} network errors`,
     `  elapsed     ${(s.elapsedMs / 1000).toFixed(1)} s${s.stoppedBecause ? ` (stopped: ${s.stoppedBecause})` : ''}`,
   );
   return lines.join('\n');

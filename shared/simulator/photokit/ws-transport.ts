@@ -51,6 +51,7 @@ export class ChunkStreamTransport implements UploadTransport {
       // reported as CONNECTION_LOST (upload-task.ts #nextReply). A cancelled job's upload runs on
       // unobserved until it ends or the client closes.
       const aborted = new Promise<never>((_, reject) => {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason, passed on as is
         const onAbort = () => reject(ctx.signal.reason);
         if (ctx.signal.aborted) onAbort();
         else ctx.signal.addEventListener('abort', onAbort, { once: true });

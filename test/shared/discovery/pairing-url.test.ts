@@ -64,7 +64,7 @@ describe('pairing URL', () => {
     const result = safeParsePairingUrl('shoebox://pair?host=x&port=0');
     expect(result).toEqual({
       ok: false,
-      error: expect.stringMatching(/"port".*"id" is missing.*"fp" is missing.*"code" is missing/),
+      error: expect.stringMatching(/"port".*"id" is missing.*"fp" is missing.*"code" is missing/) as unknown,
     });
   });
 

@@ -80,7 +80,7 @@ describe.skipIf(!LAN)('Bonjour on the isolated LAN (skipped: run inside /work/sh
     expect(found).toEqual({
       name: 'Shoebox on Desk',
       host: 'desk.local',
-      addresses: expect.arrayContaining([DESK]),
+      addresses: expect.arrayContaining([DESK]) as unknown,
       port: 8443,
       receiverId: 'desk-receiver-1',
       fp: FP,
@@ -167,7 +167,10 @@ describe.skipIf(!LAN)('Bonjour on the isolated LAN (skipped: run inside /work/sh
       probe: false,
       txt: { v: '1', id: 'x y' },
     });
-    expect(await invalid).toEqual({ name: 'Rogue', reason: expect.stringMatching(/id must be a receiver id/) });
+    expect(await invalid).toEqual({
+      name: 'Rogue',
+      reason: expect.stringMatching(/id must be a receiver id/) as unknown,
+    });
     expect(w.receivers()).toEqual([]);
   });
 });

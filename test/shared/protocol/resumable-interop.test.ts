@@ -13,10 +13,12 @@ import {
   statesComplete,
 } from '../../../shared/protocol';
 
-// version: [complete field, Upload-Length, Upload-Limit age key, partial-upload type, problem types, incomplete append, append to complete, GET]
+// version: [complete field, Upload-Length, Upload-Limit age key, partial-upload type, problem types, incomplete append,
+// append to complete, GET]
 const DRAFT = {
   3: ['upload-incomplete', false, null, false, '', 201, 'refuse', false], // -01
-  4: ['upload-complete', false, null, false, '', 201, 'refuse', false], // -02: Upload-Complete replaces Upload-Incomplete
+  // -02: Upload-Complete replaces Upload-Incomplete
+  4: ['upload-complete', false, null, false, '', 201, 'refuse', false],
   5: ['upload-complete', false, null, false, '', 201, 'refuse', false], // -03: HEAD may answer 200
   6: ['upload-complete', true, 'expires', true, 'mismatchingOffset completedUpload', 201, 'refuse', false], // -04/-05
   7: [
@@ -39,7 +41,8 @@ const DRAFT = {
     'gone',
     false,
   ], // -09..-11: 410 on empty append
-  9: ['upload-complete', true, 'max-age', true, 'mismatchingOffset inconsistentLength', 204, 'replay', true], // -12: completed-upload removed, GET
+  // -12: completed-upload removed, GET
+  9: ['upload-complete', true, 'max-age', true, 'mismatchingOffset inconsistentLength', 204, 'replay', true],
 } as const;
 
 describe('the interop table', () => {

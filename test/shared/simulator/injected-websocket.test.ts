@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeChunkFrame } from '../../../shared/protocol/chunk-frame';
+import type { ClientMessage } from '../../../shared/protocol/ws-messages';
 import { ChunkStreamClient } from '../../../shared/simulator/chunk-stream-client';
 import type { WebSocketLike } from '../../../shared/simulator/websocket-like';
 import { source } from '../../helpers/simulator/helpers';
@@ -17,7 +18,7 @@ class FakeSocket implements WebSocketLike {
   bufferedAmount = 0;
   readonly sentWhileBuffered: number[] = [];
   readonly chunks: number[] = [];
-  readonly #listeners = new Map<string, Array<(event: any) => void>>();
+  readonly #listeners = new Map<string, Array<(event: object) => void>>();
 
   constructor(readonly url: string) {
     FakeSocket.last = this;
@@ -27,8 +28,9 @@ class FakeSocket implements WebSocketLike {
     }, 1);
   }
 
-  addEventListener(type: string, listener: (event: any) => void): void {
-    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
+  // Each type's listener gets the event #fire passes for that type (the shapes WebSocketLike names).
+  addEventListener<E extends object>(type: string, listener: (event: E) => void): void {
+    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener as (event: object) => void]);
   }
 
   send(data: string | Uint8Array): void {
@@ -44,7 +46,7 @@ class FakeSocket implements WebSocketLike {
       );
       return;
     }
-    const message = JSON.parse(data);
+    const message = JSON.parse(data) as ClientMessage;
     if (message.type === 'hello')
       this.#reply({ type: 'welcome', protocol: 1, receiverId: 'r', receiverName: 'n', deviceId: 'd', limits });
     if (message.type === 'announce') {

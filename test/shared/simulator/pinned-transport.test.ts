@@ -79,7 +79,7 @@ function echo(WebSocket: WebSocketConstructor, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`wss://127.0.0.1:${port}/v1/stream`);
     ws.addEventListener('open', () => ws.send('ping'));
-    ws.addEventListener('message', (event: { data: Buffer }) => {
+    ws.addEventListener('message', (event: { data: unknown }) => {
       resolve(String(event.data));
       ws.close();
     });

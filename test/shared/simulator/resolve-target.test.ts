@@ -89,21 +89,24 @@ describe('resolveTarget', () => {
     });
   });
 
-  it('pairs with a receiver found by Bonjour at its IPv4 address, trusting the advertised pin with a warning', async () => {
-    const target = await resolve(
-      ['--receiver', 'desk', '--code', '123456', '--interface', '10.213.0.2'],
-      [advertised({ name: 'Other', receiverId: 'x' }), advertised()],
-    );
-    expect(target).toMatchObject({
-      host: '10.213.0.1',
-      port: 47120,
-      fp: PIN_A,
-      code: '123456',
-      name: 'Desk',
-      receiverId: 'rcv-1',
-    });
-    expect(warnings.join('\n')).toMatch(/trusting the TLS pin .* \(trust on first use.*--pair-url/);
-  });
+  it(
+    'pairs with a receiver found by Bonjour at its IPv4 address, ' + 'trusting the advertised pin with a warning',
+    async () => {
+      const target = await resolve(
+        ['--receiver', 'desk', '--code', '123456', '--interface', '10.213.0.2'],
+        [advertised({ name: 'Other', receiverId: 'x' }), advertised()],
+      );
+      expect(target).toMatchObject({
+        host: '10.213.0.1',
+        port: 47120,
+        fp: PIN_A,
+        code: '123456',
+        name: 'Desk',
+        receiverId: 'rcv-1',
+      });
+      expect(warnings.join('\n')).toMatch(/trusting the TLS pin .* \(trust on first use.*--pair-url/);
+    },
+  );
 
   it('prefers --fp over the advertised pin and says when nobody answered', async () => {
     expect(
@@ -121,7 +124,7 @@ describe('resolveTarget', () => {
   it('uses the one saved pairing when nothing names a receiver; asks when there are several or none', async () => {
     await expect(resolve(['d'])).rejects.toMatchObject({
       exitCode: 2,
-      message: expect.stringMatching(/no saved pairing in .*pairings\.json: pair first/),
+      message: expect.stringMatching(/no saved pairing in .*pairings\.json: pair first/) as unknown,
     });
     await store.save(saved());
     expect(await resolve(['d'])).toMatchObject({

@@ -66,7 +66,11 @@ describe('uploadAll', () => {
         open: async () => {
           running += 1;
           peak = Math.max(peak, running);
-          return { ...src, read: src.read, close: async () => void ((running -= 1), (closed += 1)) };
+          return {
+            ...src,
+            read: (offset, length) => src.read(offset, length),
+            close: async () => void ((running -= 1), (closed += 1)),
+          };
         },
       });
     }

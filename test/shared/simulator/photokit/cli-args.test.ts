@@ -30,22 +30,26 @@ describe('--mode photokit options', () => {
     expect(run()).toMatchObject({ mode: 'files', photokit: undefined });
   });
 
-  it('defaults in photokit mode: photokit-http, interop 8, iOS 26.1, a 20 s process() budget, jobLimit 100, seed 1, unlocked, no terminations', () => {
-    expect(run('--mode', 'photokit').photokit).toEqual({
-      transport: 'photokit-http',
-      locked: false,
-      terminateEveryMs: undefined,
-      jobLimit: 100,
-      interop: 8,
-      ios: '26.1',
-      processBudgetMs: 20_000,
-      optimizedStorage: false,
-      outages: [],
-      seed: 1,
-      jobStore: undefined,
-      verbose: false,
-    });
-  });
+  it(
+    'defaults in photokit mode: photokit-http, interop 8, iOS 26.1, a 20 s process() budget, jobLimit 100, seed 1, ' +
+      'unlocked, no terminations',
+    () => {
+      expect(run('--mode', 'photokit').photokit).toEqual({
+        transport: 'photokit-http',
+        locked: false,
+        terminateEveryMs: undefined,
+        jobLimit: 100,
+        interop: 8,
+        ios: '26.1',
+        processBudgetMs: 20_000,
+        optimizedStorage: false,
+        outages: [],
+        seed: 1,
+        jobStore: undefined,
+        verbose: false,
+      });
+    },
+  );
 
   it('reads every option', () => {
     expect(

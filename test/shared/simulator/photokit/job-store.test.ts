@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDestination } from '../../../../shared/simulator/photokit/destination';
 import { JobStore } from '../../../../shared/simulator/photokit/job-store';
+import type { JobStoreSnapshot } from '../../../../shared/simulator/photokit/job-types';
 import { PhotosError } from '../../../../shared/simulator/photokit/photos-error';
 import type { SourceInfo } from '../../../../shared/simulator/upload-source';
 import { DESTINATION } from '../../../helpers/simulator/photokit-fakes';
@@ -137,25 +138,29 @@ describe('JobStore', () => {
     expect(photosError(() => store.performChanges((r) => r.retry(succeeded!))).code).toBe('changeNotSupported');
   });
 
-  it('cancels registered or pending jobs (acknowledged at once, freeing the slot); a cancelled upload cannot succeed', () => {
-    const store = new JobStore({ jobLimit: 2 });
-    const [a, b] = create(store, 1, 2);
-    store.begin(b!);
-    store.performChanges((r) => {
-      r.cancel(a!);
-      r.cancel(b!);
-    });
-    expect(store.job(a!)).toMatchObject({ state: 'cancelled', acknowledged: true });
-    expect(store.job(b!)).toMatchObject({ state: 'cancelled', acknowledged: true });
-    expect(store.unacknowledgedCount()).toBe(0);
-    expect(store.succeed(b!, 201, {})).toBeUndefined();
-    expect(store.job(b!)!.state).toBe('cancelled');
-    create(store, 3, 4);
-    const [c] = store.fetchJobs('process').map((j) => j.id);
-    store.begin(c!);
-    store.succeed(c!, 201, {});
-    expect(photosError(() => store.performChanges((r) => r.cancel(c!))).code).toBe('changeNotSupported');
-  });
+  it(
+    'cancels registered or pending jobs (acknowledged at once, freeing the slot); a cancelled upload cannot ' +
+      'succeed',
+    () => {
+      const store = new JobStore({ jobLimit: 2 });
+      const [a, b] = create(store, 1, 2);
+      store.begin(b!);
+      store.performChanges((r) => {
+        r.cancel(a!);
+        r.cancel(b!);
+      });
+      expect(store.job(a!)).toMatchObject({ state: 'cancelled', acknowledged: true });
+      expect(store.job(b!)).toMatchObject({ state: 'cancelled', acknowledged: true });
+      expect(store.unacknowledgedCount()).toBe(0);
+      expect(store.succeed(b!, 201, {})).toBeUndefined();
+      expect(store.job(b!)!.state).toBe('cancelled');
+      create(store, 3, 4);
+      const [c] = store.fetchJobs('process').map((j) => j.id);
+      store.begin(c!);
+      store.succeed(c!, 201, {});
+      expect(photosError(() => store.performChanges((r) => r.cancel(c!))).code).toBe('changeNotSupported');
+    },
+  );
 
   it('applies a change block all or nothing', () => {
     const store = new JobStore();
@@ -180,7 +185,7 @@ describe('JobStore', () => {
     const [a] = create(store, 1, 2);
     store.begin(a!);
     store.setTransfer(a!, { location: 'http://127.0.0.1:1/v1/uploads/abc' });
-    const copy = new JobStore({ snapshot: JSON.parse(JSON.stringify(store.snapshot())) });
+    const copy = new JobStore({ snapshot: JSON.parse(JSON.stringify(store.snapshot())) as JobStoreSnapshot });
     expect(copy.jobLimit).toBe(7);
     expect(copy.all()).toEqual(store.all());
     expect(copy.job(a!)!.transfer.location).toBe('http://127.0.0.1:1/v1/uploads/abc');

@@ -145,86 +145,100 @@ describe('presented jobs must be acknowledged in the same run (error 50008)', ()
 });
 
 describe('a retry counts toward jobLimit', () => {
-  it('fails the block with limitExceeded when unacknowledged + retried jobs pass jobLimit; acknowledging in the same block makes room', () => {
-    const store = new JobStore({ jobLimit: 2 });
-    const [a, b] = [0, 1].map((i) => ({
-      assetId: `A${i}`,
-      resourceType: 'photo' as const,
-      filename: `IMG_${i}.HEIC`,
-      size: 10,
-    }));
-    store.performChanges((r) => {
-      r.creationRequestForJob(buildDestination(DESTINATION, a!), a!);
-      r.creationRequestForJob(buildDestination(DESTINATION, b!), b!);
-    });
-    for (const id of ['job-0001', 'job-0002']) store.begin(id);
-    store.fail('job-0001', RETRYABLE);
-    store.succeed('job-0002', 201, {});
-    let refused: unknown;
-    try {
-      store.performChanges((r) => r.retry('job-0001'));
-    } catch (error) {
-      refused = error;
-    }
-    expect(isPhotosError(refused, 'limitExceeded')).toBe(true);
-    expect((refused as Error).message).toMatch(
-      /retrying 1 job\(s\) would make 2 unacknowledged jobs \+ 1 retried; jobLimit is 2/,
-    );
-    expect(store.job('job-0001')).toMatchObject({ state: 'failed', retried: false });
-    store.performChanges((r) => {
-      r.acknowledge('job-0002');
-      r.retry('job-0001');
-    });
-    expect(store.job('job-0001')).toMatchObject({ state: 'registered', retried: true });
-  });
+  it(
+    'fails the block with limitExceeded when unacknowledged + retried jobs pass jobLimit; acknowledging in the ' +
+      'same block makes room',
+    () => {
+      const store = new JobStore({ jobLimit: 2 });
+      const [a, b] = [0, 1].map((i) => ({
+        assetId: `A${i}`,
+        resourceType: 'photo' as const,
+        filename: `IMG_${i}.HEIC`,
+        size: 10,
+      }));
+      store.performChanges((r) => {
+        r.creationRequestForJob(buildDestination(DESTINATION, a!), a!);
+        r.creationRequestForJob(buildDestination(DESTINATION, b!), b!);
+      });
+      for (const id of ['job-0001', 'job-0002']) store.begin(id);
+      store.fail('job-0001', RETRYABLE);
+      store.succeed('job-0002', 201, {});
+      let refused: unknown;
+      try {
+        store.performChanges((r) => r.retry('job-0001'));
+      } catch (error) {
+        refused = error;
+      }
+      expect(isPhotosError(refused, 'limitExceeded')).toBe(true);
+      expect((refused as Error).message).toMatch(
+        /retrying 1 job\(s\) would make 2 unacknowledged jobs \+ 1 retried; jobLimit is 2/,
+      );
+      expect(store.job('job-0001')).toMatchObject({ state: 'failed', retried: false });
+      store.performChanges((r) => {
+        r.acknowledge('job-0002');
+        r.retry('job-0001');
+      });
+      expect(store.job('job-0001')).toMatchObject({ state: 'registered', retried: true });
+    },
+  );
 
-  it('with jobLimit 1 a retry never fits: the reference extension re-creates the job instead, and finishes', async () => {
-    const transport = new FakeTransport();
-    transport.failNext('IMG_1001.HEIC', RETRYABLE);
-    const { summary } = await runPhotoKitSimulation({
-      items: await sampleLibrary(3, 10_000),
-      transport,
-      destination: DESTINATION,
-      clock: new VirtualClock(),
-      jobLimit: 1,
-      reference: { recreate: { baseMs: 300 } },
-    });
-    expect(summary).toMatchObject({ succeeded: 3, failed: 0, retried: 0, recreated: 1, jobsCreated: 4 });
-    expect(summary.stats.limitExceeded).toBe(1);
-    expect(summary.stats.unacknowledgedBackoffs).toBe(0);
-  });
+  it(
+    'with jobLimit 1 a retry never fits: ' + 'the reference extension re-creates the job instead, and finishes',
+    async () => {
+      const transport = new FakeTransport();
+      transport.failNext('IMG_1001.HEIC', RETRYABLE);
+      const { summary } = await runPhotoKitSimulation({
+        items: await sampleLibrary(3, 10_000),
+        transport,
+        destination: DESTINATION,
+        clock: new VirtualClock(),
+        jobLimit: 1,
+        reference: { recreate: { baseMs: 300 } },
+      });
+      expect(summary).toMatchObject({ succeeded: 3, failed: 0, retried: 0, recreated: 1, jobsCreated: 4 });
+      expect(summary.stats.limitExceeded).toBe(1);
+      expect(summary.stats.unacknowledgedBackoffs).toBe(0);
+    },
+  );
 });
 
 describe('a resource deleted from the library', () => {
-  it('fails the change block that creates a job for it (missingResource); the reference extension creates the others', async () => {
-    const clock = new VirtualClock();
-    // All three are in iCloud: describing each takes 1 s, time enough to delete one meanwhile.
-    const library = new PhotoLibrary(await sampleLibrary(3, 2_000_000), {
-      clock,
-      optimized: () => true,
-      iCloudBytesPerSecond: 2_000_000,
-    });
-    const transport = new FakeTransport();
-    const system = await PhotoKitSystem.create({
-      library,
-      transport,
-      clock,
-      extension: ShoeboxBackupExtension.factory({ destination: DESTINATION }),
-    });
-    const [, deleted] = library.resources();
-    void clock.sleep(2_500).then(() => library.remove(deleted!));
-    const stats = await system.run();
-    expect(system.store.all().map((j) => j.resource.filename)).toEqual(['IMG_1000.HEIC', 'IMG_1002.HEIC']);
-    const text = lines(system.timeline.events);
-    expect(text).toContainEqual(
-      expect.stringMatching(/extension #1\s+missingResource: no longer in the photo library: IMG_1001\.HEIC/),
-    );
-    expect(text).toContainEqual(
-      expect.stringMatching(/1 resource\(s\) left the library meanwhile \(IMG_1001\.HEIC\): creating the others/),
-    );
-    expect(stats.stoppedBecause).toBeUndefined();
-    expect([...transport.stored.values()].sort()).toEqual(['2019/2019-08/IMG_1000.HEIC', '2019/2019-08/IMG_1002.HEIC']);
-  });
+  it(
+    'fails the change block that creates a job for it (missingResource); the reference extension creates the ' +
+      'others',
+    async () => {
+      const clock = new VirtualClock();
+      // All three are in iCloud: describing each takes 1 s, time enough to delete one meanwhile.
+      const library = new PhotoLibrary(await sampleLibrary(3, 2_000_000), {
+        clock,
+        optimized: () => true,
+        iCloudBytesPerSecond: 2_000_000,
+      });
+      const transport = new FakeTransport();
+      const system = await PhotoKitSystem.create({
+        library,
+        transport,
+        clock,
+        extension: ShoeboxBackupExtension.factory({ destination: DESTINATION }),
+      });
+      const [, deleted] = library.resources();
+      void clock.sleep(2_500).then(() => library.remove(deleted!));
+      const stats = await system.run();
+      expect(system.store.all().map((j) => j.resource.filename)).toEqual(['IMG_1000.HEIC', 'IMG_1002.HEIC']);
+      const text = lines(system.timeline.events);
+      expect(text).toContainEqual(
+        expect.stringMatching(/extension #1\s+missingResource: no longer in the photo library: IMG_1001\.HEIC/),
+      );
+      expect(text).toContainEqual(
+        expect.stringMatching(/1 resource\(s\) left the library meanwhile \(IMG_1001\.HEIC\): creating the others/),
+      );
+      expect(stats.stoppedBecause).toBeUndefined();
+      expect([...transport.stored.values()].sort()).toEqual([
+        '2019/2019-08/IMG_1000.HEIC',
+        '2019/2019-08/IMG_1002.HEIC',
+      ]);
+    },
+  );
 });
 
 describe('"Optimize iPhone Storage": downloads inside process() count against its budget', () => {
@@ -242,18 +256,22 @@ describe('"Optimize iPhone Storage": downloads inside process() count against it
     return { ...result, transport };
   };
 
-  it('the reference extension budgets its own time: never terminated, some jobs go without Repr-Digest, all backed up once', async () => {
-    const { summary, system, transport } = await run();
-    expect(summary.stats.budgetTerminations).toBe(0);
-    expect(summary).toMatchObject({ succeeded: 4, failed: 0, jobsCreated: 4 });
-    const digests = system.store.all().map((j) => 'Repr-Digest' in j.destination.headers);
-    expect(digests).toContain(true);
-    expect(digests).toContain(false);
-    expect(transport.answers.filter((a) => a.status === 201)).toHaveLength(4);
-    expect(lines(system.timeline.events)).toContainEqual(
-      expect.stringMatching(/reading IMG_\d+\.HEIC \(in iCloud\) did not fit the time budget/),
-    );
-  });
+  it(
+    'the reference extension budgets its own time: never terminated, some jobs go without Repr-Digest, all backed ' +
+      'up once',
+    async () => {
+      const { summary, system, transport } = await run();
+      expect(summary.stats.budgetTerminations).toBe(0);
+      expect(summary).toMatchObject({ succeeded: 4, failed: 0, jobsCreated: 4 });
+      const digests = system.store.all().map((j) => 'Repr-Digest' in j.destination.headers);
+      expect(digests).toContain(true);
+      expect(digests).toContain(false);
+      expect(transport.answers.filter((a) => a.status === 201)).toHaveLength(4);
+      expect(lines(system.timeline.events)).toContainEqual(
+        expect.stringMatching(/reading IMG_\d+\.HEIC \(in iCloud\) did not fit the time budget/),
+      );
+    },
+  );
 
   it('an extension that ignores the time it spends downloading is terminated past the budget', async () => {
     const { summary } = await run(Number.POSITIVE_INFINITY);

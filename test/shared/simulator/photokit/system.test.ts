@@ -120,32 +120,36 @@ describe('PhotoKitSystem', () => {
     expect(summary.stats.unacknowledgedBackoffs).toBe(0);
   });
 
-  it('survives random terminations mid-upload: the extension restarts, picks up, every photo committed exactly once', async () => {
-    const transport = new FakeTransport({ msPerChunk: 40 });
-    const { summary, items, events } = await simulate(transport, {
-      count: 10,
-      jobLimit: 4,
-      terminateEveryMs: 60,
-      seed: 42,
-      timing: { relaunchDelayMs: 30 },
-    });
-    expect(summary).toMatchObject({ succeeded: 10, stored: 10, failed: 0, unfinished: 0, jobsCreated: 10 });
-    expect(summary.stats.terminations).toBeGreaterThanOrEqual(2);
-    expect(summary.stats.launches).toBeGreaterThan(summary.stats.terminations - 1);
-    expectStoredOnce(
-      transport,
-      items.map((i) => i.filename),
-    );
-    // Terminations landed while uploads were running (the system's uploads go on without the extension).
-    const pendingAt = new Set<string>();
-    let terminatedMidUpload = 0;
-    for (const e of events) {
-      if (e.type === 'job' && e.state === 'pending') pendingAt.add(e.jobId);
-      if (e.type === 'job' && e.state !== 'pending') pendingAt.delete(e.jobId);
-      if (e.type === 'extension' && e.what === 'terminated' && pendingAt.size > 0) terminatedMidUpload += 1;
-    }
-    expect(terminatedMidUpload).toBeGreaterThan(0);
-  });
+  it(
+    'survives random terminations mid-upload: the extension restarts, picks up, every photo committed exactly ' +
+      'once',
+    async () => {
+      const transport = new FakeTransport({ msPerChunk: 40 });
+      const { summary, items, events } = await simulate(transport, {
+        count: 10,
+        jobLimit: 4,
+        terminateEveryMs: 60,
+        seed: 42,
+        timing: { relaunchDelayMs: 30 },
+      });
+      expect(summary).toMatchObject({ succeeded: 10, stored: 10, failed: 0, unfinished: 0, jobsCreated: 10 });
+      expect(summary.stats.terminations).toBeGreaterThanOrEqual(2);
+      expect(summary.stats.launches).toBeGreaterThan(summary.stats.terminations - 1);
+      expectStoredOnce(
+        transport,
+        items.map((i) => i.filename),
+      );
+      // Terminations landed while uploads were running (the system's uploads go on without the extension).
+      const pendingAt = new Set<string>();
+      let terminatedMidUpload = 0;
+      for (const e of events) {
+        if (e.type === 'job' && e.state === 'pending') pendingAt.add(e.jobId);
+        if (e.type === 'job' && e.state !== 'pending') pendingAt.delete(e.jobId);
+        if (e.type === 'extension' && e.what === 'terminated' && pendingAt.size > 0) terminatedMidUpload += 1;
+      }
+      expect(terminatedMidUpload).toBeGreaterThan(0);
+    },
+  );
 
   it('is deterministic under a seed', async () => {
     const run = async (seed: number) => {
