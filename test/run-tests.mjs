@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: typecheck (TypeScript and Svelte), the layering check, then vitest. Where the team's isolated-lan tool is beside the repo and we may
-// create network namespaces (root), the suite runs inside one, so the LAN tests (Bonjour, LAN
-// listeners) run too without touching a real interface; elsewhere those tests skip with a message.
+// `npm test`: typecheck (TypeScript and Svelte), the layering check, then vitest. Where the team's isolated-lan
+// tool is beside the repo and we may create network namespaces (root), the suite runs inside one, so the LAN tests
+// (Bonjour, LAN listeners) run too without touching a real interface; elsewhere those tests skip with a message.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

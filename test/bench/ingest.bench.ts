@@ -21,7 +21,10 @@ import { spawnReceiver } from '../helpers/receiver-process';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Resident memory in MB of a process and its children (tsx runs the receiver in a child node): current and peak (Linux /proc). */
+/**
+ * Resident memory in MB of a process and its children (tsx runs
+ * the receiver in a child node): current and peak (Linux /proc).
+ */
 function memoryOf(pid: number): { rssMb: number; peakMb: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -103,7 +106,7 @@ export async function main(
       const started = performance.now();
       const summary = await uploadAll(client, sources, { concurrency: 2 });
       ours.push(performance.now() - started);
-      client.close();
+      void client.close();
       if (summary.failed > 0) throw new Error(`bench uploads failed: ${JSON.stringify(summary.failures)}`);
     }
     const peak = memoryOf(proc.child.pid!);
@@ -111,16 +114,19 @@ export async function main(
     const ratio = median(ours) / median(theirs);
     log(`ingest: ${fileCount} files x ${fileMb} MiB per run, ${runs} runs, 2 uploads at once over loopback`);
     log(
-      `  baseline (write + sha256 + fsync):  median ${median(theirs).toFixed(0)} ms  (${(totalMb / (median(theirs) / 1000)).toFixed(0)} MiB/s)`,
+      `  baseline (write + sha256 + fsync):  median ${median(theirs).toFixed(0)} ` +
+        `ms  (${(totalMb / (median(theirs) / 1000)).toFixed(0)} MiB/s)`,
     );
     log(
-      `  shoebox (ws upload, staged, fsynced, committed): median ${median(ours).toFixed(0)} ms  (${(totalMb / (median(ours) / 1000)).toFixed(0)} MiB/s)`,
+      `  shoebox (ws upload, staged, fsynced, committed): median ${median(ours).toFixed(0)} ` +
+        `ms  (${(totalMb / (median(ours) / 1000)).toFixed(0)} MiB/s)`,
     );
     log(`  ratio shoebox / baseline: ${ratio.toFixed(2)}x`);
     const peakOverIdle = idle && peak ? peak.peakMb / idle.rssMb : undefined;
     if (idle && peak)
       log(
-        `  receiver memory: idle ${idle.rssMb.toFixed(0)} MB, peak ${peak.peakMb.toFixed(0)} MB (${peakOverIdle!.toFixed(2)}x idle) while ${totalMb * runs} MiB passed through`,
+        `  receiver memory: idle ${idle.rssMb.toFixed(0)} MB, peak ${peak.peakMb.toFixed(0)} ` +
+          `MB (${peakOverIdle!.toFixed(2)}x idle) while ${totalMb * runs} MiB passed through`,
       );
     else log('  receiver memory: not measurable on this OS (/proc missing)');
     return { ratio, peakOverIdle };

@@ -100,7 +100,8 @@ export async function main(
     const fs = countingFs();
     const describeFile = async () => ({ captureDate: '2023-01-01T00:00:00' });
     out(
-      `library index benchmark: ${fmt(total)} resources, batches of ${BATCH} concurrent addResource, Node ${process.version}, ${os.cpus().length} CPUs`,
+      `library index benchmark: ${fmt(total)} resources, batches of ${BATCH} ` +
+        `concurrent addResource, Node ${process.version}, ${os.cpus().length} CPUs`,
     );
 
     // 1. Build the library through the journal (group commit, default snapshot policy).
@@ -192,26 +193,32 @@ export async function main(
       rssMb,
     };
     out(
-      `  build ${fmt(total)} resources:                     ${fmt(buildMs / 1000)} s (${fmt(total / (buildMs / 1000), 0)} adds/s)`,
+      `  build ${fmt(total)} resources:                     ${fmt(buildMs / 1000)} ` +
+        `s (${fmt(total / (buildMs / 1000), 0)} adds/s)`,
     );
     out(
-      `  median addResource batch (${BATCH} concurrent):       ${fmt(result.medianBatchMs, 3)} ms  (one append + one fdatasync)`,
+      `  median addResource batch (${BATCH} ` +
+        `concurrent):       ${fmt(result.medianBatchMs, 3)} ms  (one append + one fdatasync)`,
     );
     out(
-      `  p99 / max batch (snapshots run meanwhile):         ${fmt(result.p99BatchMs, 1)} / ${fmt(result.maxBatchMs, 1)} ms`,
+      `  p99 / max batch (snapshots run ` +
+        `meanwhile):         ${fmt(result.p99BatchMs, 1)} / ${fmt(result.maxBatchMs, 1)} ms`,
     );
     out(`  median single addResource at ${fmt(total)}:          ${fmt(result.medianSingleAddMs, 3)} ms`);
     out(`  last snapshot (${fmt(snapshotResources)} resources):          ${fmt(snapshotBytes / 1e6)} MB`);
     out(
-      `  bytes written per photo, journal + snapshots:      ${fmt(journalBytesPerPhoto, 0)} B  (${fmt(STEADY_PHOTOS)} photos added to ${fmt(total + 300)})`,
+      `  bytes written per photo, journal + snapshots:      ${fmt(journalBytesPerPhoto, 0)} ` +
+        `B  (${fmt(STEADY_PHOTOS)} photos added to ${fmt(total + 300)})`,
     );
     out(
-      `  bytes written per photo, naive lowdb rewrite:      ${fmt(naiveBytesPerPhoto, 0)} B  (JSONFile at ${fmt(total)}, median of ${NAIVE_PHOTOS}, ${fmt(result.medianNaivePhotoMs, 0)} ms each, no fsync)`,
+      `  bytes written per photo, naive lowdb rewrite:      ${fmt(naiveBytesPerPhoto, 0)} B  (JSONFile at ` +
+        `${fmt(total)}, median of ${NAIVE_PHOTOS}, ${fmt(result.medianNaivePhotoMs, 0)} ms each, no fsync)`,
     );
     out(`  ratio naive / journal:                             ${fmt(result.bytesRatio, 0)}x fewer bytes`);
     out(`  reopen ${fmt(reopenResources)} after close (snapshot only): ${fmt(reopenAfterCloseMs, 0)} ms`);
     out(
-      `  reopen after a crash, ${fmt(pending)} journal changes: ${fmt(reopenWithJournalMs, 0)} ms (${fmt(resourcesAfter)} resources)`,
+      `  reopen after a crash, ${fmt(pending)} journal changes: ` +
+        `${fmt(reopenWithJournalMs, 0)} ms (${fmt(resourcesAfter)} resources)`,
     );
     out(`  RSS after build: ${fmt(rssAfterBuild, 0)} MB, after reopen: ${fmt(rssMb, 0)} MB`);
     return result;

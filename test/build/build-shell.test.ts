@@ -98,13 +98,33 @@ describe('build:shell', () => {
   });
 });
 
+/**
+ * The parts of build/electron-builder.config.mjs this test reads (electron-builder's own type allows null everywhere).
+ */
+interface BuilderConfig {
+  files: string[];
+  asarUnpack: string[];
+  icon: string;
+  electronFuses: Record<string, boolean>;
+  directories: { output: string };
+  mac: {
+    target: string[];
+    hardenedRuntime: boolean;
+    entitlements: string;
+    entitlementsInherit: string;
+    extendInfo: Record<string, unknown>;
+  };
+  win: { target: string[] };
+  linux: { target: string[] };
+}
+
 describe('electron-builder configuration', () => {
   const configPath = path.join(REPO_ROOT, 'build/electron-builder.config.mjs');
 
   it("passes electron-builder's own schema check", async () => {
     const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
-      getConfig(dir: string, file: string, extra: null): Promise<Record<string, unknown>>;
-      validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+      getConfig: (dir: string, file: string, extra: null) => Promise<Record<string, unknown>>;
+      validateConfiguration: (config: unknown, logger: unknown) => Promise<void>;
     };
     const { DebugLogger } = require('builder-util') as { DebugLogger: new () => unknown };
     const config = await getConfig(REPO_ROOT, configPath, null);
@@ -115,7 +135,7 @@ describe('electron-builder configuration', () => {
   });
 
   it('describes the app the brief asks for', async () => {
-    const { default: config } = (await import(configPath)) as { default: Record<string, any> };
+    const { default: config } = (await import(configPath)) as { default: BuilderConfig };
     expect(config).toMatchObject({
       appId: 'app.shoebox.desktop',
       productName: 'Shoebox',

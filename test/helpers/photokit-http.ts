@@ -12,12 +12,15 @@ export interface Interim {
   headers: IncomingHttpHeaders;
 }
 
+/** A JSON answer body: the receiver's error envelope, or whatever the route returns. */
+export type AnswerBody = { error?: { code: string; message: string; retryable: boolean } } & Record<string, unknown>;
+
 export interface Answer {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
   interim: Interim[];
-  json(): { error?: { code: string; message: string; retryable: boolean } } & Record<string, unknown>;
+  json(): AnswerBody;
 }
 
 export interface OpenRequest {
@@ -62,7 +65,13 @@ export function open(
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, interim, json: () => JSON.parse(text) });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text,
+          interim,
+          json: () => JSON.parse(text) as AnswerBody,
+        });
       });
       res.on('error', reject);
     });
@@ -97,7 +106,10 @@ export async function send(
   return request.answer;
 }
 
-/** Writes raw bytes on a fresh connection (TLS for https URLs) and collects everything until the receiver closes or `until` matches. */
+/**
+ * Writes raw bytes on a fresh connection (TLS for https URLs) and
+ * collects everything until the receiver closes or `until` matches.
+ */
 export async function rawExchange(
   base: string,
   bytes: string | Uint8Array,

@@ -15,7 +15,8 @@ export class RawClient {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
       if (isBinary) throw new Error('receiver sent a binary frame');
-      const parsed = serverMessageSchema.parse(JSON.parse(data.toString()));
+      // A text frame, as a Buffer (the socket's binaryType is the default, 'nodebuffer').
+      const parsed = serverMessageSchema.parse(JSON.parse((data as Buffer).toString()));
       this.messages.push(parsed);
       this.notify();
     });
@@ -77,7 +78,8 @@ export class RawClient {
       if (index >= 0) return this.messages.splice(index, 1)[0]!;
       if (this.closeCode !== null)
         throw new Error(
-          `connection closed (${this.closeCode} ${this.closeReason}) while waiting; got ${JSON.stringify(this.messages)}`,
+          `connection closed (${this.closeCode} ${this.closeReason}) ` +
+            `while waiting; got ${JSON.stringify(this.messages)}`,
         );
       if (Date.now() > deadline) throw new Error(`timed out waiting; got ${JSON.stringify(this.messages)}`);
       await new Promise<void>((resolve) => {

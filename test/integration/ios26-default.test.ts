@@ -85,78 +85,83 @@ describe.skipIf(!HAVE_PHOTOS)(
     });
     afterAll(async () => fx?.dispose());
 
-    it('locked, terminated at random, the receiver away for 3 s: every photo byte-identical, exactly once, no acknowledged byte resent', async () => {
-      const photos = allPhotos();
-      const items = await findFileSources([PHOTOS_DIR]);
-      const sent: Sent[] = [];
-      const events: TimelineEvent[] = [];
-      let away: Promise<unknown> | undefined;
-      const transport = new PhotoKitHttpTransport({ http: recording(sent), backoff: { baseMs: 200, maxMs: 2000 } });
-      const { summary } = await runPhotoKitSimulation({
-        items,
-        transport,
-        destination: { baseUrl: fx.receiver.url, token },
-        locked: true,
-        conditions: { bytesPerSecond: 3_000_000, cutChance: 0.03, cutAfterInterimChance: 0.1 },
-        terminateEveryMs: 700,
-        jobLimit: 4,
-        concurrency: 2,
-        seed: 26,
-        onEvent: (event) => {
-          events.push(event);
-          // Once a few megabytes are through, the computer goes to sleep for 3 s.
-          if (!away && event.type === 'transfer' && sent.reduce((n, s) => n + s.bytes, 0) > 3_000_000)
-            away = fx.goAway(3000);
-        },
-      });
-      await away;
-      expect(away, 'the receiver never went away').toBeDefined();
-
-      // Every photo, byte-identical, exactly once.
-      expect(summary).toMatchObject({ resources: photos.length, succeeded: photos.length, failed: 0, unfinished: 0 });
-      expect(fx.receiver.library.totals().resources).toBe(photos.length);
-      for (const name of photos) {
-        const bytes = readFileSync(path.join(PHOTOS_DIR, name));
-        const stored = fx.receiver.library.getBySha(sha(bytes));
-        expect(stored, name).toBeDefined();
-        expect(sha(readFileSync(path.join(fx.folder, stored!.path))), name).toBe(sha(bytes));
-      }
-
-      // As iOS 26 sends it: interop 8 with Upload-Length; no app headers on any resumption request.
-      const creations = sent.filter((s) => s.method === 'POST');
-      for (const c of creations)
-        expect(c.headers).toMatchObject({
-          'upload-draft-interop-version': '8',
-          'upload-complete': '?1',
-          'upload-length': expect.stringMatching(/^\d+$/),
+    it(
+      'locked, terminated at random, the receiver away for 3 s: every ' +
+        'photo byte-identical, exactly once, no acknowledged byte resent',
+      async () => {
+        const photos = allPhotos();
+        const items = await findFileSources([PHOTOS_DIR]);
+        const sent: Sent[] = [];
+        const events: TimelineEvent[] = [];
+        let away: Promise<unknown> | undefined;
+        const transport = new PhotoKitHttpTransport({ http: recording(sent), backoff: { baseMs: 200, maxMs: 2000 } });
+        const { summary } = await runPhotoKitSimulation({
+          items,
+          transport,
+          destination: { baseUrl: fx.receiver.url, token },
+          locked: true,
+          conditions: { bytesPerSecond: 3_000_000, cutChance: 0.03, cutAfterInterimChance: 0.1 },
+          terminateEveryMs: 700,
+          jobLimit: 4,
+          concurrency: 2,
+          seed: 26,
+          onEvent: (event) => {
+            events.push(event);
+            // Once a few megabytes are through, the computer goes to sleep for 3 s.
+            if (!away && event.type === 'transfer' && sent.reduce((n, s) => n + s.bytes, 0) > 3_000_000)
+              away = fx.goAway(3000);
+          },
         });
-      const resumptions = sent.filter((s) => s.method === 'HEAD' || s.method === 'PATCH');
-      expect(resumptions.length).toBeGreaterThan(0);
-      for (const r of resumptions) {
-        const names = Object.keys(r.headers).map((h) => h.toLowerCase());
-        expect(names).not.toContain('authorization');
-        expect(names).not.toContain('shoebox-token');
-      }
+        await away;
+        expect(away, 'the receiver never went away').toBeDefined();
 
-      // After each interruption the phone resumed at or past where the interrupted request started: it
-      // resent only bytes that followed the last offset the receiver had reported, never the whole file.
-      let interruptions = 0;
-      let resent = 0;
-      let sentInInterrupted = 0;
-      sent.forEach((cut, i) => {
-        if (cut.answered || cut.resource === undefined || cut.bytes === 0) return;
-        const next = sent.slice(i + 1).find((later) => later.method === 'PATCH' && later.resource === cut.resource);
-        if (!next) return;
-        interruptions += 1;
-        expect(next.start, `resumed below where the interrupted ${cut.method} started`).toBeGreaterThanOrEqual(
-          cut.start,
-        );
-        expect(next.start).toBeLessThanOrEqual(cut.start + cut.bytes);
-        resent += cut.start + cut.bytes - next.start;
-        sentInInterrupted += cut.bytes;
-      });
-      expect(interruptions).toBeGreaterThan(0);
-      expect(resent).toBeLessThan(sentInInterrupted);
-    }, 180_000);
+        // Every photo, byte-identical, exactly once.
+        expect(summary).toMatchObject({ resources: photos.length, succeeded: photos.length, failed: 0, unfinished: 0 });
+        expect(fx.receiver.library.totals().resources).toBe(photos.length);
+        for (const name of photos) {
+          const bytes = readFileSync(path.join(PHOTOS_DIR, name));
+          const stored = fx.receiver.library.getBySha(sha(bytes));
+          expect(stored, name).toBeDefined();
+          expect(sha(readFileSync(path.join(fx.folder, stored!.path))), name).toBe(sha(bytes));
+        }
+
+        // As iOS 26 sends it: interop 8 with Upload-Length; no app headers on any resumption request.
+        const creations = sent.filter((s) => s.method === 'POST');
+        for (const c of creations)
+          expect(c.headers).toMatchObject({
+            'upload-draft-interop-version': '8',
+            'upload-complete': '?1',
+            'upload-length': expect.stringMatching(/^\d+$/) as unknown,
+          });
+        const resumptions = sent.filter((s) => s.method === 'HEAD' || s.method === 'PATCH');
+        expect(resumptions.length).toBeGreaterThan(0);
+        for (const r of resumptions) {
+          const names = Object.keys(r.headers).map((h) => h.toLowerCase());
+          expect(names).not.toContain('authorization');
+          expect(names).not.toContain('shoebox-token');
+        }
+
+        // After each interruption the phone resumed at or past where the interrupted request started: it
+        // resent only bytes that followed the last offset the receiver had reported, never the whole file.
+        let interruptions = 0;
+        let resent = 0;
+        let sentInInterrupted = 0;
+        sent.forEach((cut, i) => {
+          if (cut.answered || cut.resource === undefined || cut.bytes === 0) return;
+          const next = sent.slice(i + 1).find((later) => later.method === 'PATCH' && later.resource === cut.resource);
+          if (!next) return;
+          interruptions += 1;
+          expect(next.start, `resumed below where the interrupted ${cut.method} started`).toBeGreaterThanOrEqual(
+            cut.start,
+          );
+          expect(next.start).toBeLessThanOrEqual(cut.start + cut.bytes);
+          resent += cut.start + cut.bytes - next.start;
+          sentInInterrupted += cut.bytes;
+        });
+        expect(interruptions).toBeGreaterThan(0);
+        expect(resent).toBeLessThan(sentInInterrupted);
+      },
+      180_000,
+    );
   },
 );

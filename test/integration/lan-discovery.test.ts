@@ -20,7 +20,7 @@ import {
 import { runSimulatorCli } from '../../shared/simulator/cli/main.nodejs';
 import { allPhotos, HAVE_PHOTOS, PHOTOS_DIR, SKIP_PHOTOS_MESSAGE } from '../helpers/photos';
 import { makeTempDir, startFixture, type Fixture } from '../helpers/receiver-fixture';
-import { captureIo, differences, receivedFiles } from '../helpers/simulator/cli';
+import { captureIo, differences, receivedFiles, type SimulatorState } from '../helpers/simulator/cli';
 
 const LAN = process.env.ISOLATED_LAN === '1';
 const DESK = process.env.ISOLATED_LAN_DESK ?? '10.213.0.1';
@@ -28,7 +28,8 @@ const PHONE = process.env.ISOLATED_LAN_PHONE ?? '10.213.0.2';
 const EXTRA = '10.213.0.3';
 const NAME = 'Shoebox LAN Desk';
 const SKIP = !LAN
-  ? 'skipped: run inside /work/shared/tools/isolated-lan (e.g. /work/shared/tools/isolated-lan npx vitest run test/integration/lan-discovery.test.ts)'
+  ? 'skipped: run inside /work/shared/tools/isolated-lan (e.g. ' +
+    '/work/shared/tools/isolated-lan npx vitest run test/integration/lan-discovery.test.ts)'
   : !HAVE_PHOTOS
     ? SKIP_PHOTOS_MESSAGE
     : 'isolated LAN, sample photos';
@@ -94,7 +95,8 @@ describe.skipIf(!LAN || !HAVE_PHOTOS)(`simulator discovery and trust on the LAN 
       .split('\n')
       .find((l) => l.startsWith(`"${NAME}"`));
     expect(line).toBe(
-      `"${NAME}" at ${DESK}:${desk.receiver.port}  id=${desk.receiver.receiverId}  pairing=open  tls=yes  fp=${desk.receiver.trust!.pin}`,
+      `"${NAME}" at ${DESK}:${desk.receiver.port}  id=${desk.receiver.receiverId}  ` +
+        `pairing=open  tls=yes  fp=${desk.receiver.trust!.pin}`,
     );
   });
 
@@ -119,7 +121,7 @@ describe.skipIf(!LAN || !HAVE_PHOTOS)(`simulator discovery and trust on the LAN 
     expect(io.text()).toContain(`"${NAME}" at ${DESK}:${desk.receiver.port}: TLS pin verified`);
     expect(io.out()).toMatch(new RegExp(`committed\\s+${photos.length}`));
     expect(await differences(PHOTOS_DIR, desk.folder, photos)).toEqual([]);
-    const state = JSON.parse(await fs.readFile(env.SHOEBOX_SIM_STATE!, 'utf8'));
+    const state = JSON.parse(await fs.readFile(env.SHOEBOX_SIM_STATE!, 'utf8')) as SimulatorState;
     expect(state.pairings).toEqual([
       expect.objectContaining({ name: NAME, host: DESK, port: desk.receiver.port, fp: desk.receiver.trust!.pin }),
     ]);

@@ -29,7 +29,10 @@ const LOCKED = [
   '4',
 ];
 
-/** A Live Photo: a HEIC of its own (a sample with a unique tail, so it is not a duplicate) and a .MOV with the same name. */
+/**
+ * A Live Photo: a HEIC of its own (a sample with a unique tail,
+ * so it is not a duplicate) and a .MOV with the same name.
+ */
 async function makeLivePhoto(dir: string): Promise<void> {
   const still = Buffer.concat([await fs.readFile(photo('heic-single.heic')), Buffer.from('live photo still')]);
   await fs.writeFile(path.join(dir, 'LIVE_0001.HEIC'), still);
@@ -120,23 +123,29 @@ describe.skipIf(!HAVE_PHOTOS)(
       beforeAll(async () => {
         fx = await startFixture();
         const { token } = await fx.pair('Locked iPhone');
-        base = ['--host', '127.0.0.1', '--port', String(fx.receiver.port), `--token=${token}`]; // a token may start with '-'
+        // a token may start with '-'
+        base = ['--host', '127.0.0.1', '--port', String(fx.receiver.port), `--token=${token}`];
       });
       afterAll(async () => fx?.dispose());
 
-      it('locked, with random terminations: every photo byte-identical and exactly once, the Live Photo side by side', async () => {
-        const io = captureIo();
-        const code = await runSimulatorCli([...base, ...LOCKED, PHOTOS_DIR, liveDir], io, {});
-        expect(code, io.text()).toBe(0);
-        expect(io.out()).toMatch(
-          new RegExp(`succeeded\\s+${resources} \\(201 stored ${resources}, 200 already stored 0\\)`),
-        );
-        expect(io.out()).toMatch(/failed\s+0/);
-        expectTimeline(io.out(), resources);
-        expect(io.out()).toMatch(/connection cut after/);
-        expect(io.out()).toMatch(/resuming at .* \(HEAD Upload-Offset\)/);
-        await expectBackedUpOnce(fx, liveDir, photos);
-      }, 120_000);
+      it(
+        'locked, with random terminations: every photo ' +
+          'byte-identical and exactly once, the Live Photo side by side',
+        async () => {
+          const io = captureIo();
+          const code = await runSimulatorCli([...base, ...LOCKED, PHOTOS_DIR, liveDir], io, {});
+          expect(code, io.text()).toBe(0);
+          expect(io.out()).toMatch(
+            new RegExp(`succeeded\\s+${resources} \\(201 stored ${resources}, 200 already stored 0\\)`),
+          );
+          expect(io.out()).toMatch(/failed\s+0/);
+          expectTimeline(io.out(), resources);
+          expect(io.out()).toMatch(/connection cut after/);
+          expect(io.out()).toMatch(/resuming at .* \(HEAD Upload-Offset\)/);
+          await expectBackedUpOnce(fx, liveDir, photos);
+        },
+        120_000,
+      );
 
       it('a second run reports every job as succeeded with 200 (already stored), and stores nothing new', async () => {
         const before = await backedUp(fx.folder);
@@ -159,22 +168,26 @@ describe.skipIf(!HAVE_PHOTOS)(
       });
       afterAll(async () => fx?.dispose());
 
-      it('pairs with --pair-url, then backs up locked with terminations over photokit-http, every request pinned', async () => {
-        const code = fx.receiver.pairingCode?.code ?? fx.receiver.openPairing().code;
-        const io = captureIo();
-        const exit = await runSimulatorCli(
-          ['--pair-url', fx.receiver.trust!.pairingUrl(code), ...LOCKED, '--interop', '5', PHOTOS_DIR, liveDir],
-          io,
-          env,
-        );
-        expect(exit, io.text()).toBe(0);
-        expect(io.text()).toContain('TLS pin verified');
-        expect(io.out()).toMatch(
-          new RegExp(`succeeded\\s+${resources} \\(201 stored ${resources}, 200 already stored 0\\)`),
-        );
-        expectTimeline(io.out(), resources);
-        await expectBackedUpOnce(fx, liveDir, photos);
-      }, 120_000);
+      it(
+        'pairs with --pair-url, then backs up locked with ' + 'terminations over photokit-http, every request pinned',
+        async () => {
+          const code = fx.receiver.pairingCode?.code ?? fx.receiver.openPairing().code;
+          const io = captureIo();
+          const exit = await runSimulatorCli(
+            ['--pair-url', fx.receiver.trust!.pairingUrl(code), ...LOCKED, '--interop', '5', PHOTOS_DIR, liveDir],
+            io,
+            env,
+          );
+          expect(exit, io.text()).toBe(0);
+          expect(io.text()).toContain('TLS pin verified');
+          expect(io.out()).toMatch(
+            new RegExp(`succeeded\\s+${resources} \\(201 stored ${resources}, 200 already stored 0\\)`),
+          );
+          expectTimeline(io.out(), resources);
+          await expectBackedUpOnce(fx, liveDir, photos);
+        },
+        120_000,
+      );
 
       it('runs again with the saved pairing over the ws transport: every job succeeded with 200', async () => {
         const io = captureIo();

@@ -11,7 +11,7 @@ import { buildPairingUrl, parsePairingUrl } from '../../shared/discovery/pairing
 import { runSimulatorCli } from '../../shared/simulator/cli/main.nodejs';
 import { allPhotos, HAVE_PHOTOS, PHOTOS_DIR, SKIP_PHOTOS_MESSAGE } from '../helpers/photos';
 import { makeTempDir, startFixture, type Fixture } from '../helpers/receiver-fixture';
-import { captureIo, differences, receivedFiles } from '../helpers/simulator/cli';
+import { captureIo, differences, receivedFiles, type SimulatorState } from '../helpers/simulator/cli';
 
 const PIN_MISMATCH = /is not the computer you paired with \(certificate pin mismatch\): pair again/;
 
@@ -46,34 +46,38 @@ describe.skipIf(!HAVE_PHOTOS)(
       expect(impostor.receiver.name).toBe(real.receiver.name);
     });
 
-    it('pairs with --pair-url, saves the pairing (0600) and uploads the sample photos over WSS, byte-identical', async () => {
-      const io = captureIo();
-      const url = real.receiver.trust!.pairingUrl(pairingCode(real));
-      const code = await runSimulatorCli(
-        ['--pair-url', url, '--chunk-size', '256k', '--drop-every', '9', PHOTOS_DIR],
-        io,
-        env,
-      );
-      expect(code, io.text()).toBe(0);
-      expect(io.text()).toContain('TLS pin verified');
-      expect(io.text()).toMatch(/paired with "Test Receiver" .* over TLS \(pinned\); saved in/);
-      expect(io.out()).toMatch(new RegExp(`committed\\s+${photos.length}`));
-      expect(await differences(PHOTOS_DIR, real.folder, photos)).toEqual([]);
-      expect(real.receiver.listDevices()).toHaveLength(1);
+    it(
+      'pairs with --pair-url, saves the pairing (0600) and ' + 'uploads the sample photos over WSS, byte-identical',
+      async () => {
+        const io = captureIo();
+        const url = real.receiver.trust!.pairingUrl(pairingCode(real));
+        const code = await runSimulatorCli(
+          ['--pair-url', url, '--chunk-size', '256k', '--drop-every', '9', PHOTOS_DIR],
+          io,
+          env,
+        );
+        expect(code, io.text()).toBe(0);
+        expect(io.text()).toContain('TLS pin verified');
+        expect(io.text()).toMatch(/paired with "Test Receiver" .* over TLS \(pinned\); saved in/);
+        expect(io.out()).toMatch(new RegExp(`committed\\s+${photos.length}`));
+        expect(await differences(PHOTOS_DIR, real.folder, photos)).toEqual([]);
+        expect(real.receiver.listDevices()).toHaveLength(1);
 
-      const stateFile = env.SHOEBOX_SIM_STATE!;
-      expect((await fs.stat(stateFile)).mode & 0o777).toBe(0o600);
-      const state = JSON.parse(await fs.readFile(stateFile, 'utf8'));
-      expect(state.pairings).toEqual([
-        expect.objectContaining({
-          receiverId: real.receiver.receiverId,
-          name: 'Test Receiver',
-          host: '127.0.0.1',
-          port: real.receiver.port,
-          fp: real.receiver.trust!.pin,
-        }),
-      ]);
-    }, 90_000);
+        const stateFile = env.SHOEBOX_SIM_STATE!;
+        expect((await fs.stat(stateFile)).mode & 0o777).toBe(0o600);
+        const state = JSON.parse(await fs.readFile(stateFile, 'utf8')) as SimulatorState;
+        expect(state.pairings).toEqual([
+          expect.objectContaining({
+            receiverId: real.receiver.receiverId,
+            name: 'Test Receiver',
+            host: '127.0.0.1',
+            port: real.receiver.port,
+            fp: real.receiver.trust!.pin,
+          }),
+        ]);
+      },
+      90_000,
+    );
 
     it('runs again with nothing but the saved pairing: every photo is already stored', async () => {
       const io = captureIo();
@@ -106,7 +110,7 @@ describe.skipIf(!HAVE_PHOTOS)(
       });
 
       it('is refused with explicit --host/--port/--fp and the real token', async () => {
-        const state = JSON.parse(await fs.readFile(env.SHOEBOX_SIM_STATE!, 'utf8'));
+        const state = JSON.parse(await fs.readFile(env.SHOEBOX_SIM_STATE!, 'utf8')) as SimulatorState;
         const io = captureIo();
         const argv = [
           '--host',
@@ -116,7 +120,7 @@ describe.skipIf(!HAVE_PHOTOS)(
           '--fp',
           real.receiver.trust!.pin,
           '--token',
-          state.pairings[0].token,
+          state.pairings[0]!.token,
           PHOTOS_DIR,
         ];
         expect(await runSimulatorCli(argv, io, env)).toBe(1);

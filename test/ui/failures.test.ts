@@ -118,7 +118,8 @@ describe.skipIf(!READY)(`the window when things go wrong (${WHY})`, () => {
   }, 60_000);
 
   it.skipIf(!ON_LAN)(
-    `serves the trust profile the pairing view links to, to the phone's address${ON_LAN ? '' : ' (skipped: needs ISOLATED_LAN=1)'}`,
+    `serves the trust profile the pairing view links to, to the ` +
+      `phone's address${ON_LAN ? '' : ' (skipped: needs ISOLATED_LAN=1)'}`,
     async () => {
       app = await startUiApp({ config: { tls: true } });
       const p = await open(app, 'devices');

@@ -83,60 +83,64 @@ describe.skipIf(!READY)(`the window in chromium (${WHY})`, () => {
     await page.getByRole('button', { name: 'Done' }).click();
   });
 
-  it('takes the sample photos dropped on the phone: progress bars, then thumbnails under Arrivals, HEIC included', async () => {
-    await go('simulator');
-    await page.locator('[data-testid=network]').selectOption('wifi'); // 4 MB/s: progress is visible
-    const files = allPhotos().map(photo);
-    await dropFiles(page, '[data-testid=drop-zone]', files);
-    // Progress bars part-way on the phone: the PhotoKit system feeds each job's body at the network's pace.
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll('li[data-job-state=uploading] [role=progressbar]')].some(
-          (bar) => Number(bar.getAttribute('aria-valuenow')) > 0 && Number(bar.getAttribute('aria-valuenow')) < 100,
-        ),
-      null,
-      { timeout: 15_000 },
-    );
-    // And the receiver's queue fills beside it.
-    await page
-      .locator('li[data-state=receiving], li[data-state=verifying], li[data-state=stored]')
-      .first()
-      .waitFor({ timeout: 15_000 });
-    await screenshot(page, '03-simulator-uploading');
-    await go('now');
-    await page.locator('li[data-state=receiving], li[data-state=retrying], li[data-state=stored]').first().waitFor();
-    await screenshot(page, '04-now-receiving');
+  it(
+    'takes the sample photos dropped on the phone: progress ' + 'bars, then thumbnails under Arrivals, HEIC included',
+    async () => {
+      await go('simulator');
+      await page.locator('[data-testid=network]').selectOption('wifi'); // 4 MB/s: progress is visible
+      const files = allPhotos().map(photo);
+      await dropFiles(page, '[data-testid=drop-zone]', files);
+      // Progress bars part-way on the phone: the PhotoKit system feeds each job's body at the network's pace.
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll('li[data-job-state=uploading] [role=progressbar]')].some(
+            (bar) => Number(bar.getAttribute('aria-valuenow')) > 0 && Number(bar.getAttribute('aria-valuenow')) < 100,
+          ),
+        null,
+        { timeout: 15_000 },
+      );
+      // And the receiver's queue fills beside it.
+      await page
+        .locator('li[data-state=receiving], li[data-state=verifying], li[data-state=stored]')
+        .first()
+        .waitFor({ timeout: 15_000 });
+      await screenshot(page, '03-simulator-uploading');
+      await go('now');
+      await page.locator('li[data-state=receiving], li[data-state=retrying], li[data-state=stored]').first().waitFor();
+      await screenshot(page, '04-now-receiving');
 
-    await expect.poll(() => page.locator('li[data-state=stored]').count(), { timeout: 45_000 }).toBe(files.length);
-    await screenshot(page, '05-now-done');
-    await go('simulator');
-    await expect
-      .poll(() => page.locator('li[data-job-state=succeeded]').count(), { timeout: 10_000 })
-      .toBe(files.length);
-    await screenshot(page, '06-simulator-done');
-
-    await go('arrivals');
-    const tiles = page.locator('button[data-filename]');
-    await expect.poll(() => tiles.count(), { timeout: 10_000 }).toBe(files.length);
-    for (const name of [
-      'heic-iphone.heic',
-      'heic-single.heic',
-      'heic-collection.heic',
-      'IMG_5910.jpg',
-      'Irvine_CA.avif',
-    ]) {
-      const img = page.locator(`button[data-filename="${name}"] img`);
+      await expect.poll(() => page.locator('li[data-state=stored]').count(), { timeout: 45_000 }).toBe(files.length);
+      await screenshot(page, '05-now-done');
+      await go('simulator');
       await expect
-        .poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), {
-          timeout: 20_000,
-          message: name,
-        })
-        .toBeGreaterThan(100);
-    }
-    await page.waitForTimeout(300);
-    await screenshot(page, '07-arrivals');
-    expect(errors).toEqual([]);
-  }, 90_000);
+        .poll(() => page.locator('li[data-job-state=succeeded]').count(), { timeout: 10_000 })
+        .toBe(files.length);
+      await screenshot(page, '06-simulator-done');
+
+      await go('arrivals');
+      const tiles = page.locator('button[data-filename]');
+      await expect.poll(() => tiles.count(), { timeout: 10_000 }).toBe(files.length);
+      for (const name of [
+        'heic-iphone.heic',
+        'heic-single.heic',
+        'heic-collection.heic',
+        'IMG_5910.jpg',
+        'Irvine_CA.avif',
+      ]) {
+        const img = page.locator(`button[data-filename="${name}"] img`);
+        await expect
+          .poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), {
+            timeout: 20_000,
+            message: name,
+          })
+          .toBeGreaterThan(100);
+      }
+      await page.waitForTimeout(300);
+      await screenshot(page, '07-arrivals');
+      expect(errors).toEqual([]);
+    },
+    90_000,
+  );
 
   it('moves through Arrivals with the arrow keys and opens the file manager with Enter', async () => {
     await go('arrivals');

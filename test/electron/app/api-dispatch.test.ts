@@ -58,7 +58,7 @@ describe('dispatch', () => {
     const result = await dispatch(handlers, 'settings.setName', { name: 'Ana\tMac' });
     expect(result).toMatchObject({
       ok: false,
-      error: { code: 'BAD_REQUEST', message: expect.stringContaining('control characters') },
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('control characters') as unknown },
     });
     expect(called).toBe(false);
   });

@@ -137,16 +137,19 @@ describe('AppService', () => {
     60_000,
   );
 
-  it('sends each change of the library whole in the arrivals event: what the window shows, no need to ask again', async () => {
-    const { service } = await start();
-    const arrivals = collect(service, 'arrivals');
-    const token = await pairDevice(service, 'Ana’s iPhone');
-    await upload(service, token, [{ name: 'a.jpg', bytes: new TextEncoder().encode('not a real jpeg') }]);
-    await expect.poll(() => arrivals.length, { timeout: 5000 }).toBe(1);
-    const page = await service.handlers['arrivals.page']({ offset: 0, limit: 10 });
-    expect(arrivals[0]).toEqual({ items: page.items, removed: [], total: 1 });
-    expect(arrivals[0]!.items[0]).toMatchObject({ filename: 'a.jpg', deviceName: 'Ana’s iPhone', kind: 'photo' });
-  });
+  it(
+    'sends each change of the library whole in the arrivals ' + 'event: what the window shows, no need to ask again',
+    async () => {
+      const { service } = await start();
+      const arrivals = collect(service, 'arrivals');
+      const token = await pairDevice(service, 'Ana’s iPhone');
+      await upload(service, token, [{ name: 'a.jpg', bytes: new TextEncoder().encode('not a real jpeg') }]);
+      await expect.poll(() => arrivals.length, { timeout: 5000 }).toBe(1);
+      const page = await service.handlers['arrivals.page']({ offset: 0, limit: 10 });
+      expect(arrivals[0]).toEqual({ items: page.items, removed: [], total: 1 });
+      expect(arrivals[0]!.items[0]).toMatchObject({ filename: 'a.jpg', deviceName: 'Ana’s iPhone', kind: 'photo' });
+    },
+  );
 
   it('reveals stored files and opens the folder through the opener, never outside the folder', async () => {
     const { service } = await start();
@@ -212,21 +215,27 @@ describe('AppService', () => {
     await client.close();
   });
 
-  it('raises a disk-full banner when uploads are refused for space, and a low-space one under the threshold', async () => {
-    const { service } = await start(
-      { receiverOptions: { freeBytes: async () => 1000 }, diskSpace: async () => ({ free: 1000, total: 10_000_000 }) },
-      { minFreeBytes: 10_000 },
-    );
-    const token = await pairDevice(service);
-    const summary = await upload(service, token, [{ name: 'b.jpg', bytes: new Uint8Array(50_000) }], 0);
-    expect(summary.failed).toBe(1);
-    expect(summary.failures[0]!.reason.code).toBe('DISK_FULL');
-    expect(service.status().banner).toMatchObject({
-      kind: 'disk-full',
-      message: expect.stringContaining('Free some space'),
-    }); // the receiver's own refusal, now shown as upload activity
-    expect((await service.handlers['folder.get']({})).lowSpace).toBe(true);
-  });
+  it(
+    'raises a disk-full banner when uploads are refused ' + 'for space, and a low-space one under the threshold',
+    async () => {
+      const { service } = await start(
+        {
+          receiverOptions: { freeBytes: async () => 1000 },
+          diskSpace: async () => ({ free: 1000, total: 10_000_000 }),
+        },
+        { minFreeBytes: 10_000 },
+      );
+      const token = await pairDevice(service);
+      const summary = await upload(service, token, [{ name: 'b.jpg', bytes: new Uint8Array(50_000) }], 0);
+      expect(summary.failed).toBe(1);
+      expect(summary.failures[0]!.reason.code).toBe('DISK_FULL');
+      expect(service.status().banner).toMatchObject({
+        kind: 'disk-full',
+        message: expect.stringContaining('Free some space') as unknown,
+      }); // the receiver's own refusal, now shown as upload activity
+      expect((await service.handlers['folder.get']({})).lowSpace).toBe(true);
+    },
+  );
 
   it('warns about low space under the threshold the user set', async () => {
     let free = 5e9;
@@ -277,36 +286,39 @@ describe('AppService', () => {
     // Remembered for the next start.
     const saved = JSON.parse(
       await fs.readFile(path.join(service.receiver.config.dataDir, 'app-settings.json'), 'utf8'),
-    );
+    ) as { folder?: string };
     expect(saved.folder).toBe(fresh);
   }, 30_000);
 
-  it('forgets files deleted from the folder by hand while it was closed: arrivals drop them, counts follow', async () => {
-    const { service, root } = await start();
-    const token = await pairDevice(service);
-    const files = ['f.jpg', 'g.jpg', 'h.jpg'].map((name) => ({
-      name,
-      bytes: new TextEncoder().encode(`photo ${name}`),
-    }));
-    expect((await upload(service, token, files)).committed).toBe(3);
-    const { items } = await service.handlers['arrivals.page']({ offset: 0, limit: 10 });
-    const gone = items.find((a) => a.filename === 'g.jpg')!;
-    await service.close();
-    await fs.rm(path.join(service.receiver.config.folder, gone.path));
+  it(
+    'forgets files deleted from the folder by hand while ' + 'it was closed: arrivals drop them, counts follow',
+    async () => {
+      const { service, root } = await start();
+      const token = await pairDevice(service);
+      const files = ['f.jpg', 'g.jpg', 'h.jpg'].map((name) => ({
+        name,
+        bytes: new TextEncoder().encode(`photo ${name}`),
+      }));
+      expect((await upload(service, token, files)).committed).toBe(3);
+      const { items } = await service.handlers['arrivals.page']({ offset: 0, limit: 10 });
+      const gone = items.find((a) => a.filename === 'g.jpg')!;
+      await service.close();
+      await fs.rm(path.join(service.receiver.config.folder, gone.path));
 
-    const again = await AppService.start({
-      config: testConfig(root),
-      opener: { openFolder: async () => undefined, revealFile: async () => undefined },
-    });
-    services.push(again);
-    await again.receiver.folderCheck;
-    expect(
-      (await again.handlers['arrivals.page']({ offset: 0, limit: 10 })).items.map((a) => a.filename).sort(),
-    ).toEqual(['f.jpg', 'h.jpg']);
-    expect((await again.handlers['devices.list']({}))[0]).toMatchObject({ photos: 2 });
-    // Its bytes count as new again.
-    expect((await upload(again, token, [files[1]!])).committed).toBe(1);
-  });
+      const again = await AppService.start({
+        config: testConfig(root),
+        opener: { openFolder: async () => undefined, revealFile: async () => undefined },
+      });
+      services.push(again);
+      await again.receiver.folderCheck;
+      expect(
+        (await again.handlers['arrivals.page']({ offset: 0, limit: 10 })).items.map((a) => a.filename).sort(),
+      ).toEqual(['f.jpg', 'h.jpg']);
+      expect((await again.handlers['devices.list']({}))[0]).toMatchObject({ photos: 2 });
+      // Its bytes count as new again.
+      expect((await upload(again, token, [files[1]!])).committed).toBe(1);
+    },
+  );
 
   it('refuses a second folder change while one runs (tray and window at once), and the first completes', async () => {
     const { service, root } = await start();
@@ -323,7 +335,7 @@ describe('AppService', () => {
     const { service } = await start();
     await expect(service.handlers['folder.choose']({})).rejects.toMatchObject({
       code: 'UNAVAILABLE',
-      message: expect.stringContaining('type the folder'),
+      message: expect.stringContaining('type the folder') as unknown,
     });
   });
 
@@ -337,7 +349,7 @@ describe('AppService', () => {
       const failed = service.handlers['folder.change']({ path: other.config.folder, mode: 'fresh' });
       await expect(failed).rejects.toMatchObject({
         code: 'FOLDER_IN_USE',
-        message: expect.stringMatching(/is in use by another Shoebox receiver .* Shoebox keeps using /),
+        message: expect.stringMatching(/is in use by another Shoebox receiver .* Shoebox keeps using /) as unknown,
       });
       expect(service.receiver.config.folder).toBe(own);
       expect((await service.handlers['folder.get']({})).path).toBe(own);

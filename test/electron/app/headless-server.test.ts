@@ -104,7 +104,8 @@ describe('headless window server', () => {
     expect((await get(port, '/', { cookie, host: 'localhost:1' })).status).toBe(421);
     expect((await get(port, '/', { cookie, host: `localhost:${port}` })).status).toBe(200);
     expect((await get(port, '/v1/info', { cookie, origin: 'http://evil.example' })).status).toBe(403);
-    // A page on another local port is same-site for cookies: its requests carry no Origin on GET, but Sec-Fetch-Site says so.
+    // A page on another local port is same-site for cookies: its
+    // requests carry no Origin on GET, but Sec-Fetch-Site says so.
     expect((await get(port, '/v1/info', { cookie, 'sec-fetch-site': 'same-site' })).status).toBe(403);
     expect((await get(port, '/v1/info', { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await get(port, '/v1/info', { cookie, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
@@ -117,7 +118,7 @@ describe('headless window server', () => {
     await expect(openSocket(url, { cookie })).rejects.toThrow(/403/);
     const ws = await openSocket(url, { cookie, origin: app.server.origin });
     const answers: unknown[] = [];
-    ws.on('message', (data) => answers.push(JSON.parse(data.toString())));
+    ws.on('message', (data) => answers.push(JSON.parse((data as Buffer).toString()))); // binaryType 'nodebuffer'
     ws.send(JSON.stringify({ t: 'call', id: 1, command: 'pairing.open', request: {} }));
     ws.send(JSON.stringify({ t: 'call', id: 2, command: 'no.such', request: {} }));
     await expect.poll(() => answers.length).toBeGreaterThanOrEqual(3);
@@ -126,7 +127,7 @@ describe('headless window server', () => {
         t: 'result',
         id: 1,
         ok: true,
-        value: expect.objectContaining({ open: true, code: expect.stringMatching(/^\d{6}$/) }),
+        value: expect.objectContaining({ open: true, code: expect.stringMatching(/^\d{6}$/) as unknown }) as unknown,
       }),
     );
     expect(answers).toContainEqual(
@@ -134,7 +135,7 @@ describe('headless window server', () => {
         t: 'result',
         id: 2,
         ok: false,
-        error: expect.objectContaining({ code: 'UNKNOWN_COMMAND' }),
+        error: expect.objectContaining({ code: 'UNKNOWN_COMMAND' }) as unknown,
       }),
     );
     expect(answers).toContainEqual(expect.objectContaining({ t: 'event', event: 'pairing' }));

@@ -56,7 +56,8 @@ describe('moving a library', () => {
   it('puts back what it moved when a rename fails half-way', async () => {
     const root = await tempRoot();
     const files = await makeLibrary(path.join(root, 'A'));
-    await fs.mkdir(path.join(root, 'B', '2020', 'in-the-way'), { recursive: true }); // "2020" cannot be renamed onto a full folder
+    // "2020" cannot be renamed onto a full folder
+    await fs.mkdir(path.join(root, 'B', '2020', 'in-the-way'), { recursive: true });
     await expect(moveLibrary(path.join(root, 'A'), path.join(root, 'B'))).rejects.toThrow();
     expect(await contents(path.join(root, 'A'))).toEqual(files);
     expect(await fs.readdir(path.join(root, 'B'))).toEqual(['2020']);
@@ -98,7 +99,8 @@ describe('moving a library', () => {
       ? '/dev/shm'
       : null;
   it.skipIf(!other)(
-    `really moves across disks (${other ? `${os.tmpdir()} to ${other}` : 'skipped: no second file system such as /dev/shm here'})`,
+    `really moves across disks ` +
+      `(${other ? `${os.tmpdir()} to ${other}` : 'skipped: no second file system such as /dev/shm here'})`,
     async () => {
       const root = await tempRoot();
       const files = await makeLibrary(path.join(root, 'A'));
@@ -111,20 +113,24 @@ describe('moving a library', () => {
 });
 
 describe('checking the folder the user chose', () => {
-  it('sees through symbolic links: a link to the backup folder is the backup folder, a path through one may be inside it', async () => {
-    const { checkNewFolder } = await import('../../../electron/app/folder-ops');
-    const root = await tempRoot();
-    const current = path.join(root, 'Backup');
-    await fs.mkdir(current);
-    await fs.symlink(current, path.join(root, 'link'));
-    await expect(checkNewFolder(current, path.join(root, 'link'), 'fresh')).rejects.toMatchObject({
-      code: 'SAME_FOLDER',
-    });
-    await expect(checkNewFolder(current, path.join(root, 'link', 'sub', 'deeper'), 'move')).rejects.toMatchObject({
-      code: 'NESTED_FOLDER',
-    });
-    await expect(checkNewFolder(current, path.join(root, 'Elsewhere', 'new'), 'move')).resolves.toBe(
-      path.join(root, 'Elsewhere', 'new'),
-    );
-  });
+  it(
+    'sees through symbolic links: a link to the backup folder ' +
+      'is the backup folder, a path through one may be inside it',
+    async () => {
+      const { checkNewFolder } = await import('../../../electron/app/folder-ops');
+      const root = await tempRoot();
+      const current = path.join(root, 'Backup');
+      await fs.mkdir(current);
+      await fs.symlink(current, path.join(root, 'link'));
+      await expect(checkNewFolder(current, path.join(root, 'link'), 'fresh')).rejects.toMatchObject({
+        code: 'SAME_FOLDER',
+      });
+      await expect(checkNewFolder(current, path.join(root, 'link', 'sub', 'deeper'), 'move')).rejects.toMatchObject({
+        code: 'NESTED_FOLDER',
+      });
+      await expect(checkNewFolder(current, path.join(root, 'Elsewhere', 'new'), 'move')).resolves.toBe(
+        path.join(root, 'Elsewhere', 'new'),
+      );
+    },
+  );
 });

@@ -54,11 +54,14 @@ describe('planLaunch', () => {
   });
 
   it('goes headless without a display, when asked to, and for --help', () => {
-    expect(plan({ env: {} })).toMatchObject({ mode: 'headless', reason: expect.stringMatching(/no display/) });
+    expect(plan({ env: {} })).toMatchObject({
+      mode: 'headless',
+      reason: expect.stringMatching(/no display/) as unknown,
+    });
     expect(plan({ env: { WAYLAND_DISPLAY: 'wayland-0' } }).mode).toBe('electron');
     expect(plan({ env: { DISPLAY: ':0', SHOEBOX_HEADLESS: '1' } })).toMatchObject({
       mode: 'headless',
-      reason: expect.stringMatching(/SHOEBOX_HEADLESS/),
+      reason: expect.stringMatching(/SHOEBOX_HEADLESS/) as unknown,
     });
     expect(plan({ args: ['--help'] })).toMatchObject({ mode: 'headless', reason: 'help' });
   });
@@ -75,7 +78,7 @@ describe('planLaunch', () => {
     const p = planLaunch({ root: REPO_ROOT, args: [], env: { DISPLAY: ':0' }, platform: 'linux', fs });
     expect(p).toMatchObject({
       mode: 'headless',
-      reason: expect.stringContaining('node node_modules/electron/install.js'),
+      reason: expect.stringContaining('node node_modules/electron/install.js') as unknown,
     });
   });
 

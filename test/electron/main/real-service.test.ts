@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppService } from '../../../electron/app/app-service';
-import { ShellApp, type ServiceLike } from '../../../electron/main/shell-app';
+import { ShellApp } from '../../../electron/main/shell-app';
 import { invokeChannel } from '../../../shared/app-api';
 import { makeTempDir, testConfig } from '../../helpers/receiver-fixture';
 import { harness } from '../../helpers/shell/fakes';

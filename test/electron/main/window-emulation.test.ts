@@ -82,16 +82,29 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.exposeFunction('__violation', (text: string) => void violations.push(text));
       // What Electron does before the page's scripts: run the sandboxed preload with require('electron').
       await page.addInitScript(`(() => {
-      document.addEventListener('securitypolicyviolation', (e) => window.__violation(e.violatedDirective + ' ' + e.blockedURI));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        window.__violation(e.violatedDirective + ' ' + e.blockedURI));
       const listeners = new Map();
-      window.__ipcEmit = (channel, payload) => { for (const l of listeners.get(channel) ?? []) l({ sender: null }, payload); };
+      window.__ipcEmit = (channel, payload) => {
+        for (const l of listeners.get(channel) ?? []) l({ sender: null }, payload);
+      };
       const ipcRenderer = {
         invoke: (channel, request) => window.__ipcInvoke(channel, request),
-        on: (channel, l) => { if (!listeners.has(channel)) listeners.set(channel, new Set()); listeners.get(channel).add(l); },
+        on: (channel, l) => {
+          if (!listeners.has(channel)) listeners.set(channel, new Set());
+          listeners.get(channel).add(l);
+        },
         removeListener: (channel, l) => listeners.get(channel)?.delete(l),
       };
-      const contextBridge = { exposeInMainWorld: (key, api) => { Object.defineProperty(window, key, { value: api }); } };
-      const require = (name) => { if (name !== 'electron') throw new Error('no ' + name); return { contextBridge, ipcRenderer }; };
+      const contextBridge = {
+        exposeInMainWorld: (key, api) => {
+          Object.defineProperty(window, key, { value: api });
+        },
+      };
+      const require = (name) => {
+        if (name !== 'electron') throw new Error('no ' + name);
+        return { contextBridge, ipcRenderer };
+      };
       const module = { exports: {} };
       (function (require, module, exports) { ${preload} })(require, module, module.exports);
     })();`);
@@ -149,7 +162,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
           }),
       );
       await service.handlers['pairing.open']({});
-      expect(await received).toMatchObject({ open: true, code: expect.stringMatching(/^\d{6}$/) });
+      expect(await received).toMatchObject({ open: true, code: expect.stringMatching(/^\d{6}$/) as unknown });
     }, 30_000);
 
     it('changes the backup folder with the system folder picker, then asks move or fresh', async () => {

@@ -3,6 +3,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CliIo } from '../../../shared/simulator/cli/main.nodejs';
+import type { SavedPairing } from '../../../shared/simulator/pairing-store.nodejs';
+
+/** The simulator's saved pairings file ($SHOEBOX_SIM_STATE), as the pairing store writes it. */
+export interface SimulatorState {
+  version: 1;
+  pairings: SavedPairing[];
+}
 
 /** Captures stdout and stderr: `out()` is stdout only, `text()` both, in order. */
 export function captureIo(): CliIo & { out: () => string; text: () => string } {
@@ -38,7 +45,10 @@ export async function listFiles(root: string): Promise<string[]> {
   return files;
 }
 
-/** Files under the backup folder other than the receiver's own bookkeeping (library index, folder lock): photos, staging. */
+/**
+ * Files under the backup folder other than the receiver's own
+ * bookkeeping (library index, folder lock): photos, staging.
+ */
 export async function receivedFiles(folder: string): Promise<string[]> {
   const own = [path.join(folder, '.shoebox', 'index') + path.sep, path.join(folder, '.shoebox', 'receiver.lock')];
   return (await listFiles(folder)).filter((file) => !own.some((prefix) => file.startsWith(prefix)));
@@ -50,7 +60,10 @@ export async function sha256File(file: string): Promise<string> {
     .digest('hex');
 }
 
-/** For each name: stored somewhere under folder, with the same SHA-256 as in sourceDir; returns the missing or different ones. */
+/**
+ * For each name: stored somewhere under folder, with the same
+ * SHA-256 as in sourceDir; returns the missing or different ones.
+ */
 export async function differences(sourceDir: string, folder: string, names: string[]): Promise<string[]> {
   const bad: string[] = [];
   for (const name of names) {

@@ -38,7 +38,10 @@ export interface FakeReceiverOptions {
   dropAfterChunks?: number;
   /** ... at most this many times in all (default unlimited). */
   maxDrops?: number;
-  /** Answer an announce with an error, or with an invalid message ('garbage'). `count` is 1 for the first announce of that content. */
+  /**
+   * Answer an announce with an error, or with an invalid message
+   * ('garbage'). `count` is 1 for the first announce of that content.
+   */
   onAnnounce?: (announce: Announce, count: number) => FakeError | 'garbage' | undefined;
   /** Commit on finish, then terminate the connection before answering, this many times. */
   dropAfterCommit?: number;
@@ -197,7 +200,8 @@ export class FakeReceiver {
           // Nothing more is read or answered here: the client's send buffer fills up and stays full.
           (ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
           ws.removeAllListeners('message');
-          for (const id of [...uploads.keys()]) close(id); // a newer connection may take the uploads over, as on the real receiver
+          // a newer connection may take the uploads over, as on the real receiver
+          for (const id of [...uploads.keys()]) close(id);
           return;
         }
         const { dropAfterChunks, maxDrops = Infinity } = this.options;

@@ -82,36 +82,42 @@ describe.skipIf(!HAVE_PHOTOS)(
       expect(service.stats.fromHeicThumbnail).toBe(heics);
     });
 
-    it('decodes the full HEIC image when asked not to use (or there is no) embedded thumbnail, off the main thread', async () => {
-      const decoder = new HeicDecoder();
-      try {
-        const bytes = await fs.readFile(path.join(PHOTOS_DIR, 'heic-single.heic'));
-        let ticks = 0;
-        const timer = setInterval(() => (ticks += 1), 1);
-        const full = await decoder.decode(bytes, { preferThumbnail: false });
-        clearInterval(timer);
-        expect([full.width, full.height, full.fromThumbnail]).toEqual([1440, 960, false]);
-        expect(full.rgba.byteLength).toBe(1440 * 960 * 4);
-        expect(ticks).toBeGreaterThan(0); // the event loop kept turning while the worker decoded
-        const thumb = await decoder.decode(bytes);
-        expect(thumb.fromThumbnail).toBe(true);
-        expect(Math.max(thumb.width, thumb.height)).toBeLessThan(400);
-        await expect(decoder.decode(new TextEncoder().encode('not a heic'))).rejects.toThrow(/HEIF/);
-      } finally {
-        await decoder.close();
-      }
-    });
+    it(
+      'decodes the full HEIC image when asked not to use (or ' + 'there is no) embedded thumbnail, off the main thread',
+      async () => {
+        const decoder = new HeicDecoder();
+        try {
+          const bytes = await fs.readFile(path.join(PHOTOS_DIR, 'heic-single.heic'));
+          let ticks = 0;
+          const timer = setInterval(() => (ticks += 1), 1);
+          const full = await decoder.decode(bytes, { preferThumbnail: false });
+          clearInterval(timer);
+          expect([full.width, full.height, full.fromThumbnail]).toEqual([1440, 960, false]);
+          expect(full.rgba.byteLength).toBe(1440 * 960 * 4);
+          expect(ticks).toBeGreaterThan(0); // the event loop kept turning while the worker decoded
+          const thumb = await decoder.decode(bytes);
+          expect(thumb.fromThumbnail).toBe(true);
+          expect(Math.max(thumb.width, thumb.height)).toBeLessThan(400);
+          await expect(decoder.decode(new TextEncoder().encode('not a heic'))).rejects.toThrow(/HEIF/);
+        } finally {
+          await decoder.close();
+        }
+      },
+    );
 
-    it('gives up a decode that takes too long and restarts its worker, so one bad file cannot hold up the rest', async () => {
-      const decoder = new HeicDecoder(30_000, 5);
-      try {
-        const bytes = await fs.readFile(path.join(PHOTOS_DIR, 'heic-iphone.heic'));
-        await expect(decoder.decode(bytes, { preferThumbnail: false })).rejects.toThrow(/decoding took longer than/);
-        await expect(decoder.decode(bytes, { preferThumbnail: false })).rejects.toThrow(/decoding took longer than/); // a fresh worker each time
-      } finally {
-        await decoder.close();
-      }
-    });
+    it(
+      'gives up a decode that takes too long and restarts ' + 'its worker, so one bad file cannot hold up the rest',
+      async () => {
+        const decoder = new HeicDecoder(30_000, 5);
+        try {
+          const bytes = await fs.readFile(path.join(PHOTOS_DIR, 'heic-iphone.heic'));
+          await expect(decoder.decode(bytes, { preferThumbnail: false })).rejects.toThrow(/decoding took longer than/);
+          await expect(decoder.decode(bytes, { preferThumbnail: false })).rejects.toThrow(/decoding took longer than/); // a fresh worker each time
+        } finally {
+          await decoder.close();
+        }
+      },
+    );
 
     it('respects EXIF orientation (f6t.jpg is stored sideways, shown upright)', async () => {
       const sha = [...index].find(([, r]) => r.path === 'f6t.jpg')?.[0];
@@ -229,7 +235,7 @@ describe.skipIf(!HAVE_PHOTOS)(
         const second = new ThumbnailService({ folder, index: { getBySha: (s) => index.get(s) }, ffmpeg: null });
         try {
           const made = await second.get(sha!);
-          expect(made).toMatchObject({ path: expect.stringMatching(/\.webp$/) });
+          expect(made).toMatchObject({ path: expect.stringMatching(/\.webp$/) as unknown });
         } finally {
           await second.close();
         }

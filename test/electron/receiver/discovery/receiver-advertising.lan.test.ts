@@ -94,7 +94,7 @@ describe.skipIf(!inLan)(
       try {
         expect(fx.receiver.advertiser).toBeUndefined();
         expect(chooseAdvertiseAddress('127.0.0.1', undefined, createAddressWatcher())).toEqual({
-          reason: expect.stringContaining('this computer'),
+          reason: expect.stringContaining('this computer') as unknown,
         });
         expect(chooseAdvertiseAddress('0.0.0.0', DESK, createAddressWatcher())).toEqual({ address: DESK });
       } finally {

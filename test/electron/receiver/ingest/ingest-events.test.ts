@@ -198,33 +198,36 @@ describe('the ingest core’s events', () => {
     expect(core.seen.at(-1)).toMatchObject({ state: 'failed', error: { code: 'INTERNAL' } });
   });
 
-  it('publishes a refusal at begin (a full disk) as the upload’s end, and a takeover as nothing of the old owner', async () => {
-    let free = 10;
-    const core = await startCore(async () => free);
-    await expect(core.ingest.begin(specOf(Buffer.alloc(5000)), { origin })).rejects.toMatchObject({
-      code: 'DISK_FULL',
-    });
-    expect(core.seen).toEqual([
-      expect.objectContaining({
-        state: 'interrupted',
-        received: 0,
-        error: expect.objectContaining({ code: 'DISK_FULL' }),
-      }),
-    ]);
+  it(
+    'publishes a refusal at begin (a full disk) as the ' + 'upload’s end, and a takeover as nothing of the old owner',
+    async () => {
+      let free = 10;
+      const core = await startCore(async () => free);
+      await expect(core.ingest.begin(specOf(Buffer.alloc(5000)), { origin })).rejects.toMatchObject({
+        code: 'DISK_FULL',
+      });
+      expect(core.seen).toEqual([
+        expect.objectContaining({
+          state: 'interrupted',
+          received: 0,
+          error: expect.objectContaining({ code: 'DISK_FULL' }) as unknown,
+        }),
+      ]);
 
-    free = 1e12;
-    core.seen.length = 0;
-    const bytes = Buffer.from('taken over');
-    const old = await open(core, specOf(bytes));
-    old.markReady();
-    const newer = await open(core, specOf(bytes));
-    newer.markReady();
-    await expect(old.write(0, bytes)).rejects.toMatchObject({ code: 'UPLOAD_BUSY' });
-    await old.interrupt();
-    await newer.write(0, bytes);
-    await newer.finish();
-    expect(states(core)).toEqual(['receiving', 'receiving', 'receiving', 'verifying', 'stored', 'committed']);
-  });
+      free = 1e12;
+      core.seen.length = 0;
+      const bytes = Buffer.from('taken over');
+      const old = await open(core, specOf(bytes));
+      old.markReady();
+      const newer = await open(core, specOf(bytes));
+      newer.markReady();
+      await expect(old.write(0, bytes)).rejects.toMatchObject({ code: 'UPLOAD_BUSY' });
+      await old.interrupt();
+      await newer.write(0, bytes);
+      await newer.finish();
+      expect(states(core)).toEqual(['receiving', 'receiving', 'receiving', 'verifying', 'stored', 'committed']);
+    },
+  );
 
   it('drives the activity tracker (what queue views show) with no transport involved', async () => {
     const core = await startCore();

@@ -23,24 +23,28 @@ const spec: UploadSpec = {
 };
 
 describe('staging', () => {
-  it('starts over instead of resuming into a partial that is also a stored file (a crash right after the commit linked it)', async () => {
-    const folder = await makeTempDir('shoebox-staging-');
-    roots.push(folder);
-    const staging = new StagingArea(folder);
-    await staging.init();
-    const first = await staging.open('k', spec);
-    await first.append(0, Buffer.from('0123456789'));
-    await first.sync();
-    await first.close();
-    const stored = path.join(folder, 'IMG.JPG');
-    await fs.link(first.path, stored); // the commit's link; then the process died before discarding staging
+  it(
+    'starts over instead of resuming into a partial that is also ' +
+      'a stored file (a crash right after the commit linked it)',
+    async () => {
+      const folder = await makeTempDir('shoebox-staging-');
+      roots.push(folder);
+      const staging = new StagingArea(folder);
+      await staging.init();
+      const first = await staging.open('k', spec);
+      await first.append(0, Buffer.from('0123456789'));
+      await first.sync();
+      await first.close();
+      const stored = path.join(folder, 'IMG.JPG');
+      await fs.link(first.path, stored); // the commit's link; then the process died before discarding staging
 
-    const again = await staging.open('k', spec);
-    expect(again.held).toBe(0);
-    await again.append(0, Buffer.from('XXXXXXXXXX'));
-    await again.close();
-    expect(await fs.readFile(stored, 'utf8')).toBe('0123456789');
-  });
+      const again = await staging.open('k', spec);
+      expect(again.held).toBe(0);
+      await again.append(0, Buffer.from('XXXXXXXXXX'));
+      await again.close();
+      expect(await fs.readFile(stored, 'utf8')).toBe('0123456789');
+    },
+  );
 
   it('starts over when the partial holds more than the upload can have', async () => {
     const folder = await makeTempDir('shoebox-staging-');

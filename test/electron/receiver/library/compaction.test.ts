@@ -104,20 +104,24 @@ describe('snapshot and journal compaction', () => {
     expect(reopened.totals().resources).toBe(7);
   });
 
-  it('snapshots on the timer when the journal is large relative to the snapshot, not for a trickle into a big library', async () => {
-    const small = await tempFolder();
-    const index = await openIndex(small, { snapshotEveryMs: 20 });
-    await index.addResource(resource(1));
-    await vi.waitFor(async () => expect(await journalLines(small)).toEqual([]));
-    expect(await snapshotSeq(small)).toBe(1);
+  it(
+    'snapshots on the timer when the journal is large relative ' +
+      'to the snapshot, not for a trickle into a big library',
+    async () => {
+      const small = await tempFolder();
+      const index = await openIndex(small, { snapshotEveryMs: 20 });
+      await index.addResource(resource(1));
+      await vi.waitFor(async () => expect(await journalLines(small)).toEqual([]));
+      expect(await snapshotSeq(small)).toBe(1);
 
-    const big = await tempFolder();
-    const large = await openIndex(big, { snapshotEveryMs: 20 });
-    await Promise.all(Array.from({ length: 300 }, (_, n) => large.addResource(resource(n))));
-    await vi.waitFor(async () => expect(await snapshotSeq(big)).toBe(300));
-    await large.addResource(resource(1000));
-    await new Promise((r) => setTimeout(r, 150));
-    expect((await journalLines(big)).map((l) => l.s)).toEqual([301]);
-    expect(await snapshotSeq(big)).toBe(300);
-  });
+      const big = await tempFolder();
+      const large = await openIndex(big, { snapshotEveryMs: 20 });
+      await Promise.all(Array.from({ length: 300 }, (_, n) => large.addResource(resource(n))));
+      await vi.waitFor(async () => expect(await snapshotSeq(big)).toBe(300));
+      await large.addResource(resource(1000));
+      await new Promise((r) => setTimeout(r, 150));
+      expect((await journalLines(big)).map((l) => l.s)).toEqual([301]);
+      expect(await snapshotSeq(big)).toBe(300);
+    },
+  );
 });

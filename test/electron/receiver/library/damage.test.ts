@@ -61,7 +61,8 @@ describe('torn and damaged index files', () => {
     expect(reopened.openedBy).toBe('rebuild');
     expect(logs.join('\n')).toMatch(/line 2 is not JSON/);
     expect(reopened.getBySha(hashes['2024/2024-01/IMG_0001.HEIC']!)?.path).toBe('2024/2024-01/IMG_0001.HEIC');
-    expect(reopened.getBySha(resource(7).sha256)).toBeUndefined(); // records without a file are gone: the folder is the truth
+    // records without a file are gone: the folder is the truth
+    expect(reopened.getBySha(resource(7).sha256)).toBeUndefined();
     expect((await damagedFiles(folder)).map((n) => n.replace(/damaged-.*/, 'damaged'))).toEqual([
       'journal.jsonl.damaged',
       'library.json.damaged',
@@ -90,28 +91,33 @@ describe('torn and damaged index files', () => {
     expect(await damagedFiles(folder)).toHaveLength(1);
   });
 
-  it('rebuilds when the snapshot fails validation, keeping what still matches the folder (asset ids, devices)', async () => {
-    const folder = await tempFolder();
-    const hashes = await writeFiles(folder, {
-      '2019/2019-08/IMG_0001.HEIC': 'photo bytes',
-      '2019/2019-08/IMG_0001.MOV': 'video bytes',
-    });
-    const index = await openIndex(folder);
-    const photo = index.getByPath('2019/2019-08/IMG_0001.HEIC')!;
-    await index.removeResource(photo.sha256);
-    await index.addResource({ ...photo, assetId: 'live-1', resourceType: 'photo', deviceId: 'phone' });
-    await index.close();
-    const snapshot = JSON.parse(await fsp.readFile(indexFile(folder, 'library.json'), 'utf8'));
-    snapshot.resources.push({ sha256: 'not a hash' });
-    await fsp.writeFile(indexFile(folder, 'library.json'), JSON.stringify(snapshot));
-    const reopened = await openIndex(folder);
-    expect(reopened.openedBy).toBe('rebuild');
-    expect(reopened.getBySha(hashes['2019/2019-08/IMG_0001.HEIC']!)).toMatchObject({
-      assetId: 'live-1',
-      deviceId: 'phone',
-    });
-    expect(reopened.getAssetResources('live-1')).toHaveLength(1);
-  });
+  it(
+    'rebuilds when the snapshot fails validation, keeping ' + 'what still matches the folder (asset ids, devices)',
+    async () => {
+      const folder = await tempFolder();
+      const hashes = await writeFiles(folder, {
+        '2019/2019-08/IMG_0001.HEIC': 'photo bytes',
+        '2019/2019-08/IMG_0001.MOV': 'video bytes',
+      });
+      const index = await openIndex(folder);
+      const photo = index.getByPath('2019/2019-08/IMG_0001.HEIC')!;
+      await index.removeResource(photo.sha256);
+      await index.addResource({ ...photo, assetId: 'live-1', resourceType: 'photo', deviceId: 'phone' });
+      await index.close();
+      const snapshot = JSON.parse(await fsp.readFile(indexFile(folder, 'library.json'), 'utf8')) as {
+        resources: unknown[];
+      };
+      snapshot.resources.push({ sha256: 'not a hash' });
+      await fsp.writeFile(indexFile(folder, 'library.json'), JSON.stringify(snapshot));
+      const reopened = await openIndex(folder);
+      expect(reopened.openedBy).toBe('rebuild');
+      expect(reopened.getBySha(hashes['2019/2019-08/IMG_0001.HEIC']!)).toMatchObject({
+        assetId: 'live-1',
+        deviceId: 'phone',
+      });
+      expect(reopened.getAssetResources('live-1')).toHaveLength(1);
+    },
+  );
 
   it('rebuilds on a wrong snapshot or journal version', async () => {
     for (const target of ['library.json', 'journal.jsonl'] as const) {

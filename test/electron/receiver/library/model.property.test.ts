@@ -86,7 +86,10 @@ async function appendLegacyLines(folder: string, uploads: Array<{ key: number; r
   const text = uploads
     .map(({ key, remove }) => {
       s += 1;
-      return `${JSON.stringify(remove ? { s, op: 'removeUpload', key: `k${key}` } : { s, op: 'putUpload', u: legacyUpload(`k${key}`) })}\n`;
+      const record = remove
+        ? { s, op: 'removeUpload', key: `k${key}` }
+        : { s, op: 'putUpload', u: legacyUpload(`k${key}`) };
+      return `${JSON.stringify(record)}\n`;
     })
     .join('');
   await fs.appendFile(journal, text);

@@ -1,4 +1,7 @@
-/** The folder is the truth after start: files deleted or replaced by hand leave the index; a lost disk does not empty it. */
+/**
+ * The folder is the truth after start: files deleted or replaced
+ * by hand leave the index; a lost disk does not empty it.
+ */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';

@@ -5,57 +5,60 @@ import type { RebuildProgress } from '../../../../electron/receiver/library/type
 import { indexFile, openIndex, tempFolder, writeFiles } from '../../../helpers/library/helpers';
 
 describe('rebuild from the folder', () => {
-  it('builds a missing index from the files, skipping dot entries, the .shoebox area and non-regular files', async () => {
-    const folder = await tempFolder();
-    const hashes = await writeFiles(folder, {
-      '2019/2019-08/IMG_0001.HEIC': 'heic bytes',
-      '2019/2019-08/IMG_0001.MOV': 'mov bytes!',
-      '2021/2021-12/clip.mp4': 'x'.repeat(3 * 1024 * 1024),
-      '2021/.hidden/IMG_9.JPG': 'hidden',
-      '.DS_Store': 'finder',
-      '.shoebox/staging/partial-1': 'half an upload',
-    });
-    await fsp.symlink(path.join(folder, '2019/2019-08/IMG_0001.HEIC'), path.join(folder, '2019/link.HEIC'));
-    const progress: RebuildProgress[] = [];
-    const described: string[] = [];
-    const index = await openIndex(folder, {
-      onRebuildProgress: (p) => progress.push(p),
-      describeFile: async (abs) => {
-        described.push(path.relative(folder, abs));
-        return { captureDate: '2019-08-21T10:57:23' };
-      },
-    });
-    expect(index.openedBy).toBe('rebuild');
-    expect(
-      index
-        .listResources({ offset: 0, limit: 10 })
-        .map((r) => r.path)
-        .sort(),
-    ).toEqual(['2019/2019-08/IMG_0001.HEIC', '2019/2019-08/IMG_0001.MOV', '2021/2021-12/clip.mp4']);
-    expect(described.sort()).toEqual(
-      ['2019/2019-08/IMG_0001.HEIC', '2019/2019-08/IMG_0001.MOV', '2021/2021-12/clip.mp4'].map((p) =>
-        path.join(...p.split('/')),
-      ),
-    );
-    const heic = index.getByPath('2019/2019-08/IMG_0001.HEIC')!;
-    expect(heic).toMatchObject({
-      sha256: hashes['2019/2019-08/IMG_0001.HEIC'],
-      size: 10,
-      captureDate: '2019-08-21T10:57:23',
-      contentType: 'image/heic',
-      assetId: null,
-      deviceId: null,
-    });
-    expect(index.getBySha(hashes['2021/2021-12/clip.mp4']!)?.size).toBe(3 * 1024 * 1024);
-    const last = progress.at(-1)!;
-    expect(last).toEqual({ files: 3, totalFiles: 3, bytes: 3 * 1024 * 1024 + 20, totalBytes: 3 * 1024 * 1024 + 20 });
-    expect(progress[0]).toMatchObject({ files: 0, totalFiles: 3 });
-    expect(index.totals()).toEqual({ resources: 3, bytes: 3 * 1024 * 1024 + 20, assets: 3 });
-    // The rebuild wrote a snapshot, so the next open is quick.
-    await fsp.access(indexFile(folder, 'library.json'));
-    await index.close();
-    expect((await openIndex(folder)).openedBy).toBe('snapshot');
-  });
+  it(
+    'builds a missing index from the files, skipping ' + 'dot entries, the .shoebox area and non-regular files',
+    async () => {
+      const folder = await tempFolder();
+      const hashes = await writeFiles(folder, {
+        '2019/2019-08/IMG_0001.HEIC': 'heic bytes',
+        '2019/2019-08/IMG_0001.MOV': 'mov bytes!',
+        '2021/2021-12/clip.mp4': 'x'.repeat(3 * 1024 * 1024),
+        '2021/.hidden/IMG_9.JPG': 'hidden',
+        '.DS_Store': 'finder',
+        '.shoebox/staging/partial-1': 'half an upload',
+      });
+      await fsp.symlink(path.join(folder, '2019/2019-08/IMG_0001.HEIC'), path.join(folder, '2019/link.HEIC'));
+      const progress: RebuildProgress[] = [];
+      const described: string[] = [];
+      const index = await openIndex(folder, {
+        onRebuildProgress: (p) => progress.push(p),
+        describeFile: async (abs) => {
+          described.push(path.relative(folder, abs));
+          return { captureDate: '2019-08-21T10:57:23' };
+        },
+      });
+      expect(index.openedBy).toBe('rebuild');
+      expect(
+        index
+          .listResources({ offset: 0, limit: 10 })
+          .map((r) => r.path)
+          .sort(),
+      ).toEqual(['2019/2019-08/IMG_0001.HEIC', '2019/2019-08/IMG_0001.MOV', '2021/2021-12/clip.mp4']);
+      expect(described.sort()).toEqual(
+        ['2019/2019-08/IMG_0001.HEIC', '2019/2019-08/IMG_0001.MOV', '2021/2021-12/clip.mp4'].map((p) =>
+          path.join(...p.split('/')),
+        ),
+      );
+      const heic = index.getByPath('2019/2019-08/IMG_0001.HEIC')!;
+      expect(heic).toMatchObject({
+        sha256: hashes['2019/2019-08/IMG_0001.HEIC'],
+        size: 10,
+        captureDate: '2019-08-21T10:57:23',
+        contentType: 'image/heic',
+        assetId: null,
+        deviceId: null,
+      });
+      expect(index.getBySha(hashes['2021/2021-12/clip.mp4']!)?.size).toBe(3 * 1024 * 1024);
+      const last = progress.at(-1)!;
+      expect(last).toEqual({ files: 3, totalFiles: 3, bytes: 3 * 1024 * 1024 + 20, totalBytes: 3 * 1024 * 1024 + 20 });
+      expect(progress[0]).toMatchObject({ files: 0, totalFiles: 3 });
+      expect(index.totals()).toEqual({ resources: 3, bytes: 3 * 1024 * 1024 + 20, assets: 3 });
+      // The rebuild wrote a snapshot, so the next open is quick.
+      await fsp.access(indexFile(folder, 'library.json'));
+      await index.close();
+      expect((await openIndex(folder)).openedBy).toBe('snapshot');
+    },
+  );
 
   it('opens a new, empty folder at once as an empty index', async () => {
     const folder = await tempFolder();

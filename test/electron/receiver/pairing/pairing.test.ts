@@ -145,10 +145,10 @@ describe('pairing over HTTP and revocation', () => {
     const code = fx.receiver.pairingCode!.code;
     const ok = await pairWith(code);
     expect(ok.status).toBe(200);
-    const body = await ok.json();
+    const body = (await ok.json()) as { token: string };
     expect(body).toMatchObject({
       deviceId: 'iphone-a',
-      token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown,
       receiverId: fx.receiver.receiverId,
     });
     expect(Buffer.from(body.token, 'base64url').byteLength).toBe(32);
@@ -196,11 +196,12 @@ describe('the receiver name', () => {
       await registry.setName('Ana\t Mac\n');
       expect(registry.name).toBe('Ana Mac');
       await registry.setName('\u0007\u0000');
+      // eslint-disable-next-line no-control-regex -- the check is for control characters
       expect(registry.name).not.toMatch(/[\u0000-\u001f]/);
       expect(registry.name.length).toBeGreaterThan(0);
       await registry.close();
       const file = path.join(dir, 'receiver.json');
-      const saved = JSON.parse(await fs.readFile(file, 'utf8'));
+      const saved = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
       await fs.writeFile(file, JSON.stringify({ ...saved, name: 'Old\tName' }));
       const reopened = await DeviceRegistry.open(dir);
       expect(reopened.name).toBe('Old Name');

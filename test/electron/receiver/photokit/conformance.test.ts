@@ -8,16 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interopSpec, PROBLEM_TYPE, type InteropVersion } from '../../../../shared/protocol';
 import { startFixture, type Fixture } from '../../../helpers/receiver-fixture';
-import {
-  deferred,
-  open,
-  pathOf,
-  send,
-  uploadHeaders,
-  uploadPath,
-  type Answer,
-  type Interim,
-} from '../../../helpers/photokit-http';
+import { deferred, open, pathOf, send, uploadHeaders, uploadPath, type Answer } from '../../../helpers/photokit-http';
 import {
   answeredComplete,
   completeFields,
@@ -129,7 +120,8 @@ describe.each(VERSIONS)('interop version %i', (version) => {
     expect(state.headers['cache-control']).toBe('no-store');
     expect(state.headers['upload-length']).toBe(spec.uploadLength ? String(bytes.length) : undefined);
     expectLimit(version, state.headers, true);
-    expect(state.headers[version === 3 ? 'upload-complete' : 'upload-incomplete']).toBeUndefined(); // only the version's spelling
+    // only the version's spelling
+    expect(state.headers[version === 3 ? 'upload-complete' : 'upload-incomplete']).toBeUndefined();
 
     const done = await patch(fx, location, version, 120_000, bytes.subarray(120_000));
     expectStored(fx, done, bytes, version);
@@ -163,41 +155,48 @@ describe.each(VERSIONS)('interop version %i', (version) => {
     expectStored(fx, await patch(fx, location, version, 20_000, bytes.subarray(20_000)), bytes, version);
   });
 
-  it('PATCH at a wrong offset: 409 with the offset held, the mismatching-offset problem where defined; the upload goes on', async () => {
-    const bytes = content(`conflict-${version}`, 20_000);
-    const location = await createPartial(version, 'conflict', bytes, 5000);
-    for (const wrong of [0, 4999, 6000]) {
-      const conflict = await patch(fx, location, version, wrong, bytes.subarray(wrong));
-      expect(conflict.status).toBe(409);
-      expect(conflict.headers['upload-offset']).toBe('5000');
-      expect(answeredComplete(version, conflict)).toBe(false);
-      expect(conflict.headers['shoebox-error']).toBe('BAD_OFFSET');
-      const problem = expectProblem(version, conflict, 'mismatchingOffset');
-      if (problem) expect(problem).toMatchObject({ 'expected-offset': 5000, 'provided-offset': wrong });
-    }
-    expectStored(fx, await patch(fx, location, version, 5000, bytes.subarray(5000)), bytes, version);
-  });
+  it(
+    'PATCH at a wrong offset: 409 with the offset held, the ' +
+      'mismatching-offset problem where defined; the upload goes on',
+    async () => {
+      const bytes = content(`conflict-${version}`, 20_000);
+      const location = await createPartial(version, 'conflict', bytes, 5000);
+      for (const wrong of [0, 4999, 6000]) {
+        const conflict = await patch(fx, location, version, wrong, bytes.subarray(wrong));
+        expect(conflict.status).toBe(409);
+        expect(conflict.headers['upload-offset']).toBe('5000');
+        expect(answeredComplete(version, conflict)).toBe(false);
+        expect(conflict.headers['shoebox-error']).toBe('BAD_OFFSET');
+        const problem = expectProblem(version, conflict, 'mismatchingOffset');
+        if (problem) expect(problem).toMatchObject({ 'expected-offset': 5000, 'provided-offset': wrong });
+      }
+      expectStored(fx, await patch(fx, location, version, 5000, bytes.subarray(5000)), bytes, version);
+    },
+  );
 
-  it('PATCH after completion: answered as the version says (refused, 410 Gone, or the final answer replayed)', async () => {
-    const bytes = content(`again-${version}`, 8000);
-    const location = await createPartial(version, 'again', bytes, 3000);
-    const done = await patch(fx, location, version, 3000, bytes.subarray(3000));
-    expectStored(fx, done, bytes, version);
+  it(
+    'PATCH after completion: answered as the version says ' + '(refused, 410 Gone, or the final answer replayed)',
+    async () => {
+      const bytes = content(`again-${version}`, 8000);
+      const location = await createPartial(version, 'again', bytes, 3000);
+      const done = await patch(fx, location, version, 3000, bytes.subarray(3000));
+      expectStored(fx, done, bytes, version);
 
-    const empty = await patch(fx, location, version, bytes.length, Buffer.alloc(0));
-    if (spec.appendToComplete === 'replay') {
-      expect(empty.status).toBe(201);
-      expect(empty.headers['shoebox-path']).toBe(done.headers['shoebox-path']);
-    } else {
-      expect(empty.status).toBe(spec.appendToComplete === 'gone' ? 410 : 400);
-      expectProblem(version, empty, 'completedUpload');
-    }
-    expect(answeredComplete(version, empty)).toBe(true);
+      const empty = await patch(fx, location, version, bytes.length, Buffer.alloc(0));
+      if (spec.appendToComplete === 'replay') {
+        expect(empty.status).toBe(201);
+        expect(empty.headers['shoebox-path']).toBe(done.headers['shoebox-path']);
+      } else {
+        expect(empty.status).toBe(spec.appendToComplete === 'gone' ? 410 : 400);
+        expectProblem(version, empty, 'completedUpload');
+      }
+      expect(answeredComplete(version, empty)).toBe(true);
 
-    const more = await patch(fx, location, version, bytes.length, Buffer.from('more'));
-    expect(more.status).toBe(400);
-    expectProblem(version, more, spec.appendToComplete === 'refuse' ? 'completedUpload' : 'inconsistentLength');
-  });
+      const more = await patch(fx, location, version, bytes.length, Buffer.from('more'));
+      expect(more.status).toBe(400);
+      expectProblem(version, more, spec.appendToComplete === 'refuse' ? 'completedUpload' : 'inconsistentLength');
+    },
+  );
 
   it('DELETE without credentials cancels the upload; HEAD then finds nothing', async () => {
     const bytes = content(`delete-${version}`, 30_000);
@@ -262,32 +261,35 @@ describe.each(VERSIONS)('interop version %i', (version) => {
 });
 
 describe('versions the receiver does not speak', () => {
-  it('serves a newer version (10) as a correct plain upload without 104, and logs once which version it saw', async () => {
-    const lines: string[] = [];
-    const onLog = (line: string) => lines.push(line);
-    fx.receiver.events.on('log', onLog);
-    try {
-      for (const n of [1, 2]) {
-        const bytes = content(`v10-${n}`, 2000);
-        const answer = await send(
-          fx.receiver.url,
-          'POST',
-          uploadPath(`v10-${n}/L0/001`),
-          {
-            ...uploadHeaders(token, `V10_${n}.JPG`),
-            'upload-draft-interop-version': '10',
-            'upload-complete': '?1',
-            'upload-length': '2000',
-          },
-          bytes,
-        );
-        expect(answer.status).toBe(201);
-        expect(answer.interim).toEqual([]);
-        expect(answer.headers.location).toBeUndefined();
+  it(
+    'serves a newer version (10) as a correct plain ' + 'upload without 104, and logs once which version it saw',
+    async () => {
+      const lines: string[] = [];
+      const onLog = (line: string) => lines.push(line);
+      fx.receiver.events.on('log', onLog);
+      try {
+        for (const n of [1, 2]) {
+          const bytes = content(`v10-${n}`, 2000);
+          const answer = await send(
+            fx.receiver.url,
+            'POST',
+            uploadPath(`v10-${n}/L0/001`),
+            {
+              ...uploadHeaders(token, `V10_${n}.JPG`),
+              'upload-draft-interop-version': '10',
+              'upload-complete': '?1',
+              'upload-length': '2000',
+            },
+            bytes,
+          );
+          expect(answer.status).toBe(201);
+          expect(answer.interim).toEqual([]);
+          expect(answer.headers.location).toBeUndefined();
+        }
+      } finally {
+        fx.receiver.events.off('log', onLog);
       }
-    } finally {
-      fx.receiver.events.off('log', onLog);
-    }
-    expect(lines.filter((line) => /interop version 10\b/.test(line))).toHaveLength(1);
-  });
+      expect(lines.filter((line) => /interop version 10\b/.test(line))).toHaveLength(1);
+    },
+  );
 });

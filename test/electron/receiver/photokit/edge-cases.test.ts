@@ -1,4 +1,7 @@
-/** PhotoKit uploads at the edges: the same bytes again without a length, commits that fail, requests that outlive their device. */
+/**
+ * PhotoKit uploads at the edges: the same bytes again without a
+ * length, commits that fail, requests that outlive their device.
+ */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +13,6 @@ import { commitGuard, type PhotoKitContext } from '../../../../electron/receiver
 import type { UploadResource } from '../../../../electron/receiver/photokit/upload-resources';
 import { startFixture, type Fixture } from '../../../helpers/receiver-fixture';
 import { reprDigest, send, uploadHeaders, uploadPath } from '../../../helpers/photokit-http';
-import { receiverInternals } from '../../../../electron/receiver/test-seam';
 
 let fx: Fixture | undefined;
 afterEach(async () => {
@@ -27,35 +29,40 @@ async function visibleFiles(folder: string): Promise<string[]> {
 }
 
 describe('PhotoKit uploads at the edges', () => {
-  it('answers the same bytes sent again chunked (no length) under another name as already stored, keeping the first', async () => {
-    fx = await startFixture();
-    const { token } = await fx.pair();
-    const bytes = Buffer.from('the same photo, twice');
-    const first = await send(
-      fx.receiver.url,
-      'POST',
-      uploadPath('TWICE/L0/001'),
-      uploadHeaders(token, 'A.JPG', { 'shoebox-creation-date': '2020-02-02T10:00:00' }),
-      bytes,
-    );
-    expect(first.status, first.text).toBe(201);
-    const again = await send(
-      fx.receiver.url,
-      'POST',
-      uploadPath('TWICE-COPY/L0/001'),
-      uploadHeaders(token, 'B.JPG', { 'repr-digest': reprDigest(bytes) }),
-      [bytes.subarray(0, 5), bytes.subarray(5)],
-    );
-    expect(again.status, again.text).toBe(200);
-    expect(decodeURIComponent(String(again.headers['shoebox-path']))).toBe('2020/2020-02/A.JPG');
-    expect(await visibleFiles(fx.folder)).toEqual([path.join('2020', '2020-02', 'A.JPG')]);
-    expect(fx.receiver.library.getByPath('2020/2020-02/A.JPG')).toBeDefined();
-  });
+  it(
+    'answers the same bytes sent again chunked (no length) ' +
+      'under another name as already stored, keeping the first',
+    async () => {
+      fx = await startFixture();
+      const { token } = await fx.pair();
+      const bytes = Buffer.from('the same photo, twice');
+      const first = await send(
+        fx.receiver.url,
+        'POST',
+        uploadPath('TWICE/L0/001'),
+        uploadHeaders(token, 'A.JPG', { 'shoebox-creation-date': '2020-02-02T10:00:00' }),
+        bytes,
+      );
+      expect(first.status, first.text).toBe(201);
+      const again = await send(
+        fx.receiver.url,
+        'POST',
+        uploadPath('TWICE-COPY/L0/001'),
+        uploadHeaders(token, 'B.JPG', { 'repr-digest': reprDigest(bytes) }),
+        [bytes.subarray(0, 5), bytes.subarray(5)],
+      );
+      expect(again.status, again.text).toBe(200);
+      expect(decodeURIComponent(String(again.headers['shoebox-path']))).toBe('2020/2020-02/A.JPG');
+      expect(await visibleFiles(fx.folder)).toEqual([path.join('2020', '2020-02', 'A.JPG')]);
+      expect(fx.receiver.library.getByPath('2020/2020-02/A.JPG')).toBeDefined();
+    },
+  );
 
   it('leaves nothing in staging when a plain upload cannot be stored, however often it is tried', async () => {
     fx = await startFixture();
     const { token } = await fx.pair();
-    await fs.writeFile(path.join(fx.folder, '2020'), 'a file where the year folder should be'); // commit fails (ENOTDIR)
+    // commit fails (ENOTDIR)
+    await fs.writeFile(path.join(fx.folder, '2020'), 'a file where the year folder should be');
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const answer = await send(
         fx.receiver.url,

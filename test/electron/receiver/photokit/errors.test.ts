@@ -79,7 +79,8 @@ describe('limits', () => {
     const host = new URL(fx.receiver.url).host;
     const raw = await rawExchange(
       fx.receiver.url,
-      `POST ${uploadPath('huge/L0/001')} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${token}\r\nshoebox-filename: HUGE.MOV\r\ncontent-length: 1000000000000\r\n\r\n`,
+      `POST ${uploadPath('huge/L0/001')} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ` +
+        `${token}\r\nshoebox-filename: HUGE.MOV\r\ncontent-length: 1000000000000\r\n\r\n`,
       (received) => received.includes('"action":"give-up"}}'),
     );
     expect(raw).toMatch(/^HTTP\/1\.1 413 /);

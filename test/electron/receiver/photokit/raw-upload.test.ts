@@ -101,23 +101,27 @@ describe('raw uploads', () => {
     expect(readFileSync(path.join(fx.folder, stored)).equals(bytes)).toBe(true);
   });
 
-  it('keeps a UTF-8 filename sent as RFC 8187 ext-value, and files by Shoebox-Creation-Date when the file has no EXIF', async () => {
-    const body = Buffer.from('not really a photo, no EXIF here');
-    const answer = await send(
-      fx.receiver.url,
-      'POST',
-      uploadPath('utf8/L0/001'),
-      {
-        authorization: `Bearer ${token}`,
-        'shoebox-filename': `UTF-8''${encodeURIComponent('Été à Zürich.txt')}`,
-        'shoebox-creation-date': '2017-06-15T08:30:00+02:00',
-      },
-      body,
-    );
-    expect(answer.status, answer.text).toBe(201);
-    expect(decodeURIComponent(String(answer.headers['shoebox-path']))).toBe('2017/2017-06/Été à Zürich.txt');
-    expect(answer.headers['shoebox-capture-date']).toBe('2017-06-15T08:30:00');
-  });
+  it(
+    'keeps a UTF-8 filename sent as RFC 8187 ext-value, and ' +
+      'files by Shoebox-Creation-Date when the file has no EXIF',
+    async () => {
+      const body = Buffer.from('not really a photo, no EXIF here');
+      const answer = await send(
+        fx.receiver.url,
+        'POST',
+        uploadPath('utf8/L0/001'),
+        {
+          authorization: `Bearer ${token}`,
+          'shoebox-filename': `UTF-8''${encodeURIComponent('Été à Zürich.txt')}`,
+          'shoebox-creation-date': '2017-06-15T08:30:00+02:00',
+        },
+        body,
+      );
+      expect(answer.status, answer.text).toBe(201);
+      expect(decodeURIComponent(String(answer.headers['shoebox-path']))).toBe('2017/2017-06/Été à Zürich.txt');
+      expect(answer.headers['shoebox-capture-date']).toBe('2017-06-15T08:30:00');
+    },
+  );
 
   it('accepts a matching Repr-Digest, and answers 200 at once for content already stored', async () => {
     const body = Buffer.from('digest-checked bytes');

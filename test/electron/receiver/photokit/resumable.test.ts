@@ -124,37 +124,40 @@ describe('interrupted uploads', () => {
     expect((await head(fx, location, 5)).status).toBe(404);
   });
 
-  it("is reached by its URL alone, as iOS resumes: no token needed, a token sent anyway must be the owner's", async () => {
-    const other = (await fx.pair('Someone else', 'other-device')).token;
-    const bytes = sample('private');
-    const created = await send(
-      fx.receiver.url,
-      'POST',
-      uploadPath('private/L0/001'),
-      { ...uploadHeaders(token, 'MINE.HEIC'), ...completeFields(8, false) },
-      bytes.subarray(0, 10_000),
-    );
-    const location = String(created.headers.location);
-    expect(pathOf(location)).toMatch(/^\/v1\/uploads\/[0-9a-f]{32}$/); // 128 random bits
-    const unknown = await send(fx.receiver.url, 'HEAD', '/v1/uploads/0123456789abcdef0123456789abcdef', {});
-    expect(unknown.status).toBe(404);
-    for (const answer of [
-      await head(fx, location, 8, other),
-      await patch(fx, location, 8, 10_000, bytes.subarray(10_000), true, other),
-      await send(fx.receiver.url, 'DELETE', pathOf(location), auth(other)),
-      await send(fx.receiver.url, 'HEAD', pathOf(location), { 'shoebox-token': other }),
-    ]) {
-      expect(answer.status).toBe(404);
-      expect(answer.headers['shoebox-error']).toBe(unknown.headers['shoebox-error']);
-      expect(answer.headers['upload-offset']).toBeUndefined();
-    }
-    expect((await send(fx.receiver.url, 'HEAD', pathOf(location), auth('x'.repeat(43)))).status).toBe(401);
-    expect((await head(fx, location, 8, token)).headers['upload-offset']).toBe('10000');
-    const bare = await head(fx, location, 8);
-    expect(bare.status).toBe(204);
-    expect(bare.headers['upload-offset']).toBe('10000');
-    expectStored(fx, await patch(fx, location, 8, 10_000, bytes.subarray(10_000)), bytes, 8);
-  });
+  it(
+    'is reached by its URL alone, as iOS resumes: no token needed, ' + "a token sent anyway must be the owner's",
+    async () => {
+      const other = (await fx.pair('Someone else', 'other-device')).token;
+      const bytes = sample('private');
+      const created = await send(
+        fx.receiver.url,
+        'POST',
+        uploadPath('private/L0/001'),
+        { ...uploadHeaders(token, 'MINE.HEIC'), ...completeFields(8, false) },
+        bytes.subarray(0, 10_000),
+      );
+      const location = String(created.headers.location);
+      expect(pathOf(location)).toMatch(/^\/v1\/uploads\/[0-9a-f]{32}$/); // 128 random bits
+      const unknown = await send(fx.receiver.url, 'HEAD', '/v1/uploads/0123456789abcdef0123456789abcdef', {});
+      expect(unknown.status).toBe(404);
+      for (const answer of [
+        await head(fx, location, 8, other),
+        await patch(fx, location, 8, 10_000, bytes.subarray(10_000), true, other),
+        await send(fx.receiver.url, 'DELETE', pathOf(location), auth(other)),
+        await send(fx.receiver.url, 'HEAD', pathOf(location), { 'shoebox-token': other }),
+      ]) {
+        expect(answer.status).toBe(404);
+        expect(answer.headers['shoebox-error']).toBe(unknown.headers['shoebox-error']);
+        expect(answer.headers['upload-offset']).toBeUndefined();
+      }
+      expect((await send(fx.receiver.url, 'HEAD', pathOf(location), auth('x'.repeat(43)))).status).toBe(401);
+      expect((await head(fx, location, 8, token)).headers['upload-offset']).toBe('10000');
+      const bare = await head(fx, location, 8);
+      expect(bare.status).toBe(204);
+      expect(bare.headers['upload-offset']).toBe('10000');
+      expectStored(fx, await patch(fx, location, 8, 10_000, bytes.subarray(10_000)), bytes, 8);
+    },
+  );
 
   it("stops a revoked device's resources at once: HEAD and PATCH by URL get 403", async () => {
     const paired = await fx.pair('Revoked later', 'revoked-later');
@@ -236,26 +239,30 @@ describe('lengths', () => {
 });
 
 describe('idle bodies', () => {
-  it('hangs up on a resumable body silent for the idle timeout (no final 408, which would fail the job), keeping its bytes', async () => {
-    const idle = await startFixture({ idleTimeoutMs: 300 });
-    try {
-      const t = (await idle.pair()).token;
-      const bytes = content('idle', 50_000);
-      const upload = open(idle.receiver.url, 'POST', uploadPath('idle/L0/001'), {
-        ...uploadHeaders(t, 'IDLE.JPG'),
-        ...completeFields(8, true),
-        'upload-length': String(bytes.length),
-        'content-length': String(bytes.length),
-      });
-      await upload.write(bytes.subarray(0, 20_000));
-      const location = String((await upload.resumption).headers.location);
-      await expect(upload.answer).rejects.toThrow(/socket hang up|ECONNRESET/);
-      expect((await head(idle, location, 8)).headers['upload-offset']).toBe('20000');
-      expectStored(idle, await patch(idle, location, 8, 20_000, bytes.subarray(20_000)), bytes, 8);
-    } finally {
-      await idle.dispose();
-    }
-  });
+  it(
+    'hangs up on a resumable body silent for the idle timeout ' +
+      '(no final 408, which would fail the job), keeping its bytes',
+    async () => {
+      const idle = await startFixture({ idleTimeoutMs: 300 });
+      try {
+        const t = (await idle.pair()).token;
+        const bytes = content('idle', 50_000);
+        const upload = open(idle.receiver.url, 'POST', uploadPath('idle/L0/001'), {
+          ...uploadHeaders(t, 'IDLE.JPG'),
+          ...completeFields(8, true),
+          'upload-length': String(bytes.length),
+          'content-length': String(bytes.length),
+        });
+        await upload.write(bytes.subarray(0, 20_000));
+        const location = String((await upload.resumption).headers.location);
+        await expect(upload.answer).rejects.toThrow(/socket hang up|ECONNRESET/);
+        expect((await head(idle, location, 8)).headers['upload-offset']).toBe('20000');
+        expectStored(idle, await patch(idle, location, 8, 20_000, bytes.subarray(20_000)), bytes, 8);
+      } finally {
+        await idle.dispose();
+      }
+    },
+  );
 
   it('answers a plain upload whose body goes silent with 408 and what to do', async () => {
     const idle = await startFixture({ idleTimeoutMs: 300 });

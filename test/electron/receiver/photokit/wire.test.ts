@@ -122,7 +122,8 @@ describe('over TLS (the default)', () => {
       const host = new URL(secure.receiver.url).host;
       const body = content('tls-body', 3000);
       const head =
-        `PUT ${uploadPath('tls/L0/001')} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${t}\r\nshoebox-filename: TLS.JPG\r\n` +
+        `PUT ${uploadPath('tls/L0/001')} HTTP/1.1\r\nhost: ` +
+        `${host}\r\nauthorization: Bearer ${t}\r\nshoebox-filename: TLS.JPG\r\n` +
         `upload-draft-interop-version: 6\r\nupload-complete: ?1\r\ncontent-length: ${body.length}\r\n\r\n`;
       const raw = await rawExchange(secure.receiver.url, Buffer.concat([Buffer.from(head), body]), (r) =>
         /HTTP\/1\.1 201[^]*\r\n\r\n\{[^]*\}$/.test(r),

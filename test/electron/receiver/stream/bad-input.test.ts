@@ -150,7 +150,7 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
     c.binary(frame);
     expect(await c.next((m) => m.type === 'error')).toMatchObject({
       code: 'BAD_MESSAGE',
-      message: expect.stringContaining('offset'),
+      message: expect.stringContaining('offset') as unknown,
     });
 
     c.json({ type: 'announce', uploadId: 4, ...base });
@@ -276,14 +276,14 @@ describe('bad input gets a clear error and the receiver keeps serving', () => {
 
   it('serves /v1/info without secrets', async () => {
     const res = await fetch(`${fx.receiver.url}/v1/info`);
-    const info = await res.json();
+    const info: unknown = await res.json();
     expect(info).toEqual({
       product: 'shoebox',
       protocol: 1,
       receiverId: fx.receiver.receiverId,
       name: 'Test Receiver',
-      version: expect.any(String),
-      pairingOpen: expect.any(Boolean),
+      version: expect.any(String) as unknown,
+      pairingOpen: expect.any(Boolean) as unknown,
       tls: false,
     });
   });
@@ -331,7 +331,7 @@ describe('stalls and full disks', () => {
         type: 'error',
         code: 'DISK_FULL',
         retryable: true,
-        message: expect.stringContaining('Free some space'),
+        message: expect.stringContaining('Free some space') as unknown,
       });
       free = 10 * 1024 * 1024;
       expect(await c.upload(2, bytes, { filename: 'full.jpg' })).toMatchObject({ type: 'committed' });

@@ -61,13 +61,16 @@ describe('instance lock', () => {
     await lock.release();
   });
 
-  it('keeps the lock of a live process on this computer however old its heartbeat (a sleeping laptop, Ctrl+Z)', async () => {
-    const file = path.join(await tempRoot(), 'receiver.lock');
-    await writeLock(file, { pid: process.ppid, host: os.hostname() });
-    await expect(InstanceLock.acquire(file, options)).rejects.toBeInstanceOf(InstanceLockedError);
-    await ageBy(file, 3_600_000);
-    await expect(InstanceLock.acquire(file, options)).rejects.toBeInstanceOf(InstanceLockedError);
-  });
+  it(
+    'keeps the lock of a live process on this computer ' + 'however old its heartbeat (a sleeping laptop, Ctrl+Z)',
+    async () => {
+      const file = path.join(await tempRoot(), 'receiver.lock');
+      await writeLock(file, { pid: process.ppid, host: os.hostname() });
+      await expect(InstanceLock.acquire(file, options)).rejects.toBeInstanceOf(InstanceLockedError);
+      await ageBy(file, 3_600_000);
+      await expect(InstanceLock.acquire(file, options)).rejects.toBeInstanceOf(InstanceLockedError);
+    },
+  );
 
   it('takes over a lock from before the computer restarted, whatever now runs under its process id', async () => {
     const file = path.join(await tempRoot(), 'receiver.lock');
@@ -76,7 +79,8 @@ describe('instance lock', () => {
     const log = vi.fn();
     await (await InstanceLock.acquire(file, { ...options, bootedAt, log })).release();
     expect(log).toHaveBeenCalledWith(expect.stringContaining('the computer restarted'));
-    await writeLock(file, { pid: process.ppid, host: os.hostname(), bootedAt: bootedAt + 400 }); // same boot, clocks a little apart
+    // same boot, clocks a little apart
+    await writeLock(file, { pid: process.ppid, host: os.hostname(), bootedAt: bootedAt + 400 });
     await expect(InstanceLock.acquire(file, { ...options, bootedAt })).rejects.toBeInstanceOf(InstanceLockedError);
   });
 
@@ -90,11 +94,14 @@ describe('instance lock', () => {
     await (await InstanceLock.acquire(file, options)).release();
   });
 
-  it('takes over a lock naming our own process id that this process does not hold (a restarted container)', async () => {
-    const file = path.join(await tempRoot(), 'receiver.lock');
-    await writeLock(file, { pid: process.pid, host: os.hostname() });
-    await (await InstanceLock.acquire(file, options)).release();
-  });
+  it(
+    'takes over a lock naming our own process id that ' + 'this process does not hold (a restarted container)',
+    async () => {
+      const file = path.join(await tempRoot(), 'receiver.lock');
+      await writeLock(file, { pid: process.pid, host: os.hostname() });
+      await (await InstanceLock.acquire(file, options)).release();
+    },
+  );
 
   it('waits out a lock file being written by another instance, and clears one left half-written', async () => {
     const file = path.join(await tempRoot(), 'receiver.lock');
@@ -104,51 +111,58 @@ describe('instance lock', () => {
     await (await InstanceLock.acquire(file, options)).release();
   });
 
-  it('touches the file while held, says so when the lock was taken, and never removes a lock that is no longer its own', async () => {
-    const file = path.join(await tempRoot(), 'receiver.lock');
-    const log = vi.fn();
-    const lock = await InstanceLock.acquire(file, { ...options, heartbeatMs: 20, log });
-    await ageBy(file, 100_000);
-    await vi.waitFor(async () => expect(Date.now() - (await fs.stat(file)).mtimeMs).toBeLessThan(10_000));
-    await writeLock(file, { pid: 1, host: 'someone-else' });
-    await vi.waitFor(() => expect(lock.lost).toBe(true));
-    expect(log).toHaveBeenCalledWith(
-      expect.stringContaining('is no longer held by this Shoebox (now x, process 1 on someone-else)'),
-    );
-    await lock.release();
-    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ host: 'someone-else' });
-  });
+  it(
+    'touches the file while held, says so when the lock was ' +
+      'taken, and never removes a lock that is no longer its own',
+    async () => {
+      const file = path.join(await tempRoot(), 'receiver.lock');
+      const log = vi.fn();
+      const lock = await InstanceLock.acquire(file, { ...options, heartbeatMs: 20, log });
+      await ageBy(file, 100_000);
+      await vi.waitFor(async () => expect(Date.now() - (await fs.stat(file)).mtimeMs).toBeLessThan(10_000));
+      await writeLock(file, { pid: 1, host: 'someone-else' });
+      await vi.waitFor(() => expect(lock.lost).toBe(true));
+      expect(log).toHaveBeenCalledWith(
+        expect.stringContaining('is no longer held by this Shoebox (now x, process 1 on someone-else)'),
+      );
+      await lock.release();
+      expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ host: 'someone-else' });
+    },
+  );
 });
 
 describe('receiver and the folder lock', () => {
-  it('refuses a second receiver on the same backup folder or data folder, and lets the next one start after close', async () => {
-    const root = await tempRoot();
-    const config = testConfig(root);
-    const first = await startReceiver(config, { openPairing: false });
-    try {
-      await expect(
-        startReceiver({ ...config, dataDir: path.join(root, 'other-data') }, { openPairing: false }),
-      ).rejects.toThrow(
-        new RegExp(
-          `^The backup folder ${config.folder.replace(/[/\\.]/g, '\\$&')} is in use by another Shoebox receiver`,
-        ),
-      );
-      await expect(
-        startReceiver({ ...config, folder: path.join(root, 'Other') }, { openPairing: false }),
-      ).rejects.toThrow(/^The data folder .* is in use by another Shoebox receiver/);
-      // The refused starts left nothing behind: the other folder is free.
-      await (
-        await startReceiver(
-          { ...config, folder: path.join(root, 'Other'), dataDir: path.join(root, 'other-data') },
-          { openPairing: false },
-        )
-      ).close();
-      expect((await fetch(`${first.url}/v1/info`)).status).toBe(200);
-    } finally {
-      await first.close();
-    }
-    await (await startReceiver(config, { openPairing: false })).close();
-  });
+  it(
+    'refuses a second receiver on the same backup folder ' + 'or data folder, and lets the next one start after close',
+    async () => {
+      const root = await tempRoot();
+      const config = testConfig(root);
+      const first = await startReceiver(config, { openPairing: false });
+      try {
+        await expect(
+          startReceiver({ ...config, dataDir: path.join(root, 'other-data') }, { openPairing: false }),
+        ).rejects.toThrow(
+          new RegExp(
+            `^The backup folder ${config.folder.replace(/[/\\.]/g, '\\$&')} is in use by another Shoebox receiver`,
+          ),
+        );
+        await expect(
+          startReceiver({ ...config, folder: path.join(root, 'Other') }, { openPairing: false }),
+        ).rejects.toThrow(/^The data folder .* is in use by another Shoebox receiver/);
+        // The refused starts left nothing behind: the other folder is free.
+        await (
+          await startReceiver(
+            { ...config, folder: path.join(root, 'Other'), dataDir: path.join(root, 'other-data') },
+            { openPairing: false },
+          )
+        ).close();
+        expect((await fetch(`${first.url}/v1/info`)).status).toBe(200);
+      } finally {
+        await first.close();
+      }
+      await (await startReceiver(config, { openPairing: false })).close();
+    },
+  );
 
   it('shoebox serve on a folder in use exits 1 with the reason', async () => {
     const root = await tempRoot();
@@ -186,21 +200,25 @@ describe('receiver and the folder lock', () => {
 });
 
 describe('the backup folder at start', () => {
-  it('is created as needed under the home folder, elsewhere only its last part (a disconnected disk is not recreated)', async () => {
-    const root = await tempRoot();
-    await ensureBackupFolder(path.join(root, 'home', 'Pictures', 'Shoebox'), path.join(root, 'home'));
-    expect((await fs.stat(path.join(root, 'home', 'Pictures', 'Shoebox'))).isDirectory()).toBe(true);
-    await ensureBackupFolder(path.join(root, 'Shoebox'), path.join(root, 'home'));
-    await ensureBackupFolder(path.join(root, 'Shoebox'), path.join(root, 'home')); // already there
-    await expect(
-      ensureBackupFolder(path.join(root, 'Volumes', 'Photos', 'Shoebox'), path.join(root, 'home')),
-    ).rejects.toThrow(
-      /^The backup folder .*Shoebox is not there, nor is .*Photos\. If it is on a disk that is not connected, connect it/,
-    );
-    await expect(fs.stat(path.join(root, 'Volumes'))).rejects.toMatchObject({ code: 'ENOENT' });
-    await fs.writeFile(path.join(root, 'plain-file'), 'x');
-    await expect(ensureBackupFolder(path.join(root, 'plain-file'), path.join(root, 'home'))).rejects.toThrow(
-      /is a file, not a folder/,
-    );
-  });
+  it(
+    'is created as needed under the home folder, elsewhere ' +
+      'only its last part (a disconnected disk is not recreated)',
+    async () => {
+      const root = await tempRoot();
+      await ensureBackupFolder(path.join(root, 'home', 'Pictures', 'Shoebox'), path.join(root, 'home'));
+      expect((await fs.stat(path.join(root, 'home', 'Pictures', 'Shoebox'))).isDirectory()).toBe(true);
+      await ensureBackupFolder(path.join(root, 'Shoebox'), path.join(root, 'home'));
+      await ensureBackupFolder(path.join(root, 'Shoebox'), path.join(root, 'home')); // already there
+      await expect(
+        ensureBackupFolder(path.join(root, 'Volumes', 'Photos', 'Shoebox'), path.join(root, 'home')),
+      ).rejects.toThrow(
+        /^The backup folder .*Shoebox is not there, nor is .*Photos\. If it is on a disk that is not connected, connect it/,
+      );
+      await expect(fs.stat(path.join(root, 'Volumes'))).rejects.toMatchObject({ code: 'ENOENT' });
+      await fs.writeFile(path.join(root, 'plain-file'), 'x');
+      await expect(ensureBackupFolder(path.join(root, 'plain-file'), path.join(root, 'home'))).rejects.toThrow(
+        /is a file, not a folder/,
+      );
+    },
+  );
 });
