@@ -62,7 +62,13 @@ if (canIsolate) {
 try {
   const summary = JSON.parse(readFileSync(results, 'utf8'));
   const skipped = (summary.numPendingTests ?? 0) + (summary.numTodoTests ?? 0);
-  console.log(`\ntests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${skipped} skipped`);
+  // A file that fails before any test runs (a bad import) counts no failed test: say so.
+  const broken = (summary.testResults ?? []).filter((r) => r.status === 'failed' && r.assertionResults.length === 0);
+  const brokenNote = broken.length > 0 ? `, ${broken.length} test file(s) failed to run` : '';
+  console.log(
+    `\ntests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${skipped} skipped${brokenNote}`,
+  );
+  for (const file of broken) console.log(`  did not run: ${path.relative(root, file.name)}`);
 } catch {
   console.log('\ntests: no summary (vitest did not finish)');
 }
