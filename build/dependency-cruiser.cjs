@@ -84,7 +84,8 @@ module.exports = {
       name: 'simulator-stands-apart',
       severity: 'error',
       comment:
-        "The simulated phone is a client: only the shoebox simulate command and the window's Simulator view use it; the product and its contracts never do.",
+        "The simulated phone is a client: only the shoebox simulate command and the window's Simulator view use it; " +
+        'the product and its contracts never do.',
       from: { pathNot: ['^shared/simulator/', '^electron/launch/cli/', '^renderer/src/simulator/'] },
       to: { path: '^shared/simulator/' },
     },
@@ -99,7 +100,8 @@ module.exports = {
       name: 'shared-browser-safe-by-default',
       severity: 'error',
       comment:
-        'In shared/, a file that needs Node ends in .nodejs.ts; any other file runs in the browser too, so it imports no Node builtin, no Node-only package and no .nodejs file (type-only imports are fine).',
+        'In shared/, a file that needs Node ends in .nodejs.ts; any other file runs in the browser too, ' +
+        'so it imports no Node builtin, no Node-only package and no .nodejs file (type-only imports are fine).',
       from: { path: '^shared/', pathNot: '\\.nodejs\\.ts$' },
       to: {
         dependencyTypesNot: ['type-only'],
@@ -131,7 +133,8 @@ module.exports = {
       name: 'electron-only-in-the-shell-entry',
       severity: 'error',
       comment:
-        'Only electron/main/index.ts and electron/preload/index.ts import electron; everything else gets Electron objects injected (electron-like.ts).',
+        'Only electron/main/index.ts and electron/preload/index.ts import electron; ' +
+        'everything else gets Electron objects injected (electron-like.ts).',
       from: { pathNot: '^electron/(main|preload)/index\\.ts$' },
       to: { dependencyTypesNot: ['type-only'], path: '^node_modules/electron/' },
     },
@@ -146,7 +149,8 @@ module.exports = {
       name: 'receiver-util-at-the-bottom',
       severity: 'error',
       comment:
-        'electron/receiver/util: the folder layout, locks, the lowdb adapter, on shared/storage; imports no other receiver folder.',
+        'electron/receiver/util: the folder layout, locks, the lowdb adapter, ' +
+        'on shared/storage; imports no other receiver folder.',
       from: { path: '^electron/receiver/util/' },
       to: { path: '^electron/receiver/', ...notUnder('electron/receiver/util/') },
     },
@@ -161,7 +165,8 @@ module.exports = {
       name: 'receiver-ingest-below-transports',
       severity: 'error',
       comment:
-        'The ingest core owns an upload; transports call it and the activity tracker follows its events, it never calls them.',
+        'The ingest core owns an upload; transports call it and the activity tracker follows its events, ' +
+        'it never calls them.',
       from: { path: '^electron/receiver/ingest/' },
       to: { path: '^electron/receiver/(photokit|stream|http|discovery|trust|activity)/' },
     },
@@ -197,7 +202,8 @@ module.exports = {
       name: 'shell-is-thin',
       severity: 'error',
       comment:
-        'electron/main and electron/preload import app and shared: not the receiver past the app layer, not launch, not the UI.',
+        'electron/main and electron/preload import app and shared: ' +
+        'not the receiver past the app layer, not launch, not the UI.',
       from: { path: '^electron/(main|preload)/' },
       to: { path: '^(electron/(receiver|launch)|renderer)/' },
     },

@@ -17,7 +17,7 @@ export interface LibrarySessionOptions {
   receiverOptions?: ReceiverOptions;
   thumbnails?: Pick<ThumbnailServiceOptions, 'ffmpeg' | 'size' | 'pauseMs'>;
   settings: SettingsStore;
-  log(message: string): void;
+  log: (message: string) => void;
 }
 
 /** What the session tells the service about. */
@@ -110,7 +110,10 @@ export class LibrarySession {
     await this.receiverNow.close();
   }
 
-  /** Moves the library to `wanted` or starts fresh there; throws an AppApiError (and keeps a receiver running) on failure. */
+  /**
+   * Moves the library to `wanted` or starts fresh there; throws an AppApiError (and keeps a receiver running) on
+   * failure.
+   */
   async changeFolder(wanted: string, mode: 'move' | 'fresh'): Promise<void> {
     // Claimed before the first await: a second change (tray and window at once) is refused, not interleaved.
     if (this.switching)
@@ -150,18 +153,21 @@ export class LibrarySession {
             await this.startOn(next);
             throw new AppApiError(
               'MOVE_FAILED',
-              `The library is in ${target} now, but Shoebox could not remember that (${(error as Error).message}); it may start on ${from} next time. Choose ${target} again then.`,
+              `The library is in ${target} now, but Shoebox could not remember that (${(error as Error).message}); ` +
+                `it may start on ${from} next time. Choose ${target} again then.`,
             );
           }
           await this.startOn(here);
           throw new AppApiError(
             'MOVE_FAILED',
-            `Could not move the library to ${target}: ${(error as Error).message}. Nothing was lost: the library is still in ${from}. Free space or fix the problem, then try again.`,
+            `Could not move the library to ${target}: ${(error as Error).message}. ` +
+              `Nothing was lost: the library is still in ${from}. Free space or fix the problem, then try again.`,
           );
         }
         if (moved.leftBehind.length > 0)
           log(
-            `The library moved to ${target}; these originals could not be deleted and can go: ${moved.leftBehind.join(', ')}`,
+            `The library moved to ${target}; ` +
+              `these originals could not be deleted and can go: ${moved.leftBehind.join(', ')}`,
           );
         await this.startOn(next);
       } else {

@@ -4,7 +4,10 @@ import type { ThumbnailSource } from './thumbnails';
 const PLAY =
   '<circle cx="160" cy="120" r="38" fill="#fff" fill-opacity=".85"/><path d="M148 98v44l36-22z" fill="#4a4f57"/>';
 const PICTURE =
-  '<rect x="112" y="84" width="96" height="72" rx="8" fill="none" stroke="#fff" stroke-opacity=".85" stroke-width="6"/><circle cx="138" cy="108" r="9" fill="#fff" fill-opacity=".85"/><path d="M118 150l28-30 20 20 14-12 24 22z" fill="#fff" fill-opacity=".85"/>';
+  '<rect x="112" y="84" width="96" height="72" rx="8" fill="none" stroke="#fff" ' +
+  'stroke-opacity=".85" stroke-width="6"/>' +
+  '<circle cx="138" cy="108" r="9" fill="#fff" fill-opacity=".85"/>' +
+  '<path d="M118 150l28-30 20 20 14-12 24 22z" fill="#fff" fill-opacity=".85"/>';
 
 export function placeholderSvg(kind: ThumbnailSource): string {
   const body = kind === 'video' ? PLAY : PICTURE;

@@ -1,4 +1,7 @@
-/** The window's settings in `<dataDir>/app-settings.json` (0600): backup folder chosen in the app, low-space threshold. */
+/**
+ * The window's settings in `<dataDir>/app-settings.json` (0600): backup folder chosen in the app, low-space
+ * threshold.
+ */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { settingsSchema, type Settings } from '../../shared/app-api';

@@ -18,7 +18,9 @@ export function bannerFor(diskFull: Banner | null, folder: FolderInfo | null, re
     const reserve = reserveBytes > 0 ? ` and Shoebox always leaves ${formatSize(reserveBytes)}` : '';
     return {
       kind: 'disk-full',
-      message: `Only ${formatSize(folder.freeBytes)} free${reserve}: new photos are refused until you free some space or choose a folder on a larger disk.`,
+      message:
+        `Only ${formatSize(folder.freeBytes)} free${reserve}: ` +
+        `new photos are refused until you free some space or choose a folder on a larger disk.`,
     };
   }
   if (folder.lowSpace)

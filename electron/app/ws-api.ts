@@ -31,7 +31,7 @@ export function serveApiSocket(
     let raw: unknown;
     try {
       if (isBinary) throw new Error('binary frame');
-      raw = JSON.parse(data.toString());
+      raw = JSON.parse((data as Buffer).toString()); // binaryType is ws's default, 'nodebuffer': one Buffer
     } catch {
       ws.close(1003, 'expected JSON text frames');
       return;

@@ -56,7 +56,9 @@ export async function startHeadless(
   }
   if (config === 'help') {
     io.out(
-      `${SERVE_USAGE}\n\nnpm start opens the desktop app where Electron is installed, else runs this headless receiver\nand serves its window to your browser (the URL is printed). SHOEBOX_HEADLESS=1 forces headless.`,
+      `${SERVE_USAGE}\n\n` +
+        `npm start opens the desktop app where Electron is installed, else runs this headless receiver\n` +
+        `and serves its window to your browser (the URL is printed). SHOEBOX_HEADLESS=1 forces headless.`,
     );
     return 0;
   }
@@ -85,7 +87,8 @@ export async function startHeadless(
     const base = `https://${receiver.trust.host.includes(':') ? `[${receiver.trust.host}]` : receiver.trust.host}:${receiver.port}`;
     io.out(`TLS certificate pin: ${receiver.trust.pin}`);
     io.out(
-      `iPhone trust profile: ${base}${receiver.trust.profilePath}  (then Settings > General > About > Certificate Trust Settings)`,
+      `iPhone trust profile: ${base}${receiver.trust.profilePath}  ` +
+        `(then Settings > General > About > Certificate Trust Settings)`,
     );
   } else {
     io.out('TLS: off (--no-tls): uploads travel unencrypted on your network.');
@@ -114,7 +117,8 @@ function followEvents(app: HeadlessApp, io: HeadlessIo): void {
   events.on('pairing', (state: PairingState) => {
     if (state.open && state.code && state.code !== code) {
       io.out(
-        `Pairing code: ${state.code}  (one-time, until ${new Date(state.expiresAt ?? Date.now()).toLocaleTimeString()})`,
+        `Pairing code: ${state.code}  ` +
+          `(one-time, until ${new Date(state.expiresAt ?? Date.now()).toLocaleTimeString()})`,
       );
       if (state.pairingUrl)
         void pairingQrTerminal(state.pairingUrl).then((qr) =>
@@ -167,7 +171,9 @@ export function attachConsole(handlers: AppApiHandlers, io: HeadlessIo, stop: ()
           if (list.length === 0) io.out('No paired devices yet. Type "pair" for a code.');
           for (const d of list)
             io.out(
-              `  ${d.id}  ${d.name}  paired ${d.pairedAt.slice(0, 10)}  last seen ${d.lastSeenAt?.slice(0, 16).replace('T', ' ') ?? 'never'}${d.revokedAt ? '  (revoked)' : ''}`,
+              `  ${d.id}  ${d.name}  paired ${d.pairedAt.slice(0, 10)}  ` +
+                `last seen ${d.lastSeenAt?.slice(0, 16).replace('T', ' ') ?? 'never'}` +
+                `${d.revokedAt ? '  (revoked)' : ''}`,
             );
         }, fail);
       case 'revoke':

@@ -1,7 +1,8 @@
 /**
  * `npm start [-- flags]`: the desktop app where Electron's binary is installed (rebuilding the shell
- * bundle when out of date; the window is rebuilt by the prestart script), otherwise the headless receiver with its window served to a browser. Flags after
- * `--` are those of `shoebox serve` (--folder, --port, --bind, --no-bonjour, …) in both modes.
+ * bundle when out of date; the window is rebuilt by the prestart script), otherwise the headless receiver with its
+ * window served to a browser. Flags after `--` are those of `shoebox serve` (--folder, --port, --bind, --no-bonjour,
+ * …) in both modes.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,7 +42,8 @@ async function runWithoutElectron(reason: string): Promise<number> {
   if (reason !== 'help') {
     note(`not opening the desktop app. ${reason}`);
     note(
-      'Running headless instead: the receiver works the same, and its window opens in your browser at the "Window:" address below.',
+      'Running headless instead: the receiver works the same, ' +
+        'and its window opens in your browser at the "Window:" address below.',
     );
   }
   return runHeadless(args, io);

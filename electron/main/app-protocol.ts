@@ -19,7 +19,8 @@ export const PRIVILEGED_SCHEMES = [
 ] as const;
 
 const NOT_BUILT =
-  '<!doctype html><meta charset="utf-8"><title>Shoebox</title><p>The window is not built: run <code>npm run build:ui</code>, then reopen Shoebox.</p>';
+  '<!doctype html><meta charset="utf-8"><title>Shoebox</title>' +
+  '<p>The window is not built: run <code>npm run build:ui</code>, then reopen Shoebox.</p>';
 
 function answer(status: number, body: BodyInit | null, type: string, extra: Record<string, string> = {}): Response {
   return new Response(body, {

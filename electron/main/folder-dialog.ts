@@ -48,7 +48,8 @@ export async function changeBackupFolder(
     type: 'question',
     message: `Back up to ${chosen}?`,
     detail:
-      `Move: the ${from ? `photos already in ${from}` : 'photos already backed up'} move along, and Shoebox goes on there.\n` +
+      `Move: the ${from ? `photos already in ${from}` : 'photos already backed up'} ` +
+      `move along, and Shoebox goes on there.\n` +
       'Start fresh: the new folder starts empty; the old one stays as it is.',
     buttons: [...MOVE_CHOICES],
     defaultId: 0,

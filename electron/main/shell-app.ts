@@ -46,12 +46,12 @@ export interface ShellDeps<Image = unknown, Menu = unknown> {
   session: SessionLike;
   shell: ShellLike;
   dialogs: DialogsLike;
-  createWindow(options: WindowOptions): BrowserWindowLike;
-  createTray(image: Image): TrayLike<Image, Menu>;
-  buildMenu(template: MenuItemTemplate[]): Menu;
-  trayImage(state: TrayState): Image;
+  createWindow: (options: WindowOptions) => BrowserWindowLike;
+  createTray: (image: Image) => TrayLike<Image, Menu>;
+  buildMenu: (template: MenuItemTemplate[]) => Menu;
+  trayImage: (state: TrayState) => Image;
   /** null where the system shows no notifications. */
-  notify(options: NotificationOptions): NotificationLike | null;
+  notify: (options: NotificationOptions) => NotificationLike | null;
   startService(opener: Opener): Promise<ServiceLike>;
   rendererDir: string;
   preloadPath: string;

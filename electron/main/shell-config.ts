@@ -41,7 +41,10 @@ export function electronOpener(shell: Pick<ShellLike, 'openPath' | 'showItemInFo
 export function describeStartError(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   if (e?.code === 'EADDRINUSE')
-    return "Another program already uses Shoebox's network port. Is Shoebox already running in a terminal (npm start)? Quit it, then open Shoebox again.";
+    return (
+      "Another program already uses Shoebox's network port. " +
+      'Is Shoebox already running in a terminal (npm start)? Quit it, then open Shoebox again.'
+    );
   if (e?.code === 'EADDRNOTAVAIL')
     return 'The network address Shoebox was told to use is not an address of this computer.';
   if (e?.code === 'EACCES' || e?.code === 'EPERM')

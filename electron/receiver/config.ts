@@ -163,7 +163,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   return config;
 }
 
-/** Whether the backup folder was chosen on the command line or in the environment (else the app's saved choice applies). */
+/**
+ * Whether the backup folder was chosen on the command line or in the environment (else the app's saved choice
+ * applies).
+ */
 export function folderGiven(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
   return argv.some((arg) => arg === '--folder' || arg.startsWith('--folder=')) || Boolean(env.SHOEBOX_FOLDER);
 }

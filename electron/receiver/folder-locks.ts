@@ -56,7 +56,9 @@ export async function ensureBackupFolder(folder: string, home = os.homedir()): P
     }
     if (code === 'ENOENT') {
       throw new Error(
-        `The backup folder ${target} is not there, nor is ${path.dirname(target)}. If it is on a disk that is not connected, connect it and start Shoebox again; otherwise create the folder or choose another one (--folder).`,
+        `The backup folder ${target} is not there, nor is ${path.dirname(target)}. ` +
+          `If it is on a disk that is not connected, connect it and start Shoebox again; ` +
+          `otherwise create the folder or choose another one (--folder).`,
       );
     }
     throw error;

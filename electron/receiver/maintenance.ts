@@ -20,7 +20,7 @@ export interface MaintenanceOptions {
   /** Check the folder against the index at all (default on). */
   pruneMissing?: boolean;
   everyMs?: number;
-  log(message: string): void;
+  log: (message: string) => void;
   /** Files found deleted from the folder by hand, now gone from the index. */
   onPruned(removed: StoredResource[]): void;
 }

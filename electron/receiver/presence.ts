@@ -32,7 +32,7 @@ export interface PresenceOptions {
   pairing: PairingWindow;
   identity: TlsIdentity | undefined;
   watcher: AddressWatcher;
-  log(message: string): void;
+  log: (message: string) => void;
 }
 
 export interface Presence {
@@ -43,7 +43,7 @@ export interface Presence {
   /** Tells the advertisement whether pairing is open. */
   pairingChanged(open: boolean): void;
   /** Stores the name, re-issues the certificate and re-advertises; resolves with the name advertised. One at a time. */
-  rename(name: string): Promise<string>;
+  rename: (name: string) => Promise<string>;
   /** Bonjour goodbye. */
   stop(): Promise<void>;
 }

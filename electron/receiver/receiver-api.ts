@@ -103,7 +103,10 @@ export interface Receiver {
    * Bonjour re-advertised under it (goodbye for the old name). Resolves with the name advertised.
    */
   rename(name: string): Promise<string>;
-  /** The start-up check of the folder against the index: the records of files deleted by hand (also a `pruned` event). */
+  /**
+   * The start-up check of the folder against the index: the records of files deleted by hand (also a `pruned`
+   * event).
+   */
   folderCheck: Promise<StoredResource[]>;
   /** Closes cleanly: clients are told to come back, open uploads stay resumable; Bonjour says goodbye. */
   close(): Promise<void>;

@@ -30,7 +30,10 @@ export class HeicDecoder {
     private readonly timeoutMs = 60_000,
   ) {}
 
-  /** Decodes the primary image; with preferThumbnail (default) its embedded thumbnail when at least minThumbnailSize px. */
+  /**
+   * Decodes the primary image; with preferThumbnail (default) its embedded thumbnail when at least minThumbnailSize
+   * px.
+   */
   decode(
     bytes: Uint8Array,
     options: { preferThumbnail?: boolean; minThumbnailSize?: number } = {},

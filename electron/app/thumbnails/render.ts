@@ -85,7 +85,10 @@ export async function renderThumbnail(
   }
 }
 
-/** One frame as PNG: half a second in (past a black first frame), else the first frame. ffmpeg applies the rotation tag itself. */
+/**
+ * One frame as PNG: half a second in (past a black first frame), else the first frame. ffmpeg applies the rotation
+ * tag itself.
+ */
 async function videoFrame(ffmpeg: string, absPath: string, width: number, signal?: AbortSignal): Promise<Buffer> {
   try {
     return await runFfmpeg(ffmpeg, ['-ss', '0.5', '-i', absPath], width, signal);

@@ -22,9 +22,9 @@ export interface Publication {
 
 /** Makes a name usable as one DNS-SD instance label: no dots, at most 63 bytes of UTF-8. */
 export function safeInstanceName(name: string, suffix = ''): string {
-  // eslint-disable-next-line no-control-regex
   let base =
     name
+      // eslint-disable-next-line no-control-regex -- strips control characters from the label, on purpose
       .replace(/[\u0000-\u001f\u007f]/g, '')
       .replace(/\./g, '-')
       .trim() || 'Shoebox';

@@ -56,10 +56,10 @@ export async function readExifCaptureDate(absPath: string, filenameHint = absPat
   if (!EXIF_EXTENSIONS.has(ext)) return null;
   let tags: Record<string, unknown> | undefined;
   try {
-    tags = await exifr.parse(absPath, {
+    tags = (await exifr.parse(absPath, {
       pick: ['DateTimeOriginal', 'CreateDate', 'OffsetTimeOriginal', 'OffsetTimeDigitized', 'OffsetTime'],
       reviveValues: false,
-    });
+    })) as Record<string, unknown> | undefined;
   } catch {
     return null; // not an image exifr understands, or damaged metadata: fall back to other sources
   }
@@ -90,7 +90,9 @@ export function parseClientCaptureDate(value: string | undefined): CaptureDate |
 
 /** The arrival time in this computer's local time. */
 export function arrivalCaptureDate(now: Date = new Date()): CaptureDate {
-  const local = `${pad(now.getFullYear(), 4)}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+  const local =
+    `${pad(now.getFullYear(), 4)}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}` +
+    `T${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
   return { local, offset: null, source: 'arrival' };
 }
 

@@ -58,7 +58,10 @@ export class Committer {
     return record.size === size ? record : null;
   }
 
-  /** Verifies and commits a complete partial file; the staged bytes are gone afterwards either way but on INCOMPLETE. */
+  /**
+   * Verifies and commits a complete partial file; the staged bytes are gone afterwards either way but on
+   * INCOMPLETE.
+   */
   async commit(partial: PartialFile): Promise<CommitResult> {
     const { spec } = partial;
     await partial.sync();
@@ -75,7 +78,8 @@ export class Committer {
       await this.staging.discard(partial.key);
       throw new ShoeboxError(
         'CHECKSUM_MISMATCH',
-        `The ${spec.size} bytes received hash to ${sha256}, not the announced ${spec.sha256}; the partial upload was discarded: send the file again from 0.`,
+        `The ${spec.size} bytes received hash to ${sha256}, not the announced ${spec.sha256}; ` +
+          `the partial upload was discarded: send the file again from 0.`,
         { offset: 0 },
       );
     }

@@ -9,6 +9,7 @@ import { confine as confineTo } from '../../../shared/storage/index.nodejs';
 
 export const MAX_FILENAME_BYTES = 255;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
+// eslint-disable-next-line no-control-regex -- control characters are forbidden in file names: that is the check
 const FORBIDDEN_CHARS = /[<>:"/\\|?*\u0000-\u001f\u007f]/u;
 
 function utf8Length(value: string): number {

@@ -31,7 +31,10 @@ export type UploadEvent = UploadRef &
     | { state: 'receiving' }
     /** Every byte is in; the SHA-256 is checked and the file placed. */
     | { state: 'verifying' }
-    /** Durably stored (new bytes), or already in the library (`duplicate`). Emitted only after the commit is durable. */
+    /**
+     * Durably stored (new bytes), or already in the library (`duplicate`). Emitted only after the commit is
+     * durable.
+     */
     | { state: 'stored' | 'duplicate'; result: CommitResult }
     /** Stopped with the bytes so far kept: the upload resumes when the device is back. */
     | { state: 'interrupted'; error?: ShoeboxError }

@@ -43,7 +43,10 @@ export interface BeginOptions {
   origin: UploadOrigin;
   /** Called with each durable offset (WebSocket acks). */
   onDurable?: (offset: number) => void;
-  /** Staging key; default uploadKey(spec). HTTP upload resources use their own, so each resource has its own partial. */
+  /**
+   * Staging key; default uploadKey(spec). HTTP upload resources use their own, so each resource has its own
+   * partial.
+   */
   key?: string;
   /**
    * false when the total size is only known at the end (chunked HTTP bodies): spec.size is then an upper
@@ -117,7 +120,8 @@ export class IngestService extends EventEmitter<IngestEvents> implements LeaseHo
     if (spec.size > this.options.maxUploadBytes) {
       throw new ShoeboxError(
         'TOO_LARGE',
-        `The upload is ${spec.size} bytes; this receiver accepts at most ${this.options.maxUploadBytes} bytes per file.`,
+        `The upload is ${spec.size} bytes; ` +
+          `this receiver accepts at most ${this.options.maxUploadBytes} bytes per file.`,
       );
     }
     if (spec.sha256 !== null && options.sizeKnown !== false) {
@@ -178,7 +182,9 @@ export class IngestService extends EventEmitter<IngestEvents> implements LeaseHo
       const mb = (n: number) => `${Math.ceil(n / 1e6)} MB`;
       throw new ShoeboxError(
         'DISK_FULL',
-        `The backup disk has ${mb(free)} free; this upload needs ${mb(needed)} more and ${mb(this.options.minFreeBytes)} stays free. Free some space, then the upload resumes.`,
+        `The backup disk has ${mb(free)} free; ` +
+          `this upload needs ${mb(needed)} more and ${mb(this.options.minFreeBytes)} stays free. ` +
+          `Free some space, then the upload resumes.`,
       );
     }
   }

@@ -167,7 +167,8 @@ export class StagingArea {
       );
       if (held === 0 || !hasMeta)
         await writeFileAtomic(this.metaPath(key), JSON.stringify(spec), { durability: 'durable', mode: 0o600 });
-      handle = await fs.open(partPath, held === 0 ? 'w' : 'r+', 0o666); // stored photos get the user's usual permissions (umask)
+      // stored photos get the user's usual permissions (umask)
+      handle = await fs.open(partPath, held === 0 ? 'w' : 'r+', 0o666);
       const hash = createHash('sha256');
       if (held > 0) await hashPrefix(partPath, held, hash);
       return new PartialFile(key, spec, partPath, handle, held, hash);

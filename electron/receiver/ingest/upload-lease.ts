@@ -87,6 +87,7 @@ export class UploadLease {
   }
 
   private assertOpen(): void {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows why the lease ended, as it was thrown
     if (this.ended) throw this.ended;
   }
 
@@ -113,7 +114,10 @@ export class UploadLease {
     this.settle(reason === undefined ? { state } : { state, error: asShoeboxError(reason) });
   }
 
-  /** The client was told where to send from (WebSocket `ready`, HTTP 104 or the body being read): the upload shows as receiving. */
+  /**
+   * The client was told where to send from (WebSocket `ready`, HTTP 104 or the body being read): the upload shows as
+   * receiving.
+   */
   markReady(): void {
     this.ready = true;
     if (!this.ended) this.publish('receiving');
@@ -208,7 +212,10 @@ export class UploadLease {
     return this.enqueue(() => this.stopNow(reason, show));
   }
 
-  /** The transport gives up on the upload because of `error` (whatever was thrown): ends it, kept or not as keepBytes says. */
+  /**
+   * The transport gives up on the upload because of `error` (whatever was thrown): ends it, kept or not as keepBytes
+   * says.
+   */
   fail(error: unknown): Promise<void> {
     this.ended ??= error;
     return this.enqueue(() => this.stopNow(error, true));

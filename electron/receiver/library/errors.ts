@@ -47,6 +47,7 @@ export class LibraryConflictError extends Error {
 
 export function describeError(error: unknown): string {
   if (error instanceof Error)
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- `code` is as thrown; String() it
     return `${error.message}${'code' in error && error.code ? ` (${String(error.code)})` : ''}`;
   return String(error);
 }

@@ -132,6 +132,7 @@ export class JournalWriter {
         await writeFileAtomic(file, next, { durability: 'durable', fs, tempPath: `${file}.tmp`, onRenamed: swapIn });
       } catch (error) {
         if (!renamed) throw error; // the old journal is untouched and still in use: nothing is lost
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the caught error, unchanged
         await this.untilDone(() => Promise.reject(error));
       }
     });
@@ -143,7 +144,9 @@ export class JournalWriter {
       await step();
     } catch (error) {
       this.failure ??= new LibraryDurabilityError(
-        `The library journal could not be compacted (${describeError(error)}); Shoebox stores nothing more until it is restarted: check the backup disk, then quit and start Shoebox again.`,
+        `The library journal could not be compacted (${describeError(error)}); ` +
+          `Shoebox stores nothing more until it is restarted: ` +
+          `check the backup disk, then quit and start Shoebox again.`,
         error,
       );
       throw error;
@@ -185,7 +188,9 @@ export class JournalWriter {
       await this.handle.datasync();
     } catch (error) {
       this.failure = new LibraryDurabilityError(
-        `The library journal could not be written (${describeError(error)}); this change is not durable and Shoebox stores nothing more until it is restarted: check the backup disk, then quit and start Shoebox again.`,
+        `The library journal could not be written (${describeError(error)}); ` +
+          `this change is not durable and Shoebox stores nothing more until it is restarted: ` +
+          `check the backup disk, then quit and start Shoebox again.`,
         error,
       );
       this.options.log(`library index: ${this.failure.message}`);

@@ -82,17 +82,16 @@ export class LibraryIndex {
     const snapshotFile = new SnapshotFile(fs, paths.snapshot);
     const db = new Low<SnapshotData>(snapshotFile, emptySnapshot());
     const loaded = await loadIndex({ fs, paths, db, options, log });
-    let index: LibraryIndex | undefined;
     const journal = await JournalWriter.open({
       fs,
       file: paths.journal,
       validBytes: loaded.journal.validBytes,
       hasHeader: loaded.journal.hasHeader,
       nextSeq: loaded.state.seq + 1,
-      onDurable: (entries) => index?.onDurable(entries),
+      onDurable: (entries) => index.onDurable(entries),
       log,
     });
-    index = new LibraryIndex(loaded.state, journal, db, snapshotFile, settings, log, loaded.openedBy, paths);
+    const index = new LibraryIndex(loaded.state, journal, db, snapshotFile, settings, log, loaded.openedBy, paths);
     return index;
   }
 

@@ -91,10 +91,12 @@ export async function loadIndex(ctx: LoadContext): Promise<LoadedIndex> {
     for (const entry of entries) if (state.apply(entry)) replayed += 1;
     if (journal.tornBytes > 0)
       log(
-        `library index: dropped a torn final journal line (${journal.tornBytes} bytes), a change that was never acknowledged.`,
+        `library index: dropped a torn final journal line (${journal.tornBytes} bytes), ` +
+          `a change that was never acknowledged.`,
       );
     log(
-      `library index: loaded ${state.size} resources from library.json (change ${snapshot.seq}) and replayed ${replayed} journal changes.`,
+      `library index: loaded ${state.size} resources from library.json (change ${snapshot.seq}) ` +
+        `and replayed ${replayed} journal changes.`,
     );
     // A journal holding only changes the snapshot already has is simply reset.
     const stale = entries.length > 0 && entries.every((entry) => entry.s <= snapshot.seq);
@@ -120,7 +122,8 @@ export async function loadIndex(ctx: LoadContext): Promise<LoadedIndex> {
     }
     await fs.fsyncDir(paths.dir);
     log(
-      `library index: ${damage.join('; ')}. Rebuilding from the backup folder; kept ${aside.join(' and ') || 'nothing'} for diagnosis.`,
+      `library index: ${damage.join('; ')}. ` +
+        `Rebuilding from the backup folder; kept ${aside.join(' and ') || 'nothing'} for diagnosis.`,
     );
   } else {
     log('library index: no index yet; building it from the backup folder.');

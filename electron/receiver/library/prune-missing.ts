@@ -61,7 +61,8 @@ export async function pruneMissingFiles(
     if (signal?.aborted) return { checked, removed: [], heldBack: 0 };
     if (missing.length >= minSuspicious && missing.length > records.length * suspiciousShare) {
       log(
-        `${missing.length} of ${records.length} backed-up files are missing from ${folder}. Is a disk disconnected? The library keeps them; reconnect it and restart Shoebox.`,
+        `${missing.length} of ${records.length} backed-up files are missing from ${folder}. ` +
+          `Is a disk disconnected? The library keeps them; reconnect it and restart Shoebox.`,
       );
       return { checked, removed: [], heldBack: missing.length };
     }
@@ -81,7 +82,8 @@ export async function pruneMissingFiles(
       );
     return { checked, removed: gone, heldBack: 0 };
   } catch (error) {
-    if (error instanceof LibraryClosedError) return { checked, removed: [], heldBack: 0 }; // the receiver closed meanwhile
+    // the receiver closed meanwhile
+    if (error instanceof LibraryClosedError) return { checked, removed: [], heldBack: 0 };
     throw error;
   }
 }

@@ -60,7 +60,10 @@ export function guessContentType(filename: string): string | null {
 /** A Date as local wall-clock 'YYYY-MM-DDTHH:mm:ss' (the committer sets file times to the capture date). */
 export function localDateTime(date: Date): string {
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return (
+    `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  );
 }
 
 /** Regular files below folder, sorted by relative path, skipping dot entries and anything not a plain file. */
@@ -115,7 +118,7 @@ export async function rebuildFromFolder(options: RebuildOptions): Promise<Librar
   };
   report(true);
 
-  const records: Array<StoredResource | null> = new Array(files.length).fill(null);
+  const records: Array<StoredResource | null> = new Array<StoredResource | null>(files.length).fill(null);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < files.length; i = next++) {

@@ -15,6 +15,7 @@ const STORED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * A relative path inside the backup folder: forward slashes; no empty, '.', '..' or hidden segments; no
  * backslash, NUL or drive letter. One regular expression, as it runs for every record of a snapshot.
  */
+// eslint-disable-next-line no-control-regex -- NUL is refused in a path on purpose
 const SAFE_RELATIVE_PATH = /^(?![A-Za-z]:)[^/\\\u0000.][^/\\\u0000]*(?:\/[^/\\\u0000.][^/\\\u0000]*)*$/;
 
 export function isSafeRelativePath(value: string): boolean {

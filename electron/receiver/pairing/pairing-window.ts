@@ -109,7 +109,8 @@ export class PairingWindow extends EventEmitter<PairingWindowEvents> {
       this.close('withdrawn');
       throw new ShoeboxError(
         'PAIRING_CODE_INVALID',
-        'Wrong pairing code. Too many wrong codes were tried, so this code was withdrawn: open pairing again for a new one.',
+        'Wrong pairing code. Too many wrong codes were tried, ' +
+          'so this code was withdrawn: open pairing again for a new one.',
       );
     }
     throw new ShoeboxError(

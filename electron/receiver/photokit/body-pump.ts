@@ -75,7 +75,9 @@ export function pumpBody(req: IncomingMessage, lease: UploadLease, options: Pump
         pendingBytes = 0;
       }
       void flush().then(() => {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the write's error, unchanged
         if (writeError) reject(writeError);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the settling reason, unchanged
         else if ('error' in outcome) reject(outcome.error);
         else resolve({ kind: outcome.result, offset: next });
       });
@@ -87,7 +89,8 @@ export function pumpBody(req: IncomingMessage, lease: UploadLease, options: Pump
         settle({
           error: new ShoeboxError(
             'IDLE_TIMEOUT',
-            `No body bytes arrived for ${Math.round(options.idleMs / 1000)} s; the bytes so far are kept: resume the upload.`,
+            `No body bytes arrived for ${Math.round(options.idleMs / 1000)} s; ` +
+              `the bytes so far are kept: resume the upload.`,
           ),
         });
       }, options.idleMs);
@@ -125,6 +128,7 @@ export function pumpBody(req: IncomingMessage, lease: UploadLease, options: Pump
 
     if (options.signal.aborted) {
       settled = true;
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason, unchanged
       reject(options.signal.reason);
       return;
     }

@@ -39,7 +39,8 @@ function noteUnknownVersion(ctx: PhotoKitContext, version: number): void {
   if (ctx.unknownVersionsSeen.has(version) || ctx.unknownVersionsSeen.size > 64) return;
   ctx.unknownVersionsSeen.add(version);
   ctx.log(
-    `A client asked for resumable-upload interop version ${version}, which this receiver does not speak: serving it as plain uploads (an interrupted one starts over).`,
+    `A client asked for resumable-upload interop version ${version}, which this receiver does not speak: ` +
+      `serving it as plain uploads (an interrupted one starts over).`,
   );
 }
 
@@ -85,7 +86,8 @@ async function plainUpload(
 ): Promise<void> {
   const request = ctx.inFlight.start(device.id, null);
   try {
-    const key = randomBytes(20).toString('hex'); // a plain upload cannot be resumed: its own partial, dropped on failure
+    // a plain upload cannot be resumed: its own partial, dropped on failure
+    const key = randomBytes(20).toString('hex');
     const outcome = await runTransfer(
       ctx,
       req,

@@ -64,7 +64,8 @@ export function authenticateCreation(devices: DeviceRegistry, req: IncomingMessa
   if (token === null) {
     throw new ShoeboxError(
       'AUTH_FAILED',
-      'Send the device token as "Shoebox-Token: <token>" (or "Authorization: Bearer <token>", or ?token= in the URL); pair this device first if it has none.',
+      'Send the device token as "Shoebox-Token: <token>" (or "Authorization: Bearer <token>", ' +
+        'or ?token= in the URL); pair this device first if it has none.',
     );
   }
   const device = devices.authenticate(token);
@@ -76,7 +77,8 @@ export function revokedError(device: DeviceSummary | undefined): ShoeboxError | 
   if (device && !device.revokedAt) return null;
   return new ShoeboxError(
     'DEVICE_REVOKED',
-    `"${device?.name ?? 'This device'}" was removed from this computer's paired devices: pair it again to back up here.`,
+    `"${device?.name ?? 'This device'}" was removed from this computer's paired devices: ` +
+      `pair it again to back up here.`,
   );
 }
 

@@ -25,7 +25,8 @@ export interface PhotoKitContext extends TransferContext {
 export function unknownResource(): ShoeboxError {
   return new ShoeboxError(
     'UNKNOWN_UPLOAD',
-    'No upload resource at this URL for this device: it finished long ago, expired or was cancelled. Start the upload again.',
+    'No upload resource at this URL for this device: it finished long ago, ' +
+      'expired or was cancelled. Start the upload again.',
   );
 }
 

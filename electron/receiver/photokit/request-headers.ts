@@ -58,12 +58,14 @@ export function parseUploadTarget(rest: string): UploadTarget {
     throw bad('The asset id in the path is not valid percent-encoded UTF-8.');
   }
   const asset = announceSchema.shape.assetId.safeParse(assetId);
+  // eslint-disable-next-line no-control-regex -- refuses control characters in the asset id, on purpose
   if (!asset.success || /[\u0000-\u001f\u007f]/.test(assetId))
     throw bad('The asset id must be 1-512 characters without control characters.');
   const type = resourceTypeSchema.safeParse(parts[1]);
   if (!type.success)
     throw bad(
-      `Unknown resource type ${JSON.stringify((parts[1] ?? '').slice(0, 40))}; expected one of ${resourceTypeSchema.options.join(', ')}.`,
+      `Unknown resource type ${JSON.stringify((parts[1] ?? '').slice(0, 40))}; ` +
+        `expected one of ${resourceTypeSchema.options.join(', ')}.`,
     );
   return { assetId, resourceType: type.data };
 }

@@ -79,7 +79,8 @@ export function readCreationFields(req: IncomingMessage, onUnknown: (version: nu
     onUnknown(version);
     if (readBoolean(req, UPLOAD_HEADER.complete) === false || readBoolean(req, UPLOAD_HEADER.incomplete) === true) {
       throw bad(
-        `This receiver speaks resumable-upload interop versions ${SPOKEN}, not ${version}; send the whole body in one request.`,
+        `This receiver speaks resumable-upload interop versions ${SPOKEN}, not ${version}; ` +
+          `send the whole body in one request.`,
       );
     }
     return null;

@@ -26,7 +26,7 @@ export function parseSfInteger(value: string): number | null {
  * The SHA-256 in a `Repr-Digest` field (`sha-256=:<base64>:`, other algorithms ignored), as lowercase hex.
  * null when the dictionary has no sha-256 member; 'invalid' when the field is malformed.
  */
-export function parseReprDigestSha256(value: string): string | null | 'invalid' {
+export function parseReprDigestSha256(value: string): string | null {
   let found: string | null = null;
   for (const raw of value.split(',')) {
     const member = BYTES_MEMBER.exec(raw.trim());

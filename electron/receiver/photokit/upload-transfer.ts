@@ -34,7 +34,10 @@ export interface TransferPlan {
   resumable: boolean;
   /** Called once the upload is open and before the body is read (resumable creation: save, then 104). */
   onOpened?: (lease: UploadLease) => Promise<void>;
-  /** Checked once every byte is in, right before the commit: throws when the upload may no longer be stored (device revoked, resource gone). */
+  /**
+   * Checked once every byte is in, right before the commit: throws when the upload may no longer be stored (device
+   * revoked, resource gone).
+   */
   mayCommit: () => void;
 }
 
@@ -65,7 +68,8 @@ export async function runTransfer(
     origin: { transport: 'http', device },
     key: plan.key,
     sizeKnown: plan.sizeKnown,
-    // A plain upload cannot be resumed: its bytes go with any failure. A resumable one keeps them unless they are worthless.
+    // A plain upload cannot be resumed: its bytes go with any failure. A resumable one keeps them unless they are
+    // worthless.
     keepBytes: (reason) => plan.resumable && !isFatal(reason),
   });
   if (begun.kind === 'stored') return { kind: 'stored', result: begun.result, early: true };

@@ -123,7 +123,8 @@ export class StreamConnection {
       else if (this.uploads.size > 0)
         this.fail(
           'IDLE_TIMEOUT',
-          `Nothing arrived for ${Math.round(ms / 1000)} s in the middle of an upload; it stays resumable: reconnect and announce it again.`,
+          `Nothing arrived for ${Math.round(ms / 1000)} s in the middle of an upload; ` +
+            `it stays resumable: reconnect and announce it again.`,
           CLOSE_CODES.idleTimeout,
         );
       else this.armIdle(this.ctx.idleTimeoutMs);
@@ -177,7 +178,8 @@ export class StreamConnection {
     if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
       throw new ShoeboxError(
         'UNKNOWN_MESSAGE',
-        `Unknown message type ${JSON.stringify(type ?? null).slice(0, 60)}; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}.`,
+        `Unknown message type ${JSON.stringify(type ?? null).slice(0, 60)}; ` +
+          `expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}.`,
       );
     }
     const parsed = clientMessageSchema.safeParse(raw);

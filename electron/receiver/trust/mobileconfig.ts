@@ -53,6 +53,9 @@ export function buildCaMobileconfig(options: MobileconfigOptions): string {
   const name = options.receiverName.trim() || 'this computer';
   const display = escapeXml(`Shoebox on ${name}`);
   const tag = createHash('sha256').update(caCertDer).digest('hex').slice(0, 16);
+  const description =
+    `Installs the certificate authority of the Shoebox receiver on ${escapeXml(name)}, ` +
+    'so this device can back up photos to it over HTTPS.';
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
@@ -81,7 +84,7 @@ ${base64Lines(caCertDer, '\t\t\t')}
 \t\t</dict>
 \t</array>
 \t<key>PayloadDescription</key>
-\t<string>Installs the certificate authority of the Shoebox receiver on ${escapeXml(name)}, so this device can back up photos to it over HTTPS.</string>
+\t<string>${description}</string>
 \t<key>PayloadDisplayName</key>
 \t<string>${display}</string>
 \t<key>PayloadIdentifier</key>

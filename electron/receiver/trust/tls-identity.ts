@@ -44,7 +44,7 @@ export class TlsIdentity {
         'Created this computer\'s Shoebox certificate authority (install it on the iPhone: see README, "Trust").',
       );
     const identity = new TlsIdentity(certificate, options);
-    identity.unsubscribe = options.watcher.subscribe((snapshot) => identity.refresh(snapshot));
+    identity.unsubscribe = options.watcher.subscribe((snapshot) => void identity.refresh(snapshot));
     return identity;
   }
 

@@ -152,7 +152,8 @@ export class InstanceLock {
       }
     }
     throw new InstanceLockedError(
-      `Could not lock ${options.guards}: another Shoebox keeps taking the lock at ${file_}. Quit other Shoebox instances and try again.`,
+      `Could not lock ${options.guards}: another Shoebox keeps taking the lock at ${file_}. ` +
+        `Quit other Shoebox instances and try again.`,
       null,
     );
   }
@@ -178,7 +179,9 @@ export class InstanceLock {
     if (seen?.holder?.token !== this.holder.token) {
       if (!this.lost)
         this.log(
-          `The lock ${this.file} is no longer held by this Shoebox${seen?.holder ? ` (now ${seen.holder.purpose}, process ${seen.holder.pid} on ${seen.holder.host})` : ''}: quit one of them before both write to the folder.`,
+          `The lock ${this.file} is no longer held by this Shoebox` +
+            (seen?.holder ? ` (now ${seen.holder.purpose}, process ${seen.holder.pid} on ${seen.holder.host})` : '') +
+            `: quit one of them before both write to the folder.`,
         );
       this.lost = true;
       return;
@@ -186,7 +189,8 @@ export class InstanceLock {
     const now = new Date();
     await fs.utimes(this.file, now, now).catch((error: NodeJS.ErrnoException) => {
       this.log(
-        `The lock file ${this.file} could not be touched (${error.code ?? error.message}); another Shoebox may take the folder over.`,
+        `The lock file ${this.file} could not be touched (${error.code ?? error.message}); ` +
+          `another Shoebox may take the folder over.`,
       );
     });
   }
@@ -211,7 +215,8 @@ function lockedError(guards: string, other: LockHolder | null, ourHost: string):
   const where = other.host === ourHost ? `process ${other.pid}` : `process ${other.pid} on ${other.host}`;
   const since = other.startedAt ? ` since ${other.startedAt}` : '';
   return new InstanceLockedError(
-    `${guards[0]?.toUpperCase() ?? ''}${guards.slice(1)} is in use by ${other.purpose} (${where}${since}). Quit that one first, or choose another folder with --folder / --data-dir.`,
+    `${guards[0]?.toUpperCase() ?? ''}${guards.slice(1)} is in use by ${other.purpose} (${where}${since}). ` +
+      `Quit that one first, or choose another folder with --folder / --data-dir.`,
     other,
   );
 }

@@ -63,7 +63,7 @@ export class WsAppClient implements AppClient {
       ws.addEventListener('close', () => {
         this.socket = undefined;
         this.opened = undefined;
-        for (const [id, call] of this.pending)
+        for (const call of this.pending.values())
           call.reject(new ApiCallError('DISCONNECTED', 'Lost the connection to Shoebox.', call.command));
         this.pending.clear();
         if (!open) reject(new ApiCallError('DISCONNECTED', 'Cannot reach Shoebox.', 'app.snapshot'));

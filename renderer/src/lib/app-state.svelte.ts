@@ -21,7 +21,11 @@ export class AppState {
   folder = $state<FolderInfo | null>(null);
   connection = $state<ConnectionState>('connecting');
   loadError = $state<string | null>(null);
-  /** The Arrivals view while it is shown: each arrivals event, or null after a reconnect (events may have been missed). */
+  /**
+   * The Arrivals view while it is shown: each arrivals event, or null after a reconnect (events may have been
+   * missed).
+   */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a list of listeners, not state: nothing renders from it
   private readonly arrivalsListeners = new Set<(change: ArrivalsChange | null) => void>();
 
   constructor(readonly client: AppClient) {}

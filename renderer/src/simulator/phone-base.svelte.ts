@@ -71,7 +71,7 @@ export abstract class PhoneBase {
    * The start of each run: waits while the phone is offline ('again': look at the jobs again), else
    * returns a device token and marks the extension running, or null once a pairing failure is shown.
    */
-  protected async tokenWhenOnline(): Promise<string | 'again' | null> {
+  protected async tokenWhenOnline(): Promise<string | null> {
     if (this.network === 'offline') {
       this.extension = 'no-network';
       await new Promise<void>((resolve) => (this.wake = resolve));

@@ -145,6 +145,7 @@ export class PhotoKitPhone extends PhoneBase implements Phone {
     return {
       seesInterimResponses: base.seesInterimResponses,
       request: (request) => {
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a URL parsed once for its path, not state
         const segment = /\/v1\/photokit\/([^/]+)\//.exec(new URL(request.url).pathname)?.[1];
         const job = segment ? this.row(decodeURIComponent(segment)) : undefined;
         if (!request.body || !job) return base.request(request);

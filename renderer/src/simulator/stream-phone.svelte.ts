@@ -10,7 +10,7 @@ import { mediaTypeOf } from '$shared/simulator/media-types';
 import type { UploadResult } from '$shared/simulator/client-types';
 import type { DevicePairing } from './device-pairing';
 import { PhoneBase } from './phone-base.svelte';
-import { NETWORK, type ExtensionState, type Phone, type SimJob } from './phone-types';
+import { NETWORK, type Phone, type SimJob } from './phone-types';
 
 const CONCURRENCY = 3;
 const CHUNK_BYTES = 128 * 1024;
