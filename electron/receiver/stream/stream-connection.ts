@@ -21,12 +21,10 @@ import {
   type Limits,
   type ServerMessage,
 } from '../../../shared/protocol';
-import type { CommitResult } from '../ingest/committer';
-import { validateFilename } from '../ingest/file-naming';
 import type { IngestService } from '../ingest/ingest-service';
 import type { UploadLease } from '../ingest/upload-lease';
-import type { UploadSpec } from '../ingest/upload-spec';
 import type { DeviceRegistry, DeviceSummary } from '../pairing/device-registry';
+import { committedMessage, errorReply, specOfAnnounce, toBuffer } from './wire-translation';
 
 export interface StreamContext {
   devices: DeviceRegistry;
@@ -44,12 +42,6 @@ export interface StreamContext {
 const MAX_REMEMBERED_FAILURES = 4096;
 /** Replies waiting in the socket's send buffer before a client that does not read is cut off. */
 const MAX_SEND_BUFFER_BYTES = 4 * 1024 * 1024;
-
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
 
 export class StreamConnection {
   device: DeviceSummary | null = null;
@@ -90,18 +82,9 @@ export class StreamConnection {
   }
 
   private sendError(error: unknown, uploadId?: number): void {
-    const e = isShoeboxError(error)
-      ? error
-      : new ShoeboxError('INTERNAL', `Unexpected receiver error: ${(error as Error)?.message ?? String(error)}`);
-    if (e.code === 'INTERNAL') this.ctx.log(`stream ${this.remote}: ${(error as Error)?.stack ?? String(error)}`);
-    this.send({
-      type: 'error',
-      code: e.code,
-      message: e.message,
-      retryable: e.retryable,
-      ...(uploadId === undefined ? {} : { uploadId }),
-      ...(e.offset === undefined ? {} : { offset: e.offset }),
-    });
+    const { reply, internal } = errorReply(error, uploadId);
+    if (internal) this.ctx.log(`stream ${this.remote}: ${(error as Error)?.stack ?? String(error)}`);
+    this.send(reply);
   }
 
   /** Sends an error and closes the connection; open uploads stay resumable. */
@@ -219,7 +202,7 @@ export class StreamConnection {
     const commit = lease
       .finish()
       .then(
-        (result) => this.send({ type: 'committed', uploadId: message.uploadId, ...this.wire(result) }),
+        (result) => this.send(committedMessage(message.uploadId, result)),
         (error: unknown) => this.uploadFailed(message.uploadId, error),
       )
       .catch((error: unknown) =>
@@ -227,18 +210,6 @@ export class StreamConnection {
       );
     this.commits.add(commit);
     void commit.finally(() => this.commits.delete(commit));
-  }
-
-  private wire(
-    result: CommitResult,
-  ): Pick<Extract<ServerMessage, { type: 'committed' }>, 'path' | 'sha256' | 'size' | 'duplicate' | 'captureDate'> {
-    return {
-      path: result.path,
-      sha256: result.sha256,
-      size: result.size,
-      duplicate: result.duplicate,
-      captureDate: result.captureDate,
-    };
   }
 
   private onHello(hello: Hello): void {
@@ -282,18 +253,8 @@ export class StreamConnection {
           `At most ${this.ctx.limits.maxConcurrentUploads} uploads may be open on one connection.`,
         );
       }
-      const filename = validateFilename(announce.filename);
+      const spec = specOfAnnounce(announce, device.id);
       this.failed.delete(uploadId);
-      const spec: UploadSpec = {
-        deviceId: device.id,
-        assetId: announce.assetId,
-        resourceType: announce.resourceType,
-        filename,
-        size: announce.size,
-        sha256: announce.sha256,
-        contentType: announce.contentType ?? null,
-        captureDate: announce.captureDate ?? null,
-      };
       // A refusal (a full disk, say) is shown by the core; malformed announcements never get that far.
       const begun = await this.ctx.ingest.begin(spec, {
         origin: { transport: 'ws', device },
@@ -302,7 +263,7 @@ export class StreamConnection {
         },
       });
       if (begun.kind === 'stored') {
-        this.send({ type: 'committed', uploadId, ...this.wire(begun.result) });
+        this.send(committedMessage(uploadId, begun.result));
         return;
       }
       const lease = begun.lease;
