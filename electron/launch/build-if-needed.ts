@@ -1,6 +1,7 @@
 /**
- * Before the desktop app starts from the sources: rebuild the shell bundle (esbuild) when a source
- * file is newer than what was built.
+ * Before Shoebox starts from the sources (`npm start`): build the window (vite) and, for the desktop
+ * app, the shell bundle (esbuild) when a source file is newer than what was built. npm runs no
+ * `prestart` hook here (`.npmrc` sets ignore-scripts), so the launcher does it itself.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,7 +42,26 @@ export interface BuildStep {
   command: [string, ...string[]];
 }
 
-/** The shell bundle (the window is built by `npm start`'s prestart, renderer/ensure-built.mjs). */
+/** The window (dist/renderer), which both the desktop app and the headless window server serve. */
+export function windowBuildStep(root: string): BuildStep {
+  const r = (p: string) => path.join(root, p);
+  return {
+    name: 'the Shoebox window (vite, dist/renderer)',
+    outputs: [r('dist/renderer/index.html')],
+    sources: [r('renderer/src'), r('renderer/index.html'), r('renderer/public'), r('shared')],
+    command: [
+      process.execPath,
+      r('node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      r('renderer/vite.config.ts'),
+      '--logLevel',
+      'warn',
+    ],
+  };
+}
+
+/** The shell bundle. */
 export function shellBuildStep(root: string): BuildStep {
   const r = (p: string) => path.join(root, p);
   return {

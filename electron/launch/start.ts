@@ -1,14 +1,14 @@
 /**
- * `npm start [-- flags]`: the desktop app where Electron's binary is installed (rebuilding the shell
- * bundle when out of date; the window is rebuilt by the prestart script), otherwise the headless receiver with its
- * window served to a browser. Flags after `--` are those of `shoebox serve` (--folder, --port, --bind, --no-bonjour,
- * …) in both modes.
+ * `npm start [-- flags]`: the desktop app where Electron's binary is installed, otherwise the headless
+ * receiver with its window served to a browser. Either way the window (and, for the app, the shell) is
+ * built first when stale. Flags after `--` are those of `shoebox serve` (--folder, --port, --bind,
+ * --no-bonjour, …) in both modes.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isStale, runStep, shellBuildStep } from './build-if-needed';
+import { isStale, runStep, shellBuildStep, windowBuildStep } from './build-if-needed';
 import { processIo, runHeadless } from './headless';
 import { electronArgs, planLaunch } from './plan';
 
@@ -49,8 +49,18 @@ async function runWithoutElectron(reason: string): Promise<number> {
   return runHeadless(args, io);
 }
 
+/** The window first, in both modes (built when missing or older than its sources, with a progress line). */
+function buildWindow(): boolean {
+  const step = windowBuildStep(root);
+  return !mayBuild || !isStale(step.outputs, step.sources) || runStep(root, step, note);
+}
+
 const plan = planLaunch({ root, args, env: process.env, platform: process.platform, fs });
-const run = plan.mode === 'electron' ? runElectron(plan.binary) : runWithoutElectron(plan.reason);
+const run = !buildWindow()
+  ? Promise.resolve(1)
+  : plan.mode === 'electron'
+    ? runElectron(plan.binary)
+    : runWithoutElectron(plan.reason);
 run.then(
   (code) => process.exit(code),
   (error: unknown) => {

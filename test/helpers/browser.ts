@@ -2,12 +2,13 @@
  * Browser-test helpers: Debian's chromium through playwright-core, the headless app on a temporary
  * folder, dropping real files on the simulator, screenshots into test-results/screenshots/.
  */
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startHeadlessApp, type HeadlessApp } from '../../electron/app';
 import type { AppServiceOptions } from '../../electron/app';
+import { isStale, windowBuildStep } from '../../electron/launch/build-if-needed';
 import type { ReceiverConfig } from '../../electron/receiver/config';
 import { makeTempDir, testConfig } from './receiver-fixture';
 import { REPO_ROOT } from './photos';
@@ -19,23 +20,10 @@ export const ON_LAN = process.env.ISOLATED_LAN === '1';
 export const UI_DIR = path.join(REPO_ROOT, 'dist/renderer');
 export const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the window with vite when dist/renderer is missing or older than its sources. */
+/** Builds the window with vite when dist/renderer is missing or older than its sources (as `npm start` does). */
 export async function ensureUiBuilt(): Promise<void> {
-  const index = path.join(UI_DIR, 'index.html');
-  const sources = Math.max(
-    newestMtime(path.join(REPO_ROOT, 'renderer/src')),
-    newestMtime(path.join(REPO_ROOT, 'shared')),
-  );
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  const step = windowBuildStep(REPO_ROOT);
+  if (!isStale(step.outputs, step.sources)) return;
   const { build } = await import('vite');
   await build({ configFile: path.join(REPO_ROOT, 'renderer/vite.config.ts'), logLevel: 'warn' });
 }

@@ -5,7 +5,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { electronArgs, findElectronBinary, planLaunch, type FsProbe } from '../../../electron/launch/plan';
-import { isStale } from '../../../electron/launch/build-if-needed';
+import { isStale, windowBuildStep } from '../../../electron/launch/build-if-needed';
 import { startHeadless, type HeadlessRun } from '../../../electron/launch/headless';
 import { shellConfig } from '../../../electron/main/shell-config';
 import { REPO_ROOT } from '../../helpers/photos';
@@ -117,6 +117,38 @@ describe('isStale', () => {
     const evenLater = new Date(Date.now() + 120_000);
     await fsp.utimes(path.join(src, 'deep', 'a.ts'), evenLater, evenLater);
     expect(isStale([out], [src])).toBe(true);
+  });
+});
+
+describe('the window build step (npm start runs it itself: npm skips prestart with ignore-scripts)', () => {
+  let dir: string | undefined;
+  afterEach(() => (dir ? fsp.rm(dir, { recursive: true, force: true }) : undefined));
+
+  it('builds dist/renderer with vite when it is missing or older than the renderer or shared sources', async () => {
+    dir = await makeTempDir('shoebox-window-step-');
+    const root = dir;
+    for (const file of ['renderer/src/App.svelte', 'renderer/index.html', 'shared/format.ts']) {
+      await fsp.mkdir(path.dirname(path.join(root, file)), { recursive: true });
+      await fsp.writeFile(path.join(root, file), 'x');
+    }
+    const step = windowBuildStep(root);
+    expect(step.command.slice(1)).toEqual([
+      path.join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      path.join(root, 'renderer/vite.config.ts'),
+      '--logLevel',
+      'warn',
+    ]);
+    expect(isStale(step.outputs, step.sources)).toBe(true); // never built
+    await fsp.mkdir(path.join(root, 'dist/renderer'), { recursive: true });
+    await fsp.writeFile(path.join(root, 'dist/renderer/index.html'), '<!doctype html>');
+    const later = new Date(Date.now() + 60_000);
+    await fsp.utimes(path.join(root, 'dist/renderer/index.html'), later, later);
+    expect(isStale(step.outputs, step.sources)).toBe(false);
+    const evenLater = new Date(Date.now() + 120_000);
+    await fsp.utimes(path.join(root, 'shared/format.ts'), evenLater, evenLater);
+    expect(isStale(step.outputs, step.sources)).toBe(true); // a shared change reaches the window too
   });
 });
 
