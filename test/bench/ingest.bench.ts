@@ -17,7 +17,7 @@ import { memorySource } from '../../shared/simulator/memory-source';
 import { pair } from '../../shared/simulator/pair';
 import { uploadAll } from '../../shared/simulator/upload-all';
 import { NodeWebSocket } from '../../shared/simulator/websocket.nodejs';
-import { spawnReceiver } from '../helpers/receiver-process';
+import { loopbackReceiverArgs, spawnReceiver } from '../helpers/receiver-process';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -63,20 +63,7 @@ export async function main(
   const fileCount = Number(process.env.INGEST_BENCH_FILES ?? 6);
   const runs = Number(process.env.INGEST_BENCH_RUNS ?? 3);
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'shoebox-ingest-bench-'));
-  const proc = await spawnReceiver([
-    '--folder',
-    path.join(root, 'Backup'),
-    '--data-dir',
-    path.join(root, 'data'),
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--no-bonjour',
-    '--no-tls',
-    '--min-free',
-    '0',
-  ]);
+  const proc = await spawnReceiver(loopbackReceiverArgs(root));
   try {
     const idle = memoryOf(proc.child.pid!);
     const port = Number(new URL(proc.url).port);

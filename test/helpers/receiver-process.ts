@@ -13,6 +13,19 @@ export interface ReceiverProcess {
   kill: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
+/**
+ * `shoebox serve` flags for a receiver that only tests see: loopback, any free port, plain HTTP, no
+ * Bonjour, its private data in `<root>/data`. `extra` defaults to no free-space reserve.
+ */
+export function loopbackReceiverArgs(
+  root: string,
+  folder = path.join(root, 'Backup'),
+  extra = ['--min-free', '0'],
+): string[] {
+  const flags = ['--bind', '127.0.0.1', '--port', '0', '--no-bonjour', '--no-tls'];
+  return ['--folder', folder, '--data-dir', path.join(root, 'data'), ...flags, ...extra];
+}
+
 export function spawnReceiver(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ReceiverProcess> {
   return spawnReceiverWrapped([], args, env);
 }

@@ -10,7 +10,7 @@ import { runSimulatorCli } from '../../shared/simulator/cli/main.nodejs';
 import { captureIo, findFile } from '../helpers/simulator/cli';
 import { HAVE_PHOTOS, PHOTOS_DIR, SKIP_PHOTOS_MESSAGE, allPhotos } from '../helpers/photos';
 import { makeTempDir } from '../helpers/receiver-fixture';
-import { spawnReceiver } from '../helpers/receiver-process';
+import { loopbackReceiverArgs, spawnReceiver } from '../helpers/receiver-process';
 import { sha256Hex } from '../helpers/raw-client';
 
 describe.skipIf(!HAVE_PHOTOS)(
@@ -19,20 +19,7 @@ describe.skipIf(!HAVE_PHOTOS)(
     it('backs up the sample photos byte-identical, by date, then reports them all as duplicates', async () => {
       const root = await makeTempDir();
       const folder = path.join(root, 'Backup');
-      const proc = await spawnReceiver([
-        '--folder',
-        folder,
-        '--data-dir',
-        path.join(root, 'data'),
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--no-bonjour',
-        '--no-tls',
-        '--min-free',
-        '0',
-      ]);
+      const proc = await spawnReceiver(loopbackReceiverArgs(root, folder));
       try {
         const port = new URL(proc.url).port;
         const simEnv = { ...process.env, SHOEBOX_SIM_STATE: path.join(root, 'pairings.json') };

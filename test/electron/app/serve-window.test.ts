@@ -3,23 +3,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../helpers/receiver-fixture';
-import { spawnReceiver } from '../../helpers/receiver-process';
+import { loopbackReceiverArgs, spawnReceiver } from '../../helpers/receiver-process';
 
 describe('shoebox serve', () => {
   it('prints the window URL with its session token; the token opens the window, nothing else does', async () => {
     const root = await makeTempDir('shoebox-serve-');
-    const proc = await spawnReceiver([
-      '--folder',
-      path.join(root, 'Backup'),
-      '--data-dir',
-      path.join(root, 'data'),
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--no-bonjour',
-      '--no-tls',
-    ]);
+    const proc = await spawnReceiver(loopbackReceiverArgs(root, path.join(root, 'Backup'), []));
     try {
       const url = (await proc.waitFor(/Window: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43})/))[1]!;
       const origin = new URL(url).origin;

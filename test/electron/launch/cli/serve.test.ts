@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PATHS, pairResponseSchema } from '../../../../shared/protocol';
 import { ConfigError, defaultConfig, parseBytes, parseServeArgs } from '../../../../electron/receiver/config';
 import { RawClient, sha256Hex } from '../../../helpers/raw-client';
 import { makeTempDir } from '../../../helpers/receiver-fixture';
-import { spawnReceiver } from '../../../helpers/receiver-process';
+import { loopbackReceiverArgs, spawnReceiver } from '../../../helpers/receiver-process';
 
 describe('serve options', () => {
   it('reads flags over environment over defaults', () => {
@@ -38,20 +37,7 @@ describe('serve options', () => {
 describe('shoebox serve', () => {
   it('closes cleanly on Ctrl-C, leaving an upload in progress resumable', async () => {
     const root = await makeTempDir();
-    const args = [
-      '--folder',
-      path.join(root, 'Backup'),
-      '--data-dir',
-      path.join(root, 'data'),
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--no-bonjour',
-      '--no-tls',
-      '--min-free',
-      '0',
-    ];
+    const args = loopbackReceiverArgs(root);
     let proc = await spawnReceiver(args);
     try {
       const res = await fetch(`${proc.url}${PATHS.pair}`, {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { PATHS, pairResponseSchema } from '../../../../shared/protocol';
 import { RawClient } from '../../../helpers/raw-client';
 import { makeTempDir } from '../../../helpers/receiver-fixture';
-import { spawnReceiverWrapped } from '../../../helpers/receiver-process';
+import { loopbackReceiverArgs, spawnReceiverWrapped } from '../../../helpers/receiver-process';
 
 const canMount = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
 
@@ -33,20 +33,7 @@ describe.skipIf(!canMount)(
           `mount -t tmpfs -o size=3m tmpfs "${mount}" && exec "$@"`,
           'sh',
         ],
-        [
-          '--folder',
-          folder,
-          '--data-dir',
-          path.join(root, 'data'),
-          '--bind',
-          '127.0.0.1',
-          '--port',
-          '0',
-          '--no-bonjour',
-          '--no-tls',
-          '--min-free',
-          '0',
-        ],
+        loopbackReceiverArgs(root, folder),
       );
       try {
         const res = await fetch(`${proc.url}${PATHS.pair}`, {

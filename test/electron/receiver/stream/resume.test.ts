@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PATHS, pairResponseSchema } from '../../../../shared/protocol';
 import { RawClient, sha256Hex } from '../../../helpers/raw-client';
 import { makeTempDir, startFixture, type Fixture } from '../../../helpers/receiver-fixture';
-import { spawnReceiver } from '../../../helpers/receiver-process';
+import { loopbackReceiverArgs, spawnReceiver } from '../../../helpers/receiver-process';
 
 const SIZE = 3 * 1024 * 1024 + 12345;
 const CHUNK = 128 * 1024;
@@ -84,20 +84,7 @@ describe('resuming uploads', () => {
   it('resumes after the receiver process is killed (SIGKILL) and restarted', async () => {
     const root = await makeTempDir();
     const folder = path.join(root, 'Backup');
-    const args = [
-      '--folder',
-      folder,
-      '--data-dir',
-      path.join(root, 'data'),
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--no-bonjour',
-      '--no-tls',
-      '--min-free',
-      '0',
-    ];
+    const args = loopbackReceiverArgs(root, folder);
     const bytes = randomBytes(SIZE);
     let proc = await spawnReceiver(args);
     try {
