@@ -149,15 +149,8 @@ export interface StoredAnswer {
 
 /** What the extension reads back from a finished upload (the job keeps response headers, lowercased). */
 export function resultHeaders({ assetId, resourceType, result }: StoredAnswer): Record<string, string> {
-  return storedUploadHeaders({
-    assetId,
-    resourceType,
-    path: result.path,
-    size: result.size,
-    duplicate: result.duplicate,
-    captureDate: result.captureDate,
-    sha256: result.sha256,
-  });
+  // The upload's own asset id and type win over the commit's (whose assetId may be null).
+  return storedUploadHeaders({ ...result, assetId, resourceType });
 }
 
 /** 201 Created for a new file, 200 OK when the same bytes were already stored; headers and a JSON body. */

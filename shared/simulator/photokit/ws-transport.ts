@@ -13,15 +13,7 @@ import type { TransferContext, TransferJob, TransferOutcome, UploadTransport } f
 /** The headers POST /v1/photokit answers with, for a committed chunk-stream upload. */
 export function answerHeaders(result: Extract<UploadResult, { status: 'committed' }>): Record<string, string> {
   const { assetId, resourceType } = result.source;
-  return storedUploadHeaders({
-    assetId,
-    resourceType,
-    path: result.path,
-    size: result.size,
-    duplicate: result.duplicate,
-    captureDate: result.captureDate,
-    sha256: result.sha256,
-  });
+  return storedUploadHeaders({ ...result, assetId, resourceType });
 }
 
 export class ChunkStreamTransport implements UploadTransport {
